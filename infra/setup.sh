@@ -58,7 +58,9 @@ stamp=".cache/npm-stamp"
 want="$(node -v)-$(sha256sum package-lock.json 2>/dev/null | cut -c1-16)"
 if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "installing npm dependencies"
-  MEDIASOUP_WORKER_BIN=/nonexistent npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` rather than `npm ci`: ci rejects lock files that omit other
+  # platforms' optional binaries, which npm itself writes that way.
+  MEDIASOUP_WORKER_BIN=/nonexistent npm install --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
 
