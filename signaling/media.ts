@@ -1,5 +1,6 @@
 // The media signaling protocol between browsers / Node peers and a media node
-// (socket.io namespace `/hall`), and between media nodes (namespace `/node`).
+// (socket.io namespace `/hall`), between media nodes (namespace `/node`), and
+// the media node's small HTTP API. Browser-safe: zod only.
 // mediasoup's own parameter objects are passed through as loose objects: the
 // worker validates them; here we check shape and presence.
 import { z } from 'zod';
@@ -9,39 +10,71 @@ export const NODE_NAMESPACE = '/node';
 
 const Id = z.string().min(1).max(200);
 const Loose = z.looseObject({});
+const Kind = z.enum(['audio', 'video']);
 
-/** Browser ⇄ media node. Every client→server event takes (payload, ack). */
+/**
+ * Browser ⇄ media node. Every client→server event takes (payload, ack) and acks
+ * with `Ack<T>` from signaling/common.ts. Auth token (signaling/token.ts, signed
+ * with TOKEN_SECRET) goes in the socket.io handshake `auth.token`; the token's
+ * `conf` is the conference.
+ */
 export const HallEvents = {
-  /** c→s: join a site's router. Auth token goes in the socket.io handshake `auth.token`. */
+  /** c→s: join a site's router. Must come first (except setFloor / stats). */
   join: 'media:join',
   createTransport: 'media:transport:create',
   connectTransport: 'media:transport:connect',
   restartIce: 'media:transport:restart-ice',
+  /** c→s: studio / contributor only. */
   produce: 'media:produce',
   closeProducer: 'media:producer:close',
-  /** c→s: consume the current programme (video + audio) on a recv transport. */
+  /** c→s: consume the current programme (video + audio) on a recv transport; closes the previous ones. */
   consumeProgramme: 'media:consume-programme',
   resumeConsumer: 'media:consumer:resume',
   setPreferredLayers: 'media:consumer:layers',
-  /** c→s: organizer only — give the floor to a site, or take it back (site null). */
+  /** c→s: organizer only — give the floor to a site, or take it back (site null). No join needed. */
   setFloor: 'media:floor:set',
+  /** c→s: organizer or technician — this node's per-hop and per-hall figures (StatsRes). */
   stats: 'media:stats',
   /** s→c push: the programme changed (floor given/taken, source restarted); re-consume. */
   programme: 'media:programme',
 } as const;
 
+/**
+ * hall: a commune/district/province hall watching (token viewer / participant / technician of that site);
+ * studio: the root site's camera (token organizer, root node only);
+ * contributor: a site's own camera for the floor (participant / technician of that site, or organizer);
+ * console: the technician's console (technician of that site, or organizer).
+ */
 export const HallRole = z.enum(['hall', 'studio', 'contributor', 'console']);
+export type HallRole = z.infer<typeof HallRole>;
 export const JoinReq = z.object({ site: Id, role: HallRole });
+
+/** What every hall should be showing right now. */
+export const Programme = z.object({
+  conf: z.string(),
+  /** Site whose media is the programme: the root's studio/ingest, or the site holding the floor. */
+  source: z.string().nullable(),
+  /** Site holding the floor ("tham luận"), null when the root has it. */
+  floor: z.string().nullable(),
+  /** Bumped on every change (monotonic per node) so clients can drop stale pushes. */
+  version: z.number().int().nonnegative(),
+  /** Producers to consume: at most one per kind. */
+  producers: z.array(z.object({ id: Id, kind: Kind })),
+});
+export type Programme = z.infer<typeof Programme>;
+
 export const JoinRes = z.object({
   nodeId: z.string(),
   site: z.string(),
+  conf: z.string(),
   routerRtpCapabilities: Loose,
-  programme: z.lazy(() => Programme),
+  programme: Programme,
 });
+export type JoinRes = z.infer<typeof JoinRes>;
 
 export const CreateTransportReq = z.object({
   direction: z.enum(['send', 'recv']),
-  /** Enables TCP-only (fallback when UDP is blocked). */
+  /** Enables TCP-only (fallback when UDP is blocked); same port as UDP. */
   forceTcp: z.boolean().optional(),
 });
 export const TransportInfo = z.object({
@@ -50,11 +83,13 @@ export const TransportInfo = z.object({
   iceCandidates: z.array(Loose),
   dtlsParameters: Loose,
 });
+export type TransportInfo = z.infer<typeof TransportInfo>;
 export const ConnectTransportReq = z.object({ transportId: Id, dtlsParameters: Loose });
 export const RestartIceReq = z.object({ transportId: Id });
+export const RestartIceRes = z.object({ iceParameters: Loose });
 export const ProduceReq = z.object({
   transportId: Id,
-  kind: z.enum(['audio', 'video']),
+  kind: Kind,
   rtpParameters: Loose,
   appData: z.record(z.string(), z.unknown()).optional(),
 });
@@ -64,62 +99,129 @@ export const ConsumeProgrammeReq = z.object({ transportId: Id, rtpCapabilities: 
 export const ConsumerInfo = z.object({
   id: Id,
   producerId: Id,
-  kind: z.enum(['audio', 'video']),
+  kind: Kind,
   rtpParameters: Loose,
+  /** 'simulcast' when the layer can be chosen with setPreferredLayers. */
+  type: z.string(),
 });
-export const ConsumeProgrammeRes = z.object({ consumers: z.array(ConsumerInfo) });
+export type ConsumerInfo = z.infer<typeof ConsumerInfo>;
+/** Consumers start paused: create them locally, then resumeConsumer each. */
+export const ConsumeProgrammeRes = z.object({ programme: Programme, consumers: z.array(ConsumerInfo) });
+export type ConsumeProgrammeRes = z.infer<typeof ConsumeProgrammeRes>;
 export const ResumeConsumerReq = z.object({ consumerId: Id });
 export const SetPreferredLayersReq = z.object({
   consumerId: Id,
   spatialLayer: z.number().int().min(0).max(2),
   temporalLayer: z.number().int().min(0).max(2).optional(),
 });
+/** Conference comes from the organizer's token. Ack data: the Programme after the change. */
 export const SetFloorReq = z.object({ site: Id.nullable() });
-
-/** What every hall should be showing right now. */
-export const Programme = z.object({
-  /** Site whose media is the programme: the root's studio/ingest, or the site holding the floor. */
-  source: z.string().nullable(),
-  floor: z.string().nullable(),
-  /** Bumped on every change so clients can drop stale pushes. */
-  version: z.number().int().nonnegative(),
-  producers: z.array(z.object({ id: Id, kind: z.enum(['audio', 'video']) })),
-});
-export type Programme = z.infer<typeof Programme>;
+export const StatsReq = z.object({}).optional();
 
 /** Per-hop and per-hall figures for the technician console. */
 export const StreamStats = z.object({
   id: z.string(),
-  kind: z.enum(['audio', 'video']),
+  conf: z.string(),
+  /** Site of the router this stream lives in. */
+  site: z.string(),
+  kind: Kind,
   direction: z.enum(['in', 'out']),
-  /** 'hall' = a browser consumer, 'pipe' = a node-to-node hop, 'source' = studio/ingest producer */
+  /** 'hall' = a browser consumer, 'pipe' = a node-to-node hop, 'source' = studio/ingest/contributor producer */
   hop: z.enum(['hall', 'pipe', 'source']),
+  /** Peer node id (pipe) or socket id (hall). */
   peer: z.string().optional(),
+  producerId: z.string(),
+  /** bits per second */
   bitrate: z.number(),
   packets: z.number(),
   packetsLost: z.number(),
+  /** 0..1 */
   lossRate: z.number(),
+  /** milliseconds */
   rtt: z.number().optional(),
   spatialLayer: z.number().optional(),
   temporalLayer: z.number().optional(),
   fps: z.number().optional(),
 });
+export type StreamStats = z.infer<typeof StreamStats>;
 export const StatsRes = z.object({ nodeId: z.string(), at: z.number(), streams: z.array(StreamStats) });
 export type StatsRes = z.infer<typeof StatsRes>;
 
-/** Media node ⇄ media node (child connects to parent). Auth: handshake `auth.token` signed with NODE_SECRET. */
+/**
+ * Media node HTTP API. Auth: `Authorization: Bearer <token>` (TOKEN_SECRET).
+ * Errors answer `{ error: ErrorBody }` with `httpStatus[code]`.
+ */
+export const MediaRoutes = {
+  /** GET, no auth: NodeHealth. */
+  health: '/health',
+  /** GET, organizer or technician: StatsRes. */
+  stats: '/stats',
+  /** POST IngestReq → IngestRes (organizer, or technician of the site). DELETE /ingest/:id stops it. */
+  ingest: '/ingest',
+  /** POST SetFloorReq → Programme (organizer). Same as the socket event. */
+  floor: '/floor',
+} as const;
+
+export const IngestStreamReq = z.object({
+  kind: Kind,
+  /** RTP payload type the sender will use. Default 101 (VP8) / 100 (Opus). */
+  payloadType: z.number().int().min(96).max(127).optional(),
+  /** SSRC the sender will use. Default: chosen by the node. */
+  ssrc: z.number().int().min(1).max(0xffffffff).optional(),
+  /** Explicit sender address instead of comedia (learn it from the first packet). */
+  remote: z.object({ ip: z.string(), port: z.number().int().min(1).max(65535), rtcpPort: z.number().int().min(1).max(65535).optional() }).optional(),
+});
+export const IngestReq = z.object({
+  site: Id,
+  /** 'source' = the session itself (root site); 'contributor' = a site's media for the floor. Default by site. */
+  tag: z.enum(['source', 'contributor']).optional(),
+  streams: z.array(IngestStreamReq).min(1).max(2).default([{ kind: 'video' }, { kind: 'audio' }]),
+});
+export type IngestReq = z.input<typeof IngestReq>;
+export const IngestStream = z.object({
+  kind: Kind,
+  producerId: z.string(),
+  /** Where to send RTP and RTCP (rtcp-mux off: ffmpeg `rtp://ip:port?rtcpport=rtcpPort`). */
+  ip: z.string(),
+  port: z.number().int(),
+  rtcpPort: z.number().int(),
+  payloadType: z.number().int(),
+  ssrc: z.number().int(),
+  mimeType: z.string(),
+  clockRate: z.number().int(),
+  channels: z.number().int().optional(),
+});
+export const IngestRes = z.object({ id: z.string(), site: z.string(), conf: z.string(), streams: z.array(IngestStream) });
+export type IngestRes = z.infer<typeof IngestRes>;
+
+export const NodeHealth = z.object({
+  nodeId: z.string(),
+  sites: z.array(z.string()),
+  parent: z.object({ url: z.string(), state: z.enum(['connecting', 'connected', 'refused', 'disconnected']), nodeId: z.string().optional() }).nullable(),
+  children: z.array(z.object({ nodeId: z.string(), sites: z.array(z.string()) })),
+  conferences: z.array(z.object({ conf: z.string(), floor: z.string().nullable(), producers: z.number() })),
+});
+export type NodeHealth = z.infer<typeof NodeHealth>;
+
+/**
+ * Media node ⇄ media node (child connects to parent). Auth: handshake `auth.token`
+ * signed with NODE_SECRET (role 'node'). Every event acks with `Ack<T>`.
+ */
 export const NodeEvents = {
-  /** child→parent: I am node X serving these sites. Ack carries the parent's relay info. */
+  /** child→parent: I am node X serving these sites. Ack: NodeRegisterRes. */
   register: 'node:register',
-  /** parent→child / child→parent: a PipeTransport endpoint to connect to (ip, port, srtp). */
+  /** parent→child: the parent's PipeTransport for a conference; child connects and acks its own endpoint. */
   pipeOffer: 'node:pipe:offer',
-  /** parent→child: a producer is available on the pipe (consume it); child→parent for the floor. */
+  /** child→parent: please offer a pipe for this conference (floor media going up). */
+  pipeRequest: 'node:pipe:request',
+  /** either way: a producer is on the pipe (produce it with the same id). */
   producerAdded: 'node:producer:added',
   producerClosed: 'node:producer:closed',
+  producerPaused: 'node:producer:paused',
+  /** parent→child: floor state of a conference, flows down the tree. */
   programme: 'node:programme',
-  /** child→parent: floor producer going up; parent→child: take it back. */
-  floorUp: 'node:floor:up',
-  floorDown: 'node:floor:down',
+  /** child→parent: an organizer asked for the floor at a lower node; forwarded to the root. */
+  floorSet: 'node:floor:set',
 } as const;
 
 export const PipeEndpoint = z.object({
@@ -127,9 +229,21 @@ export const PipeEndpoint = z.object({
   port: z.number().int().min(1).max(65535),
   srtpParameters: z.looseObject({ cryptoSuite: z.string(), keyBase64: z.string() }).optional(),
 });
-export const NodeRegisterReq = z.object({
-  nodeId: Id,
-  sites: z.array(Id),
-  /** The child's pipe transport endpoint for the parent to connect to. */
-  pipe: PipeEndpoint,
+export const NodeRegisterReq = z.object({ nodeId: Id, sites: z.array(Id) });
+export const NodeRegisterRes = z.object({ nodeId: z.string() });
+export const NodeFloorState = z.object({ conf: Id, floor: Id.nullable() });
+export const PipeOfferReq = z.object({ conf: Id, endpoint: PipeEndpoint, floor: Id.nullable() });
+export const PipeOfferRes = z.object({ endpoint: PipeEndpoint });
+export const PipeRequestReq = z.object({ conf: Id });
+export const NodeProducerAdded = z.object({
+  conf: Id,
+  producerId: Id,
+  kind: Kind,
+  rtpParameters: Loose,
+  paused: z.boolean(),
+  site: Id,
+  tag: z.enum(['source', 'contributor']),
 });
+export const NodeProducerRef = z.object({ conf: Id, producerId: Id });
+export const NodeProducerPaused = z.object({ conf: Id, producerId: Id, paused: z.boolean() });
+export const NodeFloorSetReq = z.object({ conf: Id, site: Id.nullable() });
