@@ -1,0 +1,298 @@
+// The hall receiver: joins a site on its media node and keeps the programme
+// (one video + one audio) flowing into a MediaStream, with no human help.
+// Recovery paths: socket reconnect → rejoin → new Device/transport → consume;
+// ICE/DTLS failure → new transport → consume; `programme` push → re-consume;
+// frames stalled while the programme has video → re-consume.
+import type { Socket } from 'socket.io-client';
+import type { types } from 'mediasoup-client';
+import { z } from 'zod';
+import {
+  HallEvents, Programme, ConsumeProgrammeReq, ConsumeProgrammeRes, ResumeConsumerReq, SetPreferredLayersReq,
+} from '../../signaling/media.js';
+import { request } from './rpc.js';
+import { openSocket, joinSite, createTransport, handshakeRefusal, type SessionOptions } from './session.js';
+import type { Phase } from './status.js';
+
+export interface HallReceiverOptions extends Omit<SessionOptions, 'role'> {
+  /** Called with the stream to show whenever the programme is (re)consumed; null when there is none. */
+  onStream?: (stream: MediaStream | null) => void;
+  /** Called on every phase change. */
+  onPhase?: (phase: Phase) => void;
+  /** Diagnostic lines (kept out of the UI). */
+  log?: (line: string) => void;
+  /** Milliseconds an ICE 'disconnected' may last before the transport is recreated. Default 4000. */
+  iceGraceMs?: number;
+  /** Milliseconds without a new decoded frame (while video is expected) before re-consuming. Default 12 000. */
+  stallMs?: number;
+  /** Ask the node for TCP-only transports (UDP blocked). */
+  forceTcp?: boolean;
+}
+
+/** Inbound figures summed over the current consumers, by kind. */
+export interface HallStats {
+  video: { framesDecoded: number; packetsReceived: number; bytesReceived: number; frameWidth: number; frameHeight: number };
+  audio: { packetsReceived: number; bytesReceived: number };
+}
+
+/** Milestones in performance.now() milliseconds, for the first-frame bench. */
+export interface HallTimeline {
+  startedAt?: number;
+  joinedAt?: number;
+  consumedAt?: number;
+  firstFrameAt?: number;
+}
+
+export class HallReceiver {
+  phase: Phase = 'connecting';
+  programme: Programme | null = null;
+  /** How many times media was (re)consumed; tests watch it to see recoveries. */
+  consumeCount = 0;
+  readonly timeline: HallTimeline = {};
+  private socket: Socket | null = null;
+  private device: import('mediasoup-client').Device | null = null;
+  private transport: types.Transport | null = null;
+  private consumers: types.Consumer[] = [];
+  /** Bumped on every rejoin and on close, so work begun for an older session stops. */
+  private generation = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private timers = new Set<ReturnType<typeof setTimeout>>();
+  private iceTimer: ReturnType<typeof setTimeout> | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private lastFrames = { count: 0, at: 0 };
+  private closed = false;
+
+  constructor(private readonly opts: HallReceiverOptions) {}
+
+  start(): void {
+    if (this.socket || this.closed) return;
+    this.timeline.startedAt = performance.now();
+    const socket = openSocket({ ...this.opts, role: 'hall' });
+    this.socket = socket;
+    socket.on('connect', () => {
+      const gen = ++this.generation;
+      this.enqueue(() => this.setup(gen));
+    });
+    socket.on('disconnect', () => {
+      this.generation++;
+      this.dropMedia();
+      this.setPhase('reconnecting');
+    });
+    socket.on('connect_error', (err: Error & { data?: unknown }) => {
+      if (handshakeRefusal(err)) this.setPhase('unauthorized');
+      else if (this.phase !== 'connecting') this.setPhase('reconnecting');
+      // A refusal by the node's middleware stops socket.io's own retries; keep trying slowly.
+      if (!socket.active) this.later(() => socket.connect(), handshakeRefusal(err) ? 10_000 : 2_000);
+    });
+    socket.on(HallEvents.programme, (payload: unknown) => {
+      const p = Programme.safeParse(payload);
+      if (!p.success) return this.log('ignored malformed programme push');
+      const gen = this.generation;
+      this.enqueue(async () => {
+        if (gen !== this.generation || !this.transport) return;
+        if (!this.isNewer(p.data)) return;
+        this.programme = p.data;
+        await this.consume(gen);
+      });
+    });
+    this.watchdog = setInterval(() => void this.checkStall(), 3000);
+  }
+
+  /** The page reports its first painted frame (requestVideoFrameCallback); kept for the bench. */
+  frameShown(): void {
+    this.timeline.firstFrameAt ??= performance.now();
+  }
+
+  /** Stops everything; safe to call more than once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.generation++;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.dropMedia();
+    this.socket?.removeAllListeners();
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  async stats(): Promise<HallStats> {
+    const out: HallStats = {
+      video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0 },
+      audio: { packetsReceived: 0, bytesReceived: 0 },
+    };
+    for (const c of this.consumers) {
+      if (c.closed) continue;
+      const report = await c.getStats().catch(() => null);
+      report?.forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp') return;
+        const n = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : 0);
+        if (s.kind === 'video') {
+          out.video.framesDecoded += n('framesDecoded');
+          out.video.packetsReceived += n('packetsReceived');
+          out.video.bytesReceived += n('bytesReceived');
+          out.video.frameWidth = Math.max(out.video.frameWidth, n('frameWidth'));
+          out.video.frameHeight = Math.max(out.video.frameHeight, n('frameHeight'));
+        } else if (s.kind === 'audio') {
+          out.audio.packetsReceived += n('packetsReceived');
+          out.audio.bytesReceived += n('bytesReceived');
+        }
+      });
+    }
+    return out;
+  }
+
+  // ---- session ---------------------------------------------------------------
+
+  private async setup(gen: number): Promise<void> {
+    const socket = this.socket;
+    if (!socket || gen !== this.generation) return;
+    this.dropMedia();
+    try {
+      const { joined, device } = await joinSite(socket, { ...this.opts, role: 'hall' });
+      if (gen !== this.generation) return;
+      this.timeline.joinedAt ??= performance.now();
+      this.device = device;
+      this.programme = joined.programme;
+      await this.newTransport(gen);
+      await this.consume(gen);
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.log(`setup failed: ${(err as Error).message}`);
+      this.setPhase(this.phase === 'unauthorized' ? 'unauthorized' : 'reconnecting');
+      this.later(() => { if (gen === this.generation) this.enqueue(() => this.setup(gen)); }, 2000);
+    }
+  }
+
+  private async newTransport(gen: number): Promise<void> {
+    const socket = this.socket;
+    if (!socket || !this.device) return;
+    this.closeTransport();
+    const transport = await createTransport(socket, this.device, 'recv', this.opts.forceTcp);
+    if (gen !== this.generation) { transport.close(); return; }
+    this.transport = transport;
+    transport.on('connectionstatechange', (state) => {
+      if (transport !== this.transport) return;
+      if (this.iceTimer) { clearTimeout(this.iceTimer); this.iceTimer = null; }
+      if (state === 'failed') this.recreate(gen, 'transport failed');
+      else if (state === 'disconnected') {
+        this.iceTimer = setTimeout(() => this.recreate(gen, 'transport stayed disconnected'), this.opts.iceGraceMs ?? 4000);
+      }
+    });
+  }
+
+  private recreate(gen: number, why: string): void {
+    this.log(`recreating transport: ${why}`);
+    this.setPhase('reconnecting');
+    this.enqueue(async () => {
+      if (gen !== this.generation) return;
+      try {
+        await this.newTransport(gen);
+        await this.consume(gen);
+      } catch (err) {
+        this.log(`recreate failed: ${(err as Error).message}`);
+        this.later(() => this.recreate(gen, 'retry'), 2000);
+      }
+    });
+  }
+
+  private async consume(gen: number): Promise<void> {
+    const socket = this.socket, transport = this.transport, device = this.device;
+    if (!socket || !transport || !device || gen !== this.generation) return;
+    this.closeConsumers();
+    if (!this.programme || this.programme.producers.length === 0) {
+      this.opts.onStream?.(null);
+      this.setPhase('waiting');
+      return;
+    }
+    const res = await request(socket, HallEvents.consumeProgramme, ConsumeProgrammeReq,
+      { transportId: transport.id, rtpCapabilities: device.rtpCapabilities as unknown as Record<string, unknown> },
+      ConsumeProgrammeRes);
+    if (gen !== this.generation || transport !== this.transport) return;
+    const consumers: types.Consumer[] = [];
+    for (const info of res.consumers) {
+      consumers.push(await transport.consume({
+        id: info.id, producerId: info.producerId, kind: info.kind,
+        rtpParameters: info.rtpParameters as unknown as types.RtpParameters,
+      }));
+    }
+    this.consumers = consumers;
+    if (consumers.length === 0) {
+      this.opts.onStream?.(null);
+      this.setPhase('waiting');
+      return;
+    }
+    this.opts.onStream?.(new MediaStream(consumers.map((c) => c.track)));
+    for (const c of consumers) {
+      await request(socket, HallEvents.resumeConsumer, ResumeConsumerReq, { consumerId: c.id }, z.unknown());
+      if (c.kind === 'video') {
+        // A hall is a big screen: ask for the top simulcast layer (the node may cap it).
+        request(socket, HallEvents.setPreferredLayers, SetPreferredLayersReq, { consumerId: c.id, spatialLayer: 2 }, z.unknown())
+          .catch(() => undefined);
+      }
+    }
+    this.consumeCount++;
+    this.timeline.consumedAt ??= performance.now();
+    this.lastFrames = { count: 0, at: performance.now() };
+    this.setPhase('playing');
+  }
+
+  /** Re-consumes when video is expected but no frame was decoded for stallMs. */
+  private async checkStall(): Promise<void> {
+    if (this.phase !== 'playing' || !this.consumers.some((c) => c.kind === 'video')) return;
+    const gen = this.generation;
+    const { video } = await this.stats();
+    const now = performance.now();
+    if (video.framesDecoded > 0) this.timeline.firstFrameAt ??= now;
+    if (video.framesDecoded !== this.lastFrames.count) { this.lastFrames = { count: video.framesDecoded, at: now }; return; }
+    if (now - this.lastFrames.at < (this.opts.stallMs ?? 12_000) || gen !== this.generation) return;
+    this.lastFrames.at = now;
+    this.recreate(gen, 'no frames decoded');
+  }
+
+  private isNewer(p: Programme): boolean {
+    const cur = this.programme;
+    if (!cur) return true;
+    const ids = (x: Programme) => x.producers.map((q) => q.id).sort().join(',');
+    if (p.version > cur.version) return true;
+    return ids(p) !== ids(cur) || p.source !== cur.source;
+  }
+
+  // ---- plumbing --------------------------------------------------------------
+
+  private enqueue(fn: () => Promise<void>): void {
+    this.chain = this.chain.then(fn).catch((err: unknown) => this.log(`step failed: ${(err as Error).message}`));
+  }
+
+  private later(fn: () => void, ms: number): void {
+    const t = setTimeout(() => { this.timers.delete(t); if (!this.closed) fn(); }, ms);
+    this.timers.add(t);
+  }
+
+  private closeConsumers(): void {
+    for (const c of this.consumers) c.close();
+    this.consumers = [];
+  }
+
+  private closeTransport(): void {
+    this.closeConsumers();
+    if (this.iceTimer) { clearTimeout(this.iceTimer); this.iceTimer = null; }
+    this.transport?.close();
+    this.transport = null;
+  }
+
+  private dropMedia(): void {
+    this.closeTransport();
+    this.device = null;
+  }
+
+  private setPhase(phase: Phase): void {
+    if (this.phase === phase) return;
+    this.phase = phase;
+    this.opts.onPhase?.(phase);
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+}

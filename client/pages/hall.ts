@@ -1,0 +1,64 @@
+// Hall display: the programme full screen, sound after one click, and a
+// friendly status line while connecting or recovering. URL: ?site=&token=[&node=]
+import { HallReceiver } from '../media/receiver.js';
+import { renderStatus, type Phase } from '../media/status.js';
+
+const params = new URLSearchParams(location.search);
+const site = params.get('site') ?? '';
+const token = params.get('token') ?? '';
+const nodeUrl = params.get('node') ?? '';
+
+const video = document.getElementById('programme') as HTMLVideoElement;
+const statusEl = document.getElementById('status') as HTMLElement;
+const unmute = document.getElementById('unmute') as HTMLButtonElement;
+let soundOn = false;
+
+function show(phase: Phase): void {
+  renderStatus(statusEl, phase);
+}
+
+function play(): void {
+  // Muted autoplay is always allowed; with sound only after the click.
+  video.muted = !soundOn;
+  video.play().catch(() => undefined);
+}
+
+function watchFirstFrame(): void {
+  // requestVideoFrameCallback fires on the first painted frame (Chromium, Safari).
+  video.requestVideoFrameCallback(() => receiver?.frameShown());
+}
+
+unmute.addEventListener('click', () => {
+  soundOn = true;
+  unmute.hidden = true;
+  play();
+});
+
+let receiver: HallReceiver | null = null;
+if (!site || !token) {
+  show('unauthorized');
+} else {
+  show('connecting');
+  receiver = new HallReceiver({
+    site, token, nodeUrl,
+    onPhase: show,
+    onStream: (stream) => {
+      video.srcObject = stream;
+      if (stream) { watchFirstFrame(); play(); }
+    },
+    log: (line) => console.debug(`[hall] ${line}`),
+  });
+  receiver.start();
+  addEventListener('pagehide', () => receiver?.close());
+}
+
+/** Test and bench hook: read-only state and inbound figures. */
+const hook = {
+  get phase() { return receiver?.phase ?? 'unauthorized'; },
+  get programme() { return receiver?.programme ?? null; },
+  get consumeCount() { return receiver?.consumeCount ?? 0; },
+  get timeline() { return receiver?.timeline ?? {}; },
+  get soundOn() { return soundOn && !video.muted; },
+  stats: () => receiver?.stats() ?? Promise.resolve(null),
+};
+(window as unknown as { __hall: typeof hook }).__hall = hook;

@@ -1,0 +1,104 @@
+// Studio (the centre's programme source) or contributor (?role=contributor,
+// a site taking the floor): camera + microphone up to the site's media node,
+// with a local preview and the publish state. URL: ?site=&token=[&node=][&role=]
+import { Publisher } from '../media/publisher.js';
+import { renderStatus, type Phase } from '../media/status.js';
+
+const params = new URLSearchParams(location.search);
+const site = params.get('site') ?? '';
+const token = params.get('token') ?? '';
+const nodeUrl = params.get('node') ?? '';
+const role = params.get('role') === 'contributor' ? 'contributor' : 'studio';
+
+const $ = (id: string) => document.getElementById(id) as HTMLElement;
+const preview = $('preview') as HTMLVideoElement;
+const statusEl = $('status');
+const toggle = $('toggle') as HTMLButtonElement;
+
+$('title').textContent = role === 'studio'
+  ? 'Phát tín hiệu điểm cầu trung tâm / Central studio'
+  : 'Phát biểu từ điểm cầu / Contribution from this site';
+$('site').textContent = `Điểm cầu / Site: ${site || '–'}`;
+document.title = `Điểm cầu — ${role === 'studio' ? 'Trung tâm / Studio' : 'Phát biểu / Contributor'} ${site}`;
+
+let publisher: Publisher | null = null;
+let stream: MediaStream | null = null;
+let phase: Phase = 'connecting';
+let lastBytes = { bytes: 0, at: performance.now() };
+
+function show(p: Phase): void {
+  phase = p;
+  renderStatus(statusEl, p);
+}
+
+function setToggle(on: boolean): void {
+  toggle.replaceChildren(...(on
+    ? [span('Dừng phát', 'vi'), document.createElement('br'), span('Stop sending', 'en')]
+    : [span('Bắt đầu phát', 'vi'), document.createElement('br'), span('Start sending', 'en')]));
+  toggle.dataset.on = String(on);
+}
+
+function span(text: string, lang: string): HTMLElement {
+  const s = document.createElement('span');
+  s.lang = lang;
+  s.textContent = text;
+  return s;
+}
+
+async function start(): Promise<void> {
+  if (publisher) return;
+  if (!stream) {
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
+        audio: { echoCancellation: true, noiseSuppression: true },
+      });
+    } catch (err) {
+      console.debug('[studio] getUserMedia failed', err);
+      show('no-device');
+      setToggle(false);
+      return;
+    }
+    preview.srcObject = stream;
+  }
+  show('connecting');
+  publisher = new Publisher({
+    site, token, nodeUrl, role, stream, onPhase: show,
+    log: (line) => console.debug(`[studio] ${line}`),
+  });
+  publisher.start();
+  setToggle(true);
+}
+
+function stop(): void {
+  publisher?.close();
+  publisher = null;
+  show('connecting');
+  statusEl.dataset.phase = 'stopped';
+  setToggle(false);
+}
+
+toggle.addEventListener('click', () => (publisher ? stop() : void start()));
+addEventListener('pagehide', () => { publisher?.close(); stream?.getTracks().forEach((t) => t.stop()); });
+
+setInterval(async () => {
+  if (!publisher) { $('layers').textContent = '–'; $('bitrate').textContent = '–'; return; }
+  const s = await publisher.stats();
+  const now = performance.now();
+  const bytes = s.video.bytesSent + s.audio.bytesSent;
+  const kbps = bytes >= lastBytes.bytes ? ((bytes - lastBytes.bytes) * 8) / (now - lastBytes.at) : 0;
+  lastBytes = { bytes, at: now };
+  $('layers').textContent = `${s.video.layers} / 3`;
+  $('bitrate').textContent = `${Math.round(kbps)} kbit/s`;
+}, 2000);
+
+if (!site || !token) show('unauthorized');
+else void start();
+
+/** Test hook: publish state and outbound figures. */
+const hook = {
+  get phase() { return phase; },
+  get publishCount() { return publisher?.publishCount ?? 0; },
+  stats: () => publisher?.stats() ?? Promise.resolve(null),
+};
+(window as unknown as { __studio: typeof hook }).__studio = hook;
