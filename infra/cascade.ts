@@ -1,0 +1,137 @@
+// Starts a cascade of media nodes (media/main.ts), parents first, each as its
+// own process with a JSON config. Shared by the demo launcher, the browser
+// tests and the benches.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DemoNode } from './demo-sites.js';
+import { Service, freePort, waitHttp } from './proc.js';
+
+export interface CascadeOptions {
+  nodes: DemoNode[];
+  tokenSecret: string;
+  nodeSecret: string;
+  /** node id → HTTP port; absent = a free port. */
+  ports?: Record<string, number>;
+  /** Directory for the nodes' logs, relative to the repo root. */
+  logDir: string;
+  /** mediasoup workers per node. Default 1. */
+  workers?: number;
+  logLevel?: 'debug' | 'warn' | 'error' | 'none';
+  /** A node died without being asked to. */
+  onUnexpectedExit?: (nodeId: string, code: number | null) => void;
+}
+
+interface Running {
+  node: DemoNode;
+  port: number;
+  url: string;
+  service: Service;
+}
+
+export class Cascade {
+  private readonly running = new Map<string, Running>();
+  private readonly configDir = mkdtempSync(join(tmpdir(), 'diemcau-cascade-'));
+  private closed = false;
+
+  private constructor(private readonly opts: CascadeOptions) {}
+
+  static async start(opts: CascadeOptions): Promise<Cascade> {
+    const c = new Cascade(opts);
+    try {
+      for (const node of c.ordered()) {
+        const port = opts.ports?.[node.nodeId] ?? (await freePort());
+        c.prepare(node, port);
+        await c.startNode(node.nodeId);
+      }
+    } catch (err) {
+      await c.close();
+      throw err;
+    }
+    return c;
+  }
+
+  /** node id → base URL (http://127.0.0.1:port). */
+  get urls(): Record<string, string> {
+    return Object.fromEntries([...this.running].map(([id, r]) => [id, r.url]));
+  }
+
+  nodeOfSite(site: string): string {
+    for (const [id, r] of this.running) if (r.node.sites.includes(site)) return id;
+    throw new Error(`no node serves site ${site}`);
+  }
+
+  urlOfSite(site: string): string {
+    return this.running.get(this.nodeOfSite(site))!.url;
+  }
+
+  async startNode(nodeId: string): Promise<void> {
+    const r = this.get(nodeId);
+    r.service.start();
+    await waitHttp(`${r.url}/stats`, 60_000, () => r.service.running);
+  }
+
+  async stopNode(nodeId: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.get(nodeId).service.stop(5000, signal);
+  }
+
+  /** Kills a node (SIGKILL: no goodbye to its peers) and starts it again on the same port. */
+  async restartNode(nodeId: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.stopNode(nodeId, signal);
+    await this.startNode(nodeId);
+  }
+
+  /** Stops every node, children first. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.running.keys()].reverse()) await this.running.get(id)!.service.stop();
+    rmSync(this.configDir, { recursive: true, force: true });
+  }
+
+  private get(nodeId: string): Running {
+    const r = this.running.get(nodeId);
+    if (!r) throw new Error(`unknown node ${nodeId}`);
+    return r;
+  }
+
+  /** Parents before children. */
+  private ordered(): DemoNode[] {
+    const out: DemoNode[] = [];
+    const done = new Set<string>();
+    while (out.length < this.opts.nodes.length) {
+      const next = this.opts.nodes.filter((n) => !done.has(n.nodeId) && (n.parent === null || done.has(n.parent)));
+      if (next.length === 0) throw new Error('media node tree has a cycle or a missing parent');
+      for (const n of next) { out.push(n); done.add(n.nodeId); }
+    }
+    return out;
+  }
+
+  private prepare(node: DemoNode, port: number): void {
+    const url = `http://127.0.0.1:${port}`;
+    const parent = node.parent ? this.get(node.parent).url : null;
+    const config = {
+      nodeId: node.nodeId,
+      sites: node.sites,
+      parent,
+      listenPort: port,
+      listenIp: '127.0.0.1',
+      announcedIp: '127.0.0.1',
+      rtcPort: 0,
+      workers: this.opts.workers ?? 1,
+      tokenSecret: this.opts.tokenSecret,
+      nodeSecret: this.opts.nodeSecret,
+      logLevel: this.opts.logLevel ?? 'warn',
+    };
+    const file = join(this.configDir, `${node.nodeId}.json`);
+    writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
+    const service = new Service({
+      name: node.nodeId,
+      entry: 'media/main.ts',
+      args: ['--config', file],
+      logFile: join(this.opts.logDir, `${node.nodeId}.log`),
+      onUnexpectedExit: (code) => this.opts.onUnexpectedExit?.(node.nodeId, code),
+    });
+    this.running.set(node.nodeId, { node, port, url, service });
+  }
+}

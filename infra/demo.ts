@@ -1,0 +1,148 @@
+// `./diemcau demo [--links-out links.json] [--control-port 7100] [--media-port 7201]`
+// Starts Redis (if none answers), the control service with the demo conference
+// and the demo cascade of media nodes, then prints one line per page:
+// `role site url`. Ctrl-C (or SIGTERM) stops every child.
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { signToken } from '../signaling/token.js';
+import { Cascade } from './cascade.js';
+import { CONFERENCE_ID, CENTRE, demoNodes } from './demo-sites.js';
+import { REPO_ROOT, Service, waitHttp } from './proc.js';
+
+const { values: args } = parseArgs({
+  options: {
+    'links-out': { type: 'string' },
+    'control-port': { type: 'string', default: '7100' },
+    'media-port': { type: 'string', default: '7201' },
+  },
+});
+
+/** A page the demo offers. */
+export interface DemoLink {
+  role: string;
+  site: string;
+  url: string;
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const LOG_DIR = '.cache/demo-logs';
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once('error', () => res(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
+  });
+}
+
+/** The wanted port if free, else 0 (the cascade then picks one). */
+async function portOr0(port: number): Promise<number> {
+  return (await portFree(port)) ? port : 0;
+}
+
+async function main(): Promise<void> {
+  execFileSync('bash', ['infra/ensure-redis.sh'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (!existsSync(resolve(REPO_ROOT, 'dist/client/hall.html'))) {
+    say('building web apps…');
+    execFileSync('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'error'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+  const tokenSecret = randomBytes(24).toString('base64url');
+  const nodeSecret = randomBytes(24).toString('base64url');
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+  let stopping = false;
+  const nodes = demoNodes();
+  const base = Number(args['media-port']);
+  const ports: Record<string, number> = {};
+  for (const [i, n] of nodes.entries()) ports[n.nodeId] = await portOr0(base + i);
+
+  let cascade: Cascade | null = null;
+  let control: Service | null = null;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await control?.stop();
+    await cascade?.close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    cascade = await Cascade.start({
+      nodes, tokenSecret, nodeSecret, ports, logDir: LOG_DIR,
+      onUnexpectedExit: (id, code) => {
+        if (!stopping) say(`media node ${id} exited (code ${code}); see ${LOG_DIR}/${id}.log`);
+      },
+    });
+  } catch (err) {
+    say(`media nodes did not start: ${(err as Error).message}; see ${LOG_DIR}/`);
+    return shutdown(1);
+  }
+
+  let controlUrl: string | null = null;
+  if (existsSync(resolve(REPO_ROOT, 'server/main.ts'))) {
+    let port = Number(args['control-port']);
+    if (!(await portFree(port))) port = 0;
+    if (port === 0) port = await (await import('./proc.js')).freePort();
+    controlUrl = `http://127.0.0.1:${port}`;
+    control = new Service({
+      name: 'control',
+      entry: 'server/main.ts',
+      args: ['--demo'],
+      logFile: `${LOG_DIR}/control.log`,
+      env: {
+        CONTROL_PORT: String(port), TOKEN_SECRET: tokenSecret, NODE_SECRET: nodeSecret, REDIS_URL: redisUrl,
+        MEDIA_NODES: JSON.stringify(cascade.urls),
+      },
+      onUnexpectedExit: (code) => { if (!stopping) say(`control exited (code ${code}); see ${LOG_DIR}/control.log`); },
+    });
+    control.start();
+    try {
+      await waitHttp(`${controlUrl}/`, 60_000, () => control!.running);
+    } catch (err) {
+      say(`control service did not start: ${(err as Error).message}; see ${LOG_DIR}/control.log`);
+      controlUrl = null;
+    }
+  } else {
+    say('(control service not built yet: media spine only)');
+  }
+
+  const links = demoLinks(cascade, controlUrl, tokenSecret);
+  for (const l of links) say(`${l.role} ${l.site} ${l.url}`);
+  if (args['links-out']) writeFileSync(resolve(process.cwd(), args['links-out']), JSON.stringify(links, null, 2));
+  say(`ready — Ctrl-C stops everything (logs in ${LOG_DIR}/)`);
+}
+
+const HALLS = ['ls', 'ls-trangdinh', 'ls-trangdinh-01', 'ls-caoloc-01'];
+
+function pageExists(page: string): boolean {
+  return existsSync(resolve(REPO_ROOT, `client/pages/${page}.html`));
+}
+
+export function demoLinks(cascade: Cascade, controlUrl: string | null, secret: string): DemoLink[] {
+  const tok = (role: 'organizer' | 'technician' | 'viewer', site?: string) =>
+    encodeURIComponent(signToken(secret, { role, conf: CONFERENCE_ID, ...(site ? { site } : {}), ttlSeconds: 2 * 24 * 3600 }));
+  const links: DemoLink[] = [
+    { role: 'studio', site: CENTRE, url: `${cascade.urlOfSite(CENTRE)}/studio.html?site=${CENTRE}&token=${tok('technician', CENTRE)}` },
+  ];
+  for (const site of HALLS) links.push({ role: 'hall', site, url: `${cascade.urlOfSite(site)}/hall.html?site=${site}&token=${tok('viewer', site)}` });
+  links.push({
+    role: 'contributor', site: 'ls-caoloc',
+    url: `${cascade.urlOfSite('ls-caoloc')}/studio.html?role=contributor&site=ls-caoloc&token=${tok('technician', 'ls-caoloc')}`,
+  });
+  if (controlUrl) {
+    if (pageExists('organizer')) links.push({ role: 'organizer', site: 'ls', url: `${controlUrl}/organizer.html?token=${tok('organizer', 'ls')}` });
+    if (pageExists('technician')) {
+      for (const site of ['ls', 'ls-trangdinh-01']) links.push({ role: 'technician', site, url: `${controlUrl}/technician.html?site=${site}&token=${tok('technician', site)}` });
+    }
+  }
+  return links;
+}
+
+void main();
