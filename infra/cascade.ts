@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NodeHealth } from '../signaling/media.js';
 import type { DemoNode } from './demo-sites.js';
 import { Service, freePort, waitHttp } from './proc.js';
 
@@ -65,10 +66,33 @@ export class Cascade {
     return this.running.get(this.nodeOfSite(site))!.url;
   }
 
+  /** The node's /health answer (NodeHealth), or null while it does not answer. */
+  async health(nodeId: string): Promise<NodeHealth | null> {
+    try {
+      const res = await fetch(`${this.get(nodeId).url}/health`, { signal: AbortSignal.timeout(2000) });
+      const parsed = NodeHealth.safeParse(await res.json());
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Resolves once every node with a parent reports its parent link connected. */
+  async waitLinked(timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const states = await Promise.all([...this.running.values()].filter((r) => r.node.parent)
+        .map(async (r) => (await this.health(r.node.nodeId))?.parent?.state === 'connected'));
+      if (states.every(Boolean)) return;
+      if (Date.now() > until) throw new Error('media nodes did not link to their parents in time');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   async startNode(nodeId: string): Promise<void> {
     const r = this.get(nodeId);
     r.service.start();
-    await waitHttp(`${r.url}/stats`, 60_000, () => r.service.running);
+    await waitHttp(`${r.url}/health`, 60_000, () => r.service.running);
   }
 
   async stopNode(nodeId: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

@@ -85,6 +85,8 @@ async function main(): Promise<void> {
     return shutdown(1);
   }
 
+  await cascade.waitLinked(30_000).catch(() => say('some media nodes are not linked to their parent yet; they keep trying'));
+
   let controlUrl: string | null = null;
   if (existsSync(resolve(REPO_ROOT, 'server/main.ts'))) {
     let port = Number(args['control-port']);
@@ -126,10 +128,10 @@ function pageExists(page: string): boolean {
 }
 
 export function demoLinks(cascade: Cascade, controlUrl: string | null, secret: string): DemoLink[] {
-  const tok = (role: 'organizer' | 'technician' | 'viewer', site?: string) =>
+  const tok = (role: 'organizer' | 'technician' | 'participant' | 'viewer', site?: string) =>
     encodeURIComponent(signToken(secret, { role, conf: CONFERENCE_ID, ...(site ? { site } : {}), ttlSeconds: 2 * 24 * 3600 }));
   const links: DemoLink[] = [
-    { role: 'studio', site: CENTRE, url: `${cascade.urlOfSite(CENTRE)}/studio.html?site=${CENTRE}&token=${tok('technician', CENTRE)}` },
+    { role: 'studio', site: CENTRE, url: `${cascade.urlOfSite(CENTRE)}/studio.html?site=${CENTRE}&token=${tok('organizer')}` },
   ];
   for (const site of HALLS) links.push({ role: 'hall', site, url: `${cascade.urlOfSite(site)}/hall.html?site=${site}&token=${tok('viewer', site)}` });
   links.push({
@@ -137,7 +139,7 @@ export function demoLinks(cascade: Cascade, controlUrl: string | null, secret: s
     url: `${cascade.urlOfSite('ls-caoloc')}/studio.html?role=contributor&site=ls-caoloc&token=${tok('technician', 'ls-caoloc')}`,
   });
   if (controlUrl) {
-    if (pageExists('organizer')) links.push({ role: 'organizer', site: 'ls', url: `${controlUrl}/organizer.html?token=${tok('organizer', 'ls')}` });
+    if (pageExists('organizer')) links.push({ role: 'organizer', site: 'ls', url: `${controlUrl}/organizer.html?token=${tok('organizer')}` });
     if (pageExists('technician')) {
       for (const site of ['ls', 'ls-trangdinh-01']) links.push({ role: 'technician', site, url: `${controlUrl}/technician.html?site=${site}&token=${tok('technician', site)}` });
     }

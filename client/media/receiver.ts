@@ -209,6 +209,8 @@ export class HallReceiver {
       { transportId: transport.id, rtpCapabilities: device.rtpCapabilities as unknown as Record<string, unknown> },
       ConsumeProgrammeRes);
     if (gen !== this.generation || transport !== this.transport) return;
+    // The node answers with the programme these consumers belong to (newer than our copy, maybe).
+    this.programme = res.programme;
     const consumers: types.Consumer[] = [];
     for (const info of res.consumers) {
       consumers.push(await transport.consume({
@@ -223,9 +225,10 @@ export class HallReceiver {
       return;
     }
     this.opts.onStream?.(new MediaStream(consumers.map((c) => c.track)));
+    const simulcast = new Set(res.consumers.filter((i) => i.type === 'simulcast').map((i) => i.id));
     for (const c of consumers) {
       await request(socket, HallEvents.resumeConsumer, ResumeConsumerReq, { consumerId: c.id }, z.unknown());
-      if (c.kind === 'video') {
+      if (simulcast.has(c.id)) {
         // A hall is a big screen: ask for the top simulcast layer (the node may cap it).
         request(socket, HallEvents.setPreferredLayers, SetPreferredLayersReq, { consumerId: c.id, spatialLayer: 2 }, z.unknown())
           .catch(() => undefined);
