@@ -1,0 +1,66 @@
+// The floor: a district (Cao Lộc) takes the floor from its contributor page;
+// a commune of another district (Tràng Định) switches to it by itself, keeps
+// it when the studio goes away, and shows "waiting" when the floor is taken
+// back with no studio on air.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { MediaRoutes, Programme } from '../../signaling/media.js';
+import { ARTIFACTS, hallView, startSpine, studioPhase, waitDecoding, waitFor, type Spine } from './harness.js';
+
+let spine: Spine;
+before(async () => { spine = await startSpine('e2e-floor'); });
+after(async () => { await spine?.close(); });
+
+async function setFloor(site: string | null): Promise<Programme> {
+  const res = await fetch(`${spine.cascade.urls.centre}${MediaRoutes.floor}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${decodeURIComponent(spine.token('organizer'))}` },
+    body: JSON.stringify({ site }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return Programme.parse(await res.json());
+}
+
+test('a district takes the floor; a commune of another district decodes it', async () => {
+  const studio = await spine.page();
+  await studio.goto(spine.studioUrl());
+  await waitFor('studio publishing', async () => (await studioPhase(studio)) === 'publishing');
+
+  const hall = await spine.page();
+  await hall.goto(spine.hallUrl('ls-trangdinh-01'));
+  await hall.locator('#unmute').click();
+  const before = await waitDecoding(hall, 'commune decoding the studio');
+  assert.equal(before.programme?.source, 'tw');
+  assert.equal(before.programme?.floor, null);
+
+  const contributor = await spine.page();
+  await contributor.goto(spine.contributorUrl('ls-caoloc'));
+  assert.equal(spine.cascade.nodeOfSite('ls-caoloc'), 'd-caoloc');
+  await waitFor('contributor publishing', async () => (await studioPhase(contributor)) === 'publishing');
+
+  const given = await setFloor('ls-caoloc');
+  assert.equal(given.floor, 'ls-caoloc');
+
+  const switched = await waitFor('commune switched to the floor', async () => {
+    const v = await hallView(hall);
+    return v.programme?.source === 'ls-caoloc' && v.programme.floor === 'ls-caoloc' && v.consumeCount > before.consumeCount ? v : null;
+  }, 45_000);
+  const onFloor = await waitDecoding(hall, 'commune decoding the floor', 45_000);
+  assert.equal(onFloor.programme?.source, 'ls-caoloc');
+  assert.ok(switched.consumeCount >= 2);
+
+  // The studio leaves: the floor's media still reaches the commune, so it really comes from Cao Lộc.
+  await studio.close();
+  const f0 = (await hallView(hall)).stats!.video.framesDecoded;
+  await new Promise((r) => setTimeout(r, 3000));
+  const still = await waitDecoding(hall, 'commune still decoding with the studio gone', 20_000, f0 + 10);
+  assert.equal(still.programme?.source, 'ls-caoloc');
+  await hall.screenshot({ path: join(ARTIFACTS, 'e2e-floor-commune.png') });
+
+  // Floor taken back with nobody in the studio: a calm "waiting" message.
+  const back = await setFloor(null);
+  assert.equal(back.floor, null);
+  await waitFor('commune waiting for the programme', async () => (await hallView(hall)).phase === 'waiting', 30_000);
+  assert.match(await hall.locator('#status').innerText(), /Đang chờ tín hiệu hội nghị/);
+});
