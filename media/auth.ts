@@ -1,0 +1,42 @@
+// Who may do what on a media node, from the people's tokens (TOKEN_SECRET).
+import { AppError } from '../signaling/common.js';
+import type { HallRole } from '../signaling/media.js';
+import { TokenError, verifyToken, type TokenClaims } from '../signaling/token.js';
+
+/** Verifies a person's token; node tokens are not accepted here. */
+export function verifyPerson(secret: string, token: unknown): TokenClaims {
+  if (typeof token !== 'string' || !token) throw new AppError('UNAUTHORIZED', 'missing token');
+  let claims: TokenClaims;
+  try {
+    claims = verifyToken(secret, token);
+  } catch (err) {
+    throw new AppError('UNAUTHORIZED', err instanceof TokenError ? err.message : 'invalid token');
+  }
+  if (claims.role === 'node') throw new AppError('UNAUTHORIZED', 'node tokens are for the node channel');
+  return claims;
+}
+
+const SITE_ROLES: Record<HallRole, TokenClaims['role'][]> = {
+  hall: ['viewer', 'participant', 'technician'],
+  studio: [],
+  contributor: ['participant', 'technician'],
+  console: ['technician'],
+};
+
+/** Throws FORBIDDEN unless `claims` may join `site` as `role`. Organizers may do everything. */
+export function assertHallRole(claims: TokenClaims, role: HallRole, site: string): void {
+  if (claims.role === 'organizer') return;
+  if (!SITE_ROLES[role].includes(claims.role)) throw new AppError('FORBIDDEN', `role ${claims.role} cannot join as ${role}`);
+  if (claims.site !== site) throw new AppError('FORBIDDEN', `token is for site ${claims.site ?? '(none)'}, not ${site}`);
+}
+
+/** Stats are for organizers and technicians (of a site this node hosts). */
+export function assertStatsAccess(claims: TokenClaims, hosts: (site: string) => boolean): void {
+  if (claims.role === 'organizer') return;
+  if (claims.role === 'technician' && claims.site && hosts(claims.site)) return;
+  throw new AppError('FORBIDDEN', 'stats are for organizers and this node\'s technicians');
+}
+
+export function assertOrganizer(claims: TokenClaims): void {
+  if (claims.role !== 'organizer') throw new AppError('FORBIDDEN', 'organizer only');
+}

@@ -1,0 +1,317 @@
+// The cascade on one node: its conference sessions, its links to neighbour
+// nodes, and the relay policy deciding which producer travels over which pipe.
+// Producers keep their id across hops, so every node agrees on the programme.
+import { EventEmitter } from 'node:events';
+import type { types as ms } from 'mediasoup';
+import type { Logger } from 'pino';
+import { AppError } from '../signaling/common.js';
+import {
+  NodeEvents,
+  NodeFloorSetReq,
+  NodeFloorState,
+  NodeProducerAdded,
+  NodeProducerPaused,
+  NodeProducerRef,
+  NodeRegisterReq,
+  PipeOfferReq,
+  PipeOfferRes,
+  PipeRequestReq,
+  type Programme,
+} from '../signaling/media.js';
+import type { Link } from './link.js';
+import { Session, type HubProducer } from './session.js';
+import type { StatsRegistry } from './stats.js';
+import type { WorkerPool } from './workers.js';
+
+export type CascadeOptions = {
+  nodeId: string;
+  sites: string[];
+  /** True when this node has a parent node (then studio/source media stay below it). */
+  hasParent: boolean;
+  listenIp: string;
+  announcedIp: string;
+  pipePorts?: { min: number; max: number };
+  pool: WorkerPool;
+  stats: StatsRegistry;
+  log: Logger;
+};
+
+type CascadeEvents = { programme: [Programme] };
+
+export class Cascade extends EventEmitter<CascadeEvents> {
+  private readonly sessions = new Map<string, Promise<Session>>();
+  readonly ready = new Map<string, Session>();
+  readonly links = new Set<Link>();
+  parent: Link | null = null;
+  private closed = false;
+
+  constructor(readonly o: CascadeOptions) {
+    super();
+  }
+
+  /** The session of `conf`, created on first use (hub router on the home site). */
+  session(conf: string): Promise<Session> {
+    if (this.closed) return Promise.reject(new AppError('UNAVAILABLE', 'node closing'));
+    let p = this.sessions.get(conf);
+    if (!p) {
+      p = Session.create(conf, this.o.sites, this.o.pool).then((s) => {
+        this.ready.set(conf, s);
+        s.on('added', (hp) => this.onAdded(s, hp));
+        s.on('floor', () => this.onFloor(s));
+        s.on('programme', (prog) => this.emit('programme', prog));
+        return s;
+      });
+      this.sessions.set(conf, p);
+      p.catch(() => this.sessions.delete(conf));
+    }
+    return p;
+  }
+
+  hosts(site: string): boolean {
+    return this.o.sites.includes(site);
+  }
+
+  /** Gives the floor (or takes it back with null): applied at the root, forwarded up otherwise. */
+  async setFloor(conf: string, site: string | null): Promise<void> {
+    if (this.o.hasParent) {
+      if (!this.parent || this.parent.peerId === '?') throw new AppError('UNAVAILABLE', 'parent node not connected');
+      await this.parent.request(NodeEvents.floorSet, { conf, site }, NodeFloorState);
+      return;
+    }
+    (await this.session(conf)).setFloor(site);
+    this.o.log.info({ conf, floor: site }, 'floor set');
+  }
+
+  // ---- relay policy ------------------------------------------------------
+
+  private shouldRelay(link: Link, s: Session, hp: HubProducer): boolean {
+    if (link.closed || link.peerId === '?' || hp.producer.closed) return false;
+    if (hp.origin === link.peerId) return false;
+    if (hp.origin === null) {
+      // the session's own source flows down; a site's contribution moves only while it holds the floor
+      if (hp.tag === 'source') return link.role === 'child';
+      return s.floor === hp.site;
+    }
+    // relayed media floods the tree away from where it came from
+    return true;
+  }
+
+  private onAdded(s: Session, hp: HubProducer): void {
+    for (const link of this.links) if (this.shouldRelay(link, s, hp)) void this.relay(link, s, hp);
+  }
+
+  private onFloor(s: Session): void {
+    for (const link of this.links) {
+      if (link.role === 'child' && link.peerId !== '?') link.wire.emit(NodeEvents.programme, { conf: s.conf, floor: s.floor });
+      for (const hp of s.producers.values()) {
+        if (hp.origin !== null || hp.tag !== 'contributor') continue;
+        const relayed = link.out.has(`${s.conf} ${hp.producer.id}`);
+        const should = this.shouldRelay(link, s, hp);
+        if (should && !relayed) void this.relay(link, s, hp);
+        if (!should && relayed) this.unrelay(link, s, hp.producer.id);
+      }
+    }
+  }
+
+  private readonly pending = new Set<string>();
+
+  private async relay(link: Link, s: Session, hp: HubProducer): Promise<void> {
+    const key = `${s.conf} ${hp.producer.id}`;
+    const pendingKey = `${link.wire.id} ${key}`;
+    if (link.out.has(key) || this.pending.has(pendingKey)) return;
+    this.pending.add(pendingKey);
+    let consumer: ms.Consumer | undefined;
+    try {
+      const pipe = await this.ensurePipe(link, s.conf);
+      if (!this.shouldRelay(link, s, hp)) return;
+      consumer = await pipe.consume({ producerId: hp.producer.id });
+      const c = consumer;
+      link.out.set(key, c);
+      c.observer.once('close', () => {
+        if (link.out.get(key) === c) link.out.delete(key);
+      });
+      c.on('producerclose', () => this.notify(link, NodeEvents.producerClosed, { conf: s.conf, producerId: hp.producer.id }));
+      c.on('producerpause', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: true }));
+      c.on('producerresume', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: false }));
+      this.o.stats.track({ conf: s.conf, site: s.hubSite, hop: 'pipe', direction: 'out', peer: link.peerId, producerId: hp.producer.id, target: { kind: 'consumer', consumer: c } });
+      await link.request(NodeEvents.producerAdded, {
+        conf: s.conf,
+        producerId: hp.producer.id,
+        kind: c.kind,
+        rtpParameters: c.rtpParameters,
+        paused: c.producerPaused,
+        site: hp.site,
+        tag: hp.tag,
+      });
+      this.o.log.info({ conf: s.conf, producer: hp.producer.id, kind: c.kind, to: link.peerId, site: hp.site }, 'relaying producer');
+    } catch (err) {
+      consumer?.close();
+      if (!link.closed) this.o.log.warn({ conf: s.conf, to: link.peerId, err: String(err) }, 'relay failed');
+    } finally {
+      this.pending.delete(pendingKey);
+    }
+  }
+
+  private unrelay(link: Link, s: Session, producerId: string): void {
+    const key = `${s.conf} ${producerId}`;
+    link.out.get(key)?.close();
+    link.out.delete(key);
+    this.notify(link, NodeEvents.producerClosed, { conf: s.conf, producerId });
+    this.o.log.info({ conf: s.conf, producer: producerId, to: link.peerId }, 'relay torn down');
+  }
+
+  private notify(link: Link, event: string, payload: unknown): void {
+    if (!link.closed) link.request(event, payload).catch((err) => this.o.log.debug({ event, err: String(err) }, 'notify failed'));
+  }
+
+  // ---- pipes -------------------------------------------------------------
+
+  private createPipe(s: Session): Promise<ms.PipeTransport> {
+    return s.hub.router.createPipeTransport({
+      listenInfo: {
+        protocol: 'udp',
+        ip: this.o.listenIp,
+        announcedAddress: this.o.announcedIp,
+        ...(this.o.pipePorts ? { portRange: this.o.pipePorts } : {}),
+      },
+      enableSrtp: true, // the hops cross a WAN
+      enableRtx: true,
+      enableSctp: false,
+    });
+  }
+
+  private endpoint(t: ms.PipeTransport) {
+    return { ip: this.o.announcedIp, port: t.tuple.localPort, srtpParameters: t.srtpParameters };
+  }
+
+  /** The link's pipe for `conf`: the parent side creates and offers it, the child side asks for it. */
+  private async ensurePipe(link: Link, conf: string): Promise<ms.PipeTransport> {
+    if (!link.reservePipe(conf)) return link.pipe(conf);
+    if (link.role === 'parent') {
+      link.request(NodeEvents.pipeRequest, { conf }).catch((err) => link.failPipe(conf, err));
+      return link.pipe(conf);
+    }
+    let t: ms.PipeTransport | undefined;
+    try {
+      const s = await this.session(conf);
+      t = await this.createPipe(s);
+      const res = await link.request(NodeEvents.pipeOffer, { conf, endpoint: this.endpoint(t), floor: s.floor }, PipeOfferRes);
+      await t.connect(res.endpoint as Parameters<ms.PipeTransport['connect']>[0]);
+      link.setPipe(conf, t);
+      this.o.log.info({ conf, child: link.peerId, port: t.tuple.localPort }, 'pipe up');
+      return t;
+    } catch (err) {
+      t?.close();
+      link.failPipe(conf, err as Error);
+      throw err;
+    }
+  }
+
+  // ---- links -------------------------------------------------------------
+
+  /** Wires a link's events. A child link becomes active on `register`; a parent link right away. */
+  attach(link: Link): void {
+    this.links.add(link);
+    link.onClose(() => this.links.delete(link));
+
+    link.handle(NodeEvents.producerAdded, NodeProducerAdded, async (m) => {
+      const s = await this.session(m.conf);
+      if (s.producers.has(m.producerId)) throw new AppError('CONFLICT', 'producer already here');
+      const pipe = await link.pipe(m.conf);
+      const key = `${m.conf} ${m.producerId}`;
+      const producer = await pipe.produce({
+        id: m.producerId,
+        kind: m.kind,
+        rtpParameters: m.rtpParameters as ms.RtpParameters,
+        paused: m.paused,
+        appData: { site: m.site, tag: m.tag, from: link.peerId },
+      });
+      link.in.set(key, producer);
+      producer.observer.once('close', () => link.in.get(key) === producer && link.in.delete(key));
+      this.o.stats.track({ conf: m.conf, site: s.hubSite, hop: 'pipe', direction: 'in', peer: link.peerId, producerId: producer.id, target: { kind: 'producer', producer } });
+      s.addRemote(producer, m.site, m.tag, link.peerId);
+      return {};
+    });
+    link.handle(NodeEvents.producerClosed, NodeProducerRef, (m) => {
+      link.in.get(`${m.conf} ${m.producerId}`)?.close();
+      return {};
+    });
+    link.handle(NodeEvents.producerPaused, NodeProducerPaused, async (m) => {
+      const p = link.in.get(`${m.conf} ${m.producerId}`);
+      if (!p) throw new AppError('NOT_FOUND', 'no such producer on this link');
+      await (m.paused ? p.pause() : p.resume());
+      return {};
+    });
+
+    if (link.role === 'parent') {
+      link.handle(NodeEvents.pipeOffer, PipeOfferReq, async (m) => {
+        const s = await this.session(m.conf);
+        const t = await this.createPipe(s);
+        try {
+          await t.connect(m.endpoint as Parameters<ms.PipeTransport['connect']>[0]);
+        } catch (err) {
+          t.close();
+          throw err;
+        }
+        link.setPipe(m.conf, t);
+        s.setFloor(m.floor);
+        return { endpoint: this.endpoint(t) };
+      });
+      link.handle(NodeEvents.programme, NodeFloorState, async (m) => {
+        (await this.session(m.conf)).setFloor(m.floor);
+        return {};
+      });
+    } else {
+      link.handle(NodeEvents.register, NodeRegisterReq, (m) => {
+        if (link.peerId !== '?') throw new AppError('CONFLICT', 'already registered');
+        for (const other of this.links) if (other !== link && other.peerId === m.nodeId) other.close();
+        link.peerId = m.nodeId;
+        link.sites = m.sites;
+        this.o.log.info({ child: m.nodeId, sites: m.sites.length }, 'child node registered');
+        // relays start now, before any hall joins down there
+        setImmediate(() => void this.syncLink(link));
+        return { nodeId: this.o.nodeId };
+      });
+      link.handle(NodeEvents.pipeRequest, PipeRequestReq, async (m) => {
+        if (link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
+        await this.ensurePipe(link, m.conf);
+        return {};
+      });
+      link.handle(NodeEvents.floorSet, NodeFloorSetReq, async (m) => {
+        if (link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
+        await this.setFloor(m.conf, m.site);
+        return { conf: m.conf, floor: m.site };
+      });
+    }
+  }
+
+  /** Sets up a pipe per conference on a fresh child link and relays what it should carry. */
+  private async syncLink(link: Link): Promise<void> {
+    for (const s of this.ready.values()) {
+      try {
+        await this.ensurePipe(link, s.conf);
+      } catch (err) {
+        this.o.log.warn({ conf: s.conf, child: link.peerId, err: String(err) }, 'pipe setup failed');
+        continue;
+      }
+      for (const hp of s.producers.values()) if (this.shouldRelay(link, s, hp)) void this.relay(link, s, hp);
+    }
+  }
+
+  /** Called by the parent connection once registered. */
+  parentReady(link: Link): void {
+    this.parent = link;
+    link.onClose(() => {
+      if (this.parent === link) this.parent = null;
+    });
+    // contributions for a floor already held go up again (the parent re-offers pipes itself)
+    for (const s of this.ready.values()) for (const hp of s.producers.values()) if (this.shouldRelay(link, s, hp)) void this.relay(link, s, hp);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const link of [...this.links]) link.close();
+    for (const s of this.ready.values()) await s.close();
+  }
+}

@@ -1,0 +1,76 @@
+// Media node configuration: a JSON file, overridable by environment and flags.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export const NodeConfig = z.object({
+  /** Node id, unique in the cascade (e.g. 'centre', 'langson', 'd-trangdinh'). */
+  nodeId: z.string().min(1),
+  /** Sites this node hosts; the first is its home site (its hub router lives there). */
+  sites: z.array(z.string().min(1)).min(1),
+  /** Parent media node URL (http://host:port); null/absent for a root node. */
+  parent: z.string().url().nullable().optional(),
+  /** HTTP + socket.io listen port; 0 = a free one. */
+  listenPort: z.number().int().min(0).max(65535).default(0),
+  /** Address HTTP and RTC sockets bind to. */
+  listenIp: z.string().default('127.0.0.1'),
+  /** Address announced in ICE candidates and pipe endpoints. */
+  announcedIp: z.string().default('127.0.0.1'),
+  /**
+   * WebRtcServer port per worker (UDP, TCP fallback on the same port). A single number is the
+   * first worker's port, the next workers take the following ports. 0 = free ports.
+   */
+  rtcPort: z.union([z.number().int().min(0).max(65535), z.array(z.number().int().min(1).max(65535))]).default(0),
+  /** Port range for node-to-node PipeTransports and ingest PlainTransports. */
+  pipePorts: z.object({ min: z.number().int().min(1024), max: z.number().int().max(65535) }).optional(),
+  /** Number of mediasoup workers; default one per core. */
+  workers: z.number().int().min(1).optional(),
+  /** Secret verifying people's tokens (signaling/token.ts). */
+  tokenSecret: z.string().min(8),
+  /** Secret shared by the nodes of the cascade. */
+  nodeSecret: z.string().min(8),
+  /** Directory served statically (relative to the repo root); default dist/client. */
+  staticDir: z.string().optional(),
+  /** Worker log level. */
+  logLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+});
+export type NodeConfig = z.infer<typeof NodeConfig>;
+export type NodeConfigInput = z.input<typeof NodeConfig>;
+
+/**
+ * Reads `--config <file.json>`, then applies env (MEDIA_NODE_ID, MEDIA_SITES (comma list),
+ * MEDIA_PARENT, MEDIA_PORT, MEDIA_RTC_PORT, ANNOUNCED_IP, TOKEN_SECRET, NODE_SECRET, MEDIA_WORKERS)
+ * and flags (--node-id, --sites, --parent, --port, --rtc-port, --announced-ip, --workers).
+ */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+      else flags.set(a.slice(2), argv[++i] ?? '');
+    }
+  }
+  const file = flags.get('config') ?? env.MEDIA_CONFIG;
+  const raw: Record<string, unknown> = file ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const pick = (flag: string, envName: string) => flags.get(flag) ?? env[envName];
+  const str = (k: string, flag: string, envName: string) => {
+    const v = pick(flag, envName);
+    if (v !== undefined && v !== '') raw[k] = v;
+  };
+  const num = (k: string, flag: string, envName: string) => {
+    const v = pick(flag, envName);
+    if (v !== undefined && v !== '') raw[k] = Number(v);
+  };
+  str('nodeId', 'node-id', 'MEDIA_NODE_ID');
+  const sites = pick('sites', 'MEDIA_SITES');
+  if (sites) raw.sites = sites.split(',').map((s) => s.trim()).filter(Boolean);
+  str('parent', 'parent', 'MEDIA_PARENT');
+  num('listenPort', 'port', 'MEDIA_PORT');
+  num('rtcPort', 'rtc-port', 'MEDIA_RTC_PORT');
+  str('announcedIp', 'announced-ip', 'ANNOUNCED_IP');
+  num('workers', 'workers', 'MEDIA_WORKERS');
+  if (raw.tokenSecret === undefined && env.TOKEN_SECRET) raw.tokenSecret = env.TOKEN_SECRET;
+  if (raw.nodeSecret === undefined && env.NODE_SECRET) raw.nodeSecret = env.NODE_SECRET;
+  return NodeConfig.parse(raw);
+}

@@ -1,0 +1,239 @@
+// The `/hall` namespace: browsers (and Node peers) join a site's router,
+// consume the programme, and — studio / contributor — produce.
+import type { types as ms } from 'mediasoup';
+import type { Logger } from 'pino';
+import type { Namespace, Socket } from 'socket.io';
+import type { z } from 'zod';
+import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
+import {
+  CloseProducerReq,
+  ConnectTransportReq,
+  ConsumeProgrammeReq,
+  CreateTransportReq,
+  HallEvents,
+  JoinReq,
+  ProduceReq,
+  RestartIceReq,
+  ResumeConsumerReq,
+  SetFloorReq,
+  SetPreferredLayersReq,
+  StatsReq,
+  type ConsumeProgrammeRes,
+  type HallRole,
+  type JoinRes,
+  type TransportInfo,
+} from '../signaling/media.js';
+import type { TokenClaims } from '../signaling/token.js';
+import { assertHallRole, assertOrganizer, assertStatsAccess, verifyPerson } from './auth.js';
+import type { Cascade } from './cascade.js';
+import type { Session, SiteRouter } from './session.js';
+import type { StatsRegistry } from './stats.js';
+
+export type HallOptions = { cascade: Cascade; stats: StatsRegistry; tokenSecret: string; nodeId: string; log: Logger };
+
+const MAX_TRANSPORTS = 4;
+
+type Joined = { site: string; role: HallRole; session: Session; sr: SiteRouter };
+
+/** mediasoup rejects bad parameters with TypeError / UnsupportedError: the caller's fault. */
+function errorBody(err: unknown) {
+  if (err instanceof AppError) return err.toBody();
+  const name = (err as Error)?.name;
+  if (name === 'TypeError' || name === 'UnsupportedError' || name === 'InvalidStateError') {
+    return { code: 'BAD_REQUEST' as const, message: String((err as Error).message) };
+  }
+  return toErrorBody(err);
+}
+
+export function attachHall(nsp: Namespace, o: HallOptions): void {
+  nsp.use((socket, next) => {
+    try {
+      socket.data.claims = verifyPerson(o.tokenSecret, socket.handshake.auth?.token);
+      next();
+    } catch (err) {
+      o.log.info({ from: socket.handshake.address, reason: (err as Error).message }, 'hall connection refused');
+      const e = new Error(`UNAUTHORIZED: ${(err as Error).message}`) as Error & { data?: unknown };
+      e.data = errorBody(err);
+      next(e);
+    }
+  });
+
+  o.cascade.on('programme', (p) => nsp.to(`conf:${p.conf}`).emit(HallEvents.programme, p));
+
+  nsp.on('connection', (socket) => handleSocket(socket, o));
+}
+
+function handleSocket(socket: Socket, o: HallOptions): void {
+  const claims = socket.data.claims as TokenClaims;
+  const conf = claims.conf;
+  let joined: Joined | undefined;
+  const transports = new Map<string, ms.WebRtcTransport>();
+  const producers = new Map<string, ms.Producer>();
+  const consumers = new Map<string, ms.Consumer>();
+
+  const on = <S extends z.ZodType>(event: string, schema: S, fn: (d: z.infer<S>) => Promise<unknown> | unknown) => {
+    socket.on(event, async (payload: unknown, ack?: unknown) => {
+      // tolerate (ack) without payload for events that take none
+      if (typeof payload === 'function' && ack === undefined) [payload, ack] = [undefined, payload];
+      const reply = typeof ack === 'function' ? (ack as (a: Ack<unknown>) => void) : () => undefined;
+      try {
+        const data = parseOrThrow(schema, payload);
+        reply({ ok: true, data: (await fn(data)) ?? {} });
+      } catch (err) {
+        const body = errorBody(err);
+        if (body.code === 'INTERNAL') o.log.error({ event, err: String(err) }, 'hall event failed');
+        reply({ ok: false, error: body });
+      }
+    });
+  };
+  const need = (): Joined => {
+    if (!joined) throw new AppError('CONFLICT', 'join first');
+    return joined;
+  };
+  const transport = (id: string, direction?: 'send' | 'recv') => {
+    const t = transports.get(id);
+    if (!t) throw new AppError('NOT_FOUND', 'no such transport');
+    if (direction && t.appData.direction !== direction) throw new AppError('BAD_REQUEST', `transport is not a ${direction} transport`);
+    return t;
+  };
+
+  on(HallEvents.join, JoinReq, async (req): Promise<JoinRes> => {
+    if (joined) throw new AppError('CONFLICT', 'already joined');
+    if (!o.cascade.hosts(req.site)) throw new AppError('NOT_FOUND', `site ${req.site} is not served by node ${o.nodeId}`);
+    assertHallRole(claims, req.role, req.site);
+    const session = await o.cascade.session(conf);
+    const sr = await session.router(req.site);
+    joined = { site: req.site, role: req.role, session, sr };
+    await socket.join(`conf:${conf}`);
+    o.log.info({ conf, site: req.site, role: req.role, socket: socket.id }, 'joined');
+    return { nodeId: o.nodeId, site: req.site, conf, routerRtpCapabilities: sr.router.rtpCapabilities as never, programme: session.programme() };
+  });
+
+  on(HallEvents.createTransport, CreateTransportReq, async (req): Promise<TransportInfo> => {
+    const j = need();
+    if (req.direction === 'send' && j.role !== 'studio' && j.role !== 'contributor') throw new AppError('FORBIDDEN', 'only studio and contributors send');
+    if (transports.size >= MAX_TRANSPORTS) throw new AppError('CONFLICT', 'too many transports');
+    const t = await j.sr.router.createWebRtcTransport({
+      webRtcServer: j.sr.pooled.webRtcServer,
+      enableUdp: !req.forceTcp,
+      enableTcp: true,
+      preferUdp: !req.forceTcp,
+      initialAvailableOutgoingBitrate: 1_500_000,
+      appData: { direction: req.direction, socket: socket.id },
+    });
+    transports.set(t.id, t);
+    t.observer.once('close', () => transports.delete(t.id));
+    if (req.direction === 'send') await t.setMaxIncomingBitrate(4_000_000).catch(() => undefined);
+    return { id: t.id, iceParameters: t.iceParameters as never, iceCandidates: t.iceCandidates as never, dtlsParameters: t.dtlsParameters as never };
+  });
+
+  on(HallEvents.connectTransport, ConnectTransportReq, async (req) => {
+    need();
+    await transport(req.transportId).connect({ dtlsParameters: req.dtlsParameters as unknown as ms.DtlsParameters });
+    return {};
+  });
+
+  on(HallEvents.restartIce, RestartIceReq, async (req) => {
+    need();
+    return { iceParameters: await transport(req.transportId).restartIce() };
+  });
+
+  on(HallEvents.produce, ProduceReq, async (req) => {
+    const j = need();
+    if (j.role !== 'studio' && j.role !== 'contributor') throw new AppError('FORBIDDEN', 'only studio and contributors produce');
+    const t = transport(req.transportId, 'send');
+    const p = await t.produce({ kind: req.kind, rtpParameters: req.rtpParameters as unknown as ms.RtpParameters, appData: { ...req.appData, site: j.site } });
+    // one producer per kind: a new camera replaces the old
+    for (const old of producers.values()) if (old.kind === p.kind) old.close();
+    producers.set(p.id, p);
+    p.observer.once('close', () => producers.delete(p.id));
+    o.stats.track({ conf, site: j.site, hop: 'source', direction: 'in', peer: socket.id, producerId: p.id, target: { kind: 'producer', producer: p } });
+    try {
+      await j.session.addLocal(j.site, p, j.role === 'studio' ? 'source' : 'contributor');
+    } catch (err) {
+      p.close();
+      throw err;
+    }
+    o.log.info({ conf, site: j.site, kind: p.kind, role: j.role, producer: p.id }, 'producing');
+    return { id: p.id };
+  });
+
+  on(HallEvents.closeProducer, CloseProducerReq, (req) => {
+    need();
+    const p = producers.get(req.producerId);
+    if (!p) throw new AppError('NOT_FOUND', 'no such producer');
+    p.close();
+    return {};
+  });
+
+  on(HallEvents.consumeProgramme, ConsumeProgrammeReq, async (req): Promise<ConsumeProgrammeRes> => {
+    const j = need();
+    const t = transport(req.transportId, 'recv');
+    const rtpCapabilities = req.rtpCapabilities as unknown as ms.RtpCapabilities;
+    const programme = j.session.programme();
+    const made: ms.Consumer[] = [];
+    try {
+      for (const want of programme.producers) {
+        const producerId = await j.session.producerIdIn(j.site, want.id);
+        if (!j.sr.router.canConsume({ producerId, rtpCapabilities })) throw new AppError('UNSUPPORTED', `cannot consume ${want.kind} with these capabilities`);
+        const c = await t.consume({
+          producerId,
+          rtpCapabilities,
+          paused: true,
+          ...(want.kind === 'video' ? { preferredLayers: { spatialLayer: 2, temporalLayer: 2 } } : {}),
+          appData: { programmeId: want.id },
+        });
+        made.push(c);
+      }
+    } catch (err) {
+      for (const c of made) c.close();
+      throw err;
+    }
+    for (const old of consumers.values()) old.close();
+    for (const c of made) {
+      consumers.set(c.id, c);
+      c.observer.once('close', () => consumers.delete(c.id));
+      o.stats.track({ conf, site: j.site, hop: 'hall', direction: 'out', peer: socket.id, producerId: String(c.appData.programmeId), target: { kind: 'consumer', consumer: c } });
+    }
+    return {
+      programme,
+      consumers: made.map((c) => ({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters as never, type: c.type })),
+    };
+  });
+
+  const consumer = (id: string) => {
+    const c = consumers.get(id);
+    if (!c) throw new AppError('NOT_FOUND', 'no such consumer');
+    return c;
+  };
+  on(HallEvents.resumeConsumer, ResumeConsumerReq, async (req) => {
+    need();
+    const c = consumer(req.consumerId);
+    await c.resume();
+    if (c.kind === 'video') await c.requestKeyFrame().catch(() => undefined);
+    return {};
+  });
+  on(HallEvents.setPreferredLayers, SetPreferredLayersReq, async (req) => {
+    need();
+    const c = consumer(req.consumerId);
+    if (c.type !== 'simulcast' && c.type !== 'svc') throw new AppError('UNSUPPORTED', 'consumer has a single layer');
+    await c.setPreferredLayers({ spatialLayer: req.spatialLayer, ...(req.temporalLayer !== undefined ? { temporalLayer: req.temporalLayer } : {}) });
+    return {};
+  });
+
+  on(HallEvents.setFloor, SetFloorReq, async (req) => {
+    assertOrganizer(claims);
+    await o.cascade.setFloor(conf, req.site);
+    return (await o.cascade.session(conf)).programme();
+  });
+
+  on(HallEvents.stats, StatsReq, async () => {
+    assertStatsAccess(claims, (s) => o.cascade.hosts(s));
+    return o.stats.collect((t) => t.conf === conf);
+  });
+
+  socket.on('disconnect', () => {
+    for (const t of transports.values()) t.close();
+    transports.clear();
+  });
+}

@@ -1,0 +1,121 @@
+// The media node's HTTP side: health, stats, ingest, floor, and the web pages
+// (dist/client) so they can be same-origin with the node.
+import { existsSync } from 'node:fs';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { AppError, httpStatus, parseOrThrow, toErrorBody } from '../signaling/common.js';
+import { IngestReq, MediaRoutes, SetFloorReq, type NodeHealth } from '../signaling/media.js';
+import type { TokenClaims } from '../signaling/token.js';
+import { assertHallRole, assertOrganizer, assertStatsAccess, verifyPerson } from './auth.js';
+import type { Cascade } from './cascade.js';
+import { createIngest, type Ingest } from './ingest.js';
+import type { StatsRegistry } from './stats.js';
+
+export type HttpOptions = {
+  cascade: Cascade;
+  stats: StatsRegistry;
+  tokenSecret: string;
+  listenIp: string;
+  announcedIp: string;
+  pipePorts?: { min: number; max: number };
+  staticDir?: string;
+  health: () => NodeHealth;
+  log: Logger;
+};
+
+export type MediaHttp = { app: express.Express; close(): void };
+
+export function createHttp(o: HttpOptions): MediaHttp {
+  const app = express();
+  const ingests = new Map<string, Ingest>();
+
+  app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    // pages served by the control service call the node directly
+    res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+    if (req.method === 'OPTIONS') return void res.sendStatus(204);
+    next();
+  });
+  app.use(express.json({ limit: '64kb' }));
+
+  const auth = (req: Request): TokenClaims => {
+    const h = req.headers.authorization ?? '';
+    const token = h.startsWith('Bearer ') ? h.slice(7) : (req.query.token as string | undefined);
+    return verifyPerson(o.tokenSecret, token);
+  };
+  const route = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
+    fn(req, res).then((data) => res.json(data), next);
+  };
+
+  app.get(MediaRoutes.health, (_req, res) => void res.json(o.health()));
+
+  app.get(MediaRoutes.stats, route(async (req) => {
+    const claims = auth(req);
+    assertStatsAccess(claims, (s) => o.cascade.hosts(s));
+    return o.stats.collect((t) => claims.conf === '*' || t.conf === claims.conf);
+  }));
+
+  app.post(MediaRoutes.ingest, route(async (req, res) => {
+    const claims = auth(req);
+    const body = parseOrThrow(IngestReq, req.body);
+    if (!o.cascade.hosts(body.site)) throw new AppError('NOT_FOUND', `site ${body.site} is not served by this node`);
+    if (claims.role !== 'organizer') assertHallRole(claims, 'console', body.site);
+    const session = await o.cascade.session(claims.conf);
+    const tag = body.tag ?? (!o.cascade.o.hasParent && body.site === o.cascade.o.sites[0] ? 'source' : 'contributor');
+    if (tag === 'source' && claims.role !== 'organizer') throw new AppError('FORBIDDEN', 'only an organizer ingests the session source');
+    const ingest = await createIngest({
+      session,
+      site: body.site,
+      tag,
+      streams: body.streams,
+      listenIp: o.listenIp,
+      announcedIp: o.announcedIp,
+      ...(o.pipePorts ? { portRange: o.pipePorts } : {}),
+      stats: o.stats,
+    });
+    ingests.set(ingest.id, ingest);
+    o.log.info({ conf: claims.conf, site: body.site, tag, ingest: ingest.id, ports: ingest.res.streams.map((s) => s.port) }, 'ingest opened');
+    res.status(201);
+    return ingest.res;
+  }));
+
+  app.delete(`${MediaRoutes.ingest}/:id`, route(async (req) => {
+    const claims = auth(req);
+    const ingest = ingests.get(String(req.params.id));
+    if (!ingest || ingest.res.conf !== claims.conf) throw new AppError('NOT_FOUND', 'no such ingest');
+    if (claims.role !== 'organizer') assertHallRole(claims, 'console', ingest.res.site);
+    ingest.close();
+    ingests.delete(ingest.id);
+    return { closed: ingest.id };
+  }));
+
+  app.post(MediaRoutes.floor, route(async (req) => {
+    const claims = auth(req);
+    assertOrganizer(claims);
+    const body = parseOrThrow(SetFloorReq, req.body);
+    await o.cascade.setFloor(claims.conf, body.site);
+    return (await o.cascade.session(claims.conf)).programme();
+  }));
+
+  if (o.staticDir && existsSync(o.staticDir)) app.use(express.static(o.staticDir, { extensions: ['html'] }));
+
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    let body = err instanceof AppError ? err.toBody() : toErrorBody(err);
+    const e = err as { type?: string; status?: number };
+    if (e?.type === 'entity.parse.failed') body = { code: 'BAD_REQUEST', message: 'body is not JSON' };
+    else if (e?.type === 'entity.too.large') body = { code: 'TOO_LARGE', message: 'body too large' };
+    else if (body.code === 'INTERNAL') o.log.error({ err: String(err) }, 'http route failed');
+    res.status(httpStatus[body.code]).json({ error: body });
+  });
+
+  return {
+    app,
+    close() {
+      for (const i of ingests.values()) i.close();
+      ingests.clear();
+    },
+  };
+}

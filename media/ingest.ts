@@ -1,0 +1,95 @@
+// External RTP ingest: a PlainTransport per stream (comedia, or an explicit
+// sender address) so a VP8/Opus feed, e.g. from ffmpeg, becomes a producer.
+import { randomBytes, randomInt } from 'node:crypto';
+import type { types as ms } from 'mediasoup';
+import { AppError } from '../signaling/common.js';
+import type { IngestRes, IngestStreamReq } from '../signaling/media.js';
+import type { z } from 'zod';
+import type { Session, Tag } from './session.js';
+import type { StatsRegistry } from './stats.js';
+
+export type IngestOptions = {
+  session: Session;
+  site: string;
+  tag: Tag;
+  streams: z.infer<typeof IngestStreamReq>[];
+  listenIp: string;
+  announcedIp: string;
+  portRange?: { min: number; max: number };
+  stats: StatsRegistry;
+};
+
+export type Ingest = { id: string; res: IngestRes; close(): void };
+
+const CODECS = {
+  video: { mimeType: 'video/VP8', clockRate: 90000, payloadType: 101 },
+  audio: { mimeType: 'audio/opus', clockRate: 48000, payloadType: 100, channels: 2 },
+} as const;
+
+export async function createIngest(o: IngestOptions): Promise<Ingest> {
+  const kinds = o.streams.map((s) => s.kind);
+  if (new Set(kinds).size !== kinds.length) throw new AppError('BAD_REQUEST', 'one stream per kind');
+  const { router } = await o.session.router(o.site);
+  const transports: ms.PlainTransport[] = [];
+  const id = randomBytes(8).toString('hex');
+  const cname = `ingest-${id}`;
+  const close = () => {
+    for (const t of transports) t.close();
+  };
+  try {
+    const streams: IngestRes['streams'] = [];
+    for (const s of o.streams) {
+      const codec = CODECS[s.kind];
+      const t = await router.createPlainTransport({
+        listenInfo: {
+          protocol: 'udp',
+          ip: o.listenIp,
+          announcedAddress: o.announcedIp,
+          ...(o.portRange ? { portRange: o.portRange } : {}),
+        },
+        rtcpMux: false,
+        comedia: !s.remote,
+        appData: { ingest: id },
+      });
+      transports.push(t);
+      if (s.remote) await t.connect({ ip: s.remote.ip, port: s.remote.port, ...(s.remote.rtcpPort ? { rtcpPort: s.remote.rtcpPort } : {}) });
+      const payloadType = s.payloadType ?? codec.payloadType;
+      const ssrc = s.ssrc ?? randomInt(1, 0xfffffff0);
+      const producer = await t.produce({
+        kind: s.kind,
+        rtpParameters: {
+          codecs: [
+            {
+              mimeType: codec.mimeType,
+              clockRate: codec.clockRate,
+              payloadType,
+              ...('channels' in codec ? { channels: codec.channels } : {}),
+              rtcpFeedback: s.kind === 'video' ? [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }] : [],
+            },
+          ],
+          encodings: [{ ssrc }],
+          rtcp: { cname, reducedSize: false },
+        },
+        appData: { ingest: id, site: o.site },
+      });
+      o.stats.track({ conf: o.session.conf, site: o.site, hop: 'source', direction: 'in', peer: cname, producerId: producer.id, target: { kind: 'producer', producer } });
+      const hub = await o.session.addLocal(o.site, producer, o.tag);
+      streams.push({
+        kind: s.kind,
+        producerId: hub.producer.id,
+        ip: o.announcedIp,
+        port: t.tuple.localPort,
+        rtcpPort: t.rtcpTuple?.localPort ?? t.tuple.localPort,
+        payloadType,
+        ssrc,
+        mimeType: codec.mimeType,
+        clockRate: codec.clockRate,
+        ...('channels' in codec ? { channels: codec.channels } : {}),
+      });
+    }
+    return { id, res: { id, site: o.site, conf: o.session.conf, streams }, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}

@@ -1,0 +1,111 @@
+// The node-to-node channel: the `/node` namespace children connect to, and this
+// node's own connection to its parent (reconnecting by itself; every new
+// connection re-registers and the parent re-establishes the pipes).
+import type { Logger } from 'pino';
+import type { Namespace } from 'socket.io';
+import { io, type Socket as ClientSocket } from 'socket.io-client';
+import { NODE_NAMESPACE, NodeEvents, NodeRegisterRes, type NodeHealth } from '../signaling/media.js';
+import { signToken, verifyToken } from '../signaling/token.js';
+import type { Cascade } from './cascade.js';
+import { Link, type Wire } from './link.js';
+
+/** Accepts child nodes that present a token signed with NODE_SECRET. */
+export function attachNodeNamespace(nsp: Namespace, cascade: Cascade, nodeSecret: string, log: Logger): void {
+  nsp.use((socket, next) => {
+    let reason = '';
+    try {
+      const claims = verifyToken(nodeSecret, String(socket.handshake.auth?.token ?? ''));
+      if (claims.role !== 'node') reason = 'not a node token';
+    } catch (err) {
+      reason = (err as Error).message;
+    }
+    if (!reason) return next();
+    log.warn({ from: socket.handshake.address, reason }, 'node connection refused: bad NODE_SECRET');
+    const e = new Error(`UNAUTHORIZED: node secret rejected (${reason})`) as Error & { data?: unknown };
+    e.data = { code: 'UNAUTHORIZED', message: 'node secret rejected' };
+    next(e);
+  });
+  nsp.on('connection', (socket) => {
+    const link = new Link('child', socket as unknown as Wire, log);
+    cascade.attach(link);
+    socket.on('disconnect', (why) => {
+      if (link.peerId !== '?') log.info({ child: link.peerId, why }, 'child node left');
+      link.close();
+    });
+  });
+}
+
+export type ParentConnection = { state(): NonNullable<NodeHealth['parent']>; close(): void };
+
+export function connectParent(url: string, o: { nodeId: string; sites: string[]; nodeSecret: string; cascade: Cascade; log: Logger }): ParentConnection {
+  let state: NonNullable<NodeHealth['parent']>['state'] = 'connecting';
+  let parentId: string | undefined;
+  let link: Link | null = null;
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  const token = () => signToken(o.nodeSecret, { role: 'node', conf: '*', site: o.nodeId, ttlSeconds: 3600 });
+  const socket: ClientSocket = io(new URL(NODE_NAMESPACE, url).toString(), {
+    auth: (cb) => cb({ token: token() }),
+    transports: ['websocket'],
+    reconnectionDelay: 300,
+    reconnectionDelayMax: 2000,
+    randomizationFactor: 0.2,
+  });
+
+  socket.on('connect', () => {
+    link?.close();
+    const l = new Link('parent', socket as unknown as Wire, o.log);
+    link = l;
+    o.cascade.attach(l);
+    l.request(NodeEvents.register, { nodeId: o.nodeId, sites: o.sites }, NodeRegisterRes)
+      .then((res) => {
+        if (l.closed) return;
+        l.peerId = res.nodeId;
+        parentId = res.nodeId;
+        state = 'connected';
+        o.log.info({ parent: res.nodeId, url }, 'registered with parent node');
+        o.cascade.parentReady(l);
+      })
+      .catch((err) => {
+        o.log.error({ url, err: String(err) }, 'register with parent failed');
+        socket.disconnect();
+        scheduleRetry();
+      });
+  });
+  socket.on('disconnect', (why) => {
+    if (state === 'connected') o.log.warn({ url, why }, 'parent node connection lost');
+    if (state !== 'refused') state = 'disconnected';
+    link?.close();
+    link = null;
+    if (why === 'io server disconnect') scheduleRetry();
+  });
+  socket.on('connect_error', (err) => {
+    if (err.message.startsWith('UNAUTHORIZED')) {
+      if (state !== 'refused') o.log.error({ url, err: err.message }, 'parent node refused this node (check NODE_SECRET)');
+      state = 'refused';
+    } else if (state !== 'refused') {
+      state = 'connecting';
+    }
+    // a middleware refusal stops socket.io's own retries: keep trying slowly
+    if (!socket.active) scheduleRetry(3000);
+  });
+
+  function scheduleRetry(ms = 1000) {
+    if (closed || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      if (!closed && !socket.connected) socket.connect();
+    }, ms);
+  }
+
+  return {
+    state: () => ({ url, state, ...(parentId ? { nodeId: parentId } : {}) }),
+    close() {
+      if (closed) return;
+      closed = true;
+      if (retry) clearTimeout(retry);
+      link?.close();
+      socket.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// A media node: worker pool, cascade, `/hall` and `/node` namespaces, HTTP API.
+import { createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { Server } from 'socket.io';
+import { HALL_NAMESPACE, NODE_NAMESPACE, type NodeHealth } from '../signaling/media.js';
+import { Cascade } from './cascade.js';
+import { NodeConfig, type NodeConfigInput } from './config.js';
+import { attachHall } from './hall.js';
+import { createHttp } from './http.js';
+import { attachNodeNamespace, connectParent, type ParentConnection } from './node-channel.js';
+import { StatsRegistry } from './stats.js';
+import { WorkerPool } from './workers.js';
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+export type StartMediaNodeOptions = NodeConfigInput & {
+  /** Logger; default pino on stderr at info. */
+  log?: Logger;
+  /** Called if a mediasoup worker dies (default: log; main.ts exits). */
+  onFatal?: (err: Error) => void;
+};
+
+export type MediaNode = {
+  nodeId: string;
+  /** http://announcedIp:port */
+  url: string;
+  port: number;
+  /** WebRtcServer port of each worker. */
+  rtcPorts: number[];
+  health(): NodeHealth;
+  cascade: Cascade;
+  /** Idempotent: parent link, children, halls, workers. */
+  close(): Promise<void>;
+};
+
+export async function startMediaNode(options: StartMediaNodeOptions): Promise<MediaNode> {
+  const { log: givenLog, onFatal, ...rest } = options;
+  const cfg = NodeConfig.parse(rest);
+  const log = (givenLog ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2))).child({ node: cfg.nodeId });
+  let closeFn: () => Promise<void> = async () => undefined;
+  const pool = await WorkerPool.create({
+    ...(cfg.workers ? { count: cfg.workers } : {}),
+    rtcPort: cfg.rtcPort,
+    listenIp: cfg.listenIp,
+    announcedIp: cfg.announcedIp,
+    logLevel: cfg.logLevel,
+    log,
+    onDied: (err) => (onFatal ? onFatal(err) : void closeFn()),
+  });
+  const stats = new StatsRegistry(cfg.nodeId);
+  const cascade = new Cascade({
+    nodeId: cfg.nodeId,
+    sites: cfg.sites,
+    hasParent: !!cfg.parent,
+    listenIp: cfg.listenIp,
+    announcedIp: cfg.announcedIp,
+    ...(cfg.pipePorts ? { pipePorts: cfg.pipePorts } : {}),
+    pool,
+    stats,
+    log,
+  });
+
+  let parent: ParentConnection | null = null;
+  const health = (): NodeHealth => ({
+    nodeId: cfg.nodeId,
+    sites: cfg.sites,
+    parent: parent ? parent.state() : null,
+    children: [...cascade.links].filter((l) => l.role === 'child' && l.peerId !== '?').map((l) => ({ nodeId: l.peerId, sites: l.sites })),
+    conferences: [...cascade.ready.values()].map((s) => ({ conf: s.conf, floor: s.floor, producers: s.producers.size })),
+  });
+
+  const http = createHttp({
+    cascade,
+    stats,
+    tokenSecret: cfg.tokenSecret,
+    listenIp: cfg.listenIp,
+    announcedIp: cfg.announcedIp,
+    ...(cfg.pipePorts ? { pipePorts: cfg.pipePorts } : {}),
+    staticDir: resolve(REPO_ROOT, cfg.staticDir ?? 'dist/client'),
+    health,
+    log,
+  });
+  const server = createServer(http.app);
+  const io = new Server(server, {
+    cors: { origin: true, credentials: true },
+    pingInterval: 5000,
+    pingTimeout: 5000,
+    maxHttpBufferSize: 256 * 1024,
+  });
+  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, tokenSecret: cfg.tokenSecret, nodeId: cfg.nodeId, log });
+  attachNodeNamespace(io.of(NODE_NAMESPACE), cascade, cfg.nodeSecret, log);
+
+  try {
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(cfg.listenPort, cfg.listenIp, () => res());
+    });
+  } catch (err) {
+    pool.close();
+    throw err;
+  }
+  const port = (server.address() as { port: number }).port;
+  const url = `http://${cfg.announcedIp}:${port}`;
+
+  if (cfg.parent) {
+    parent = connectParent(cfg.parent, { nodeId: cfg.nodeId, sites: cfg.sites, nodeSecret: cfg.nodeSecret, cascade, log });
+  }
+
+  let closing: Promise<void> | undefined;
+  closeFn = () =>
+    (closing ??= (async () => {
+      parent?.close();
+      io.disconnectSockets(true);
+      await cascade.close();
+      http.close();
+      stats.close();
+      pool.close();
+      await new Promise<void>((res) => {
+        io.close(() => res());
+        server.closeAllConnections();
+      });
+    })());
+
+  log.info({ url, rtcPorts: pool.workers.map((w) => w.port), sites: cfg.sites.length, parent: cfg.parent ?? null }, 'media node ready');
+  return { nodeId: cfg.nodeId, url, port, rtcPorts: pool.workers.map((w) => w.port), health, cascade, close: closeFn };
+}

@@ -1,0 +1,179 @@
+// One conference on one node: a router per hosted site, a hub router (the home
+// site's) where every producer of the conference is gathered — relayed in from
+// neighbour nodes or piped in from a local site router — and the programme
+// that halls should be consuming.
+import { EventEmitter } from 'node:events';
+import type { types as ms } from 'mediasoup';
+import type { Programme } from '../signaling/media.js';
+import { mediaCodecs, type PooledWorker, type WorkerPool } from './workers.js';
+
+export type Tag = 'source' | 'contributor';
+
+/** A producer in the hub router. `origin` is the neighbour node it came from (null = made here). */
+export type HubProducer = {
+  producer: ms.Producer;
+  site: string;
+  tag: Tag;
+  origin: string | null;
+  seq: number;
+};
+
+export type SiteRouter = { router: ms.Router; pooled: PooledWorker };
+
+type SessionEvents = {
+  added: [HubProducer];
+  removed: [HubProducer];
+  programme: [Programme];
+  floor: [string | null];
+};
+
+export class Session extends EventEmitter<SessionEvents> {
+  readonly producers = new Map<string, HubProducer>();
+  floor: string | null = null;
+  private readonly routers = new Map<string, Promise<SiteRouter>>();
+  /** `${site} ${hubProducerId}` → id of the same media inside that site's router. */
+  private readonly copies = new Map<string, Promise<string>>();
+  private seq = 0;
+  private version = Date.now();
+  private lastKey = '';
+  private current: Programme;
+  closed = false;
+
+  private constructor(
+    readonly conf: string,
+    readonly hubSite: string,
+    readonly hub: SiteRouter,
+    private readonly pool: WorkerPool,
+    private readonly sites: readonly string[],
+  ) {
+    super();
+    this.routers.set(hubSite, Promise.resolve(hub));
+    this.current = this.compute();
+  }
+
+  static async create(conf: string, sites: readonly string[], pool: WorkerPool): Promise<Session> {
+    const hubSite = sites[0]!;
+    const hub = await pool.createRouter(mediaCodecs, { conf, site: hubSite });
+    return new Session(conf, hubSite, hub, pool, sites);
+  }
+
+  hosts(site: string): boolean {
+    return this.sites.includes(site);
+  }
+
+  /** The router of a hosted site, created on first use. */
+  router(site: string): Promise<SiteRouter> {
+    let r = this.routers.get(site);
+    if (!r) {
+      r = this.pool.createRouter(mediaCodecs, { conf: this.conf, site });
+      this.routers.set(site, r);
+      r.catch(() => this.routers.delete(site));
+    }
+    return r;
+  }
+
+  /** Registers a producer made on this node (studio, contributor, ingest) in `site`'s router. */
+  async addLocal(site: string, producer: ms.Producer, tag: Tag): Promise<HubProducer> {
+    const { router } = await this.router(site);
+    let hubProducer = producer;
+    if (router !== this.hub.router) {
+      // Same process: pipeToRouter; ids must differ when both routers share a worker.
+      const { pipeProducer } = await router.pipeToRouter({ producerId: producer.id, router: this.hub.router, keepId: false });
+      hubProducer = pipeProducer!;
+      this.copies.set(`${site} ${hubProducer.id}`, Promise.resolve(producer.id));
+    }
+    return this.add(hubProducer, site, tag, null);
+  }
+
+  /** Registers a producer that arrived over a pipe from neighbour node `origin`. */
+  addRemote(producer: ms.Producer, site: string, tag: Tag, origin: string): HubProducer {
+    return this.add(producer, site, tag, origin);
+  }
+
+  private add(producer: ms.Producer, site: string, tag: Tag, origin: string | null): HubProducer {
+    const hp: HubProducer = { producer, site, tag, origin, seq: ++this.seq };
+    this.producers.set(producer.id, hp);
+    producer.observer.once('close', () => {
+      this.producers.delete(producer.id);
+      for (const key of [...this.copies.keys()]) if (key.endsWith(` ${producer.id}`)) this.copies.delete(key);
+      this.emit('removed', hp);
+      this.refresh();
+    });
+    this.emit('added', hp);
+    this.refresh();
+    return hp;
+  }
+
+  /** Id of hub producer `hubId` inside `site`'s router, piping it there on first use. */
+  producerIdIn(site: string, hubId: string): Promise<string> {
+    if (site === this.hubSite) return Promise.resolve(hubId);
+    const key = `${site} ${hubId}`;
+    let p = this.copies.get(key);
+    if (!p) {
+      p = (async () => {
+        const { router } = await this.router(site);
+        const { pipeProducer } = await this.hub.router.pipeToRouter({ producerId: hubId, router, keepId: false });
+        return pipeProducer!.id;
+      })();
+      this.copies.set(key, p);
+      p.catch(() => this.copies.delete(key));
+    }
+    return p;
+  }
+
+  setFloor(floor: string | null): void {
+    if (floor === this.floor) return;
+    this.floor = floor;
+    this.emit('floor', floor);
+    this.refresh();
+  }
+
+  programme(): Programme {
+    return this.current;
+  }
+
+  /** Root source normally; the floor site's media while it holds the floor and has arrived. */
+  private compute(): Programme {
+    const all = [...this.producers.values()].filter((p) => !p.producer.closed);
+    const floorSet = this.floor ? all.filter((p) => p.site === this.floor) : [];
+    const chosen = floorSet.length ? floorSet : all.filter((p) => p.tag === 'source');
+    const latest = new Map<string, HubProducer>();
+    for (const p of chosen) {
+      const prev = latest.get(p.producer.kind);
+      if (!prev || p.seq > prev.seq) latest.set(p.producer.kind, p);
+    }
+    const producers = [...latest.values()]
+      .sort((a, b) => a.producer.kind.localeCompare(b.producer.kind))
+      .map((p) => ({ id: p.producer.id, kind: p.producer.kind }));
+    return {
+      conf: this.conf,
+      source: chosen[0]?.site ?? null,
+      floor: this.floor,
+      version: this.version,
+      producers,
+    };
+  }
+
+  private refresh(): void {
+    if (this.closed) return;
+    const next = this.compute();
+    const key = JSON.stringify([next.source, next.floor, next.producers]);
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+    next.version = ++this.version;
+    this.current = next;
+    this.emit('programme', next);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const r of this.routers.values()) {
+      try {
+        (await r).router.close();
+      } catch {
+        // a router that failed to be created has nothing to close
+      }
+    }
+  }
+}

@@ -1,0 +1,155 @@
+// A hall as a Node WebRTC peer: mediasoup-client over @roamhq/wrtc (libwebrtc),
+// speaking the /hall protocol. Re-consumes on every programme push and, after
+// losing its node, reconnects and re-joins by itself (socket.io reconnection).
+import wrtc from '@roamhq/wrtc';
+import { io, type Socket } from 'socket.io-client';
+import type { Ack } from '../../signaling/common.js';
+import {
+  HALL_NAMESPACE,
+  HallEvents,
+  type ConsumeProgrammeRes,
+  type JoinRes,
+  type Programme,
+  type TransportInfo,
+} from '../../signaling/media.js';
+
+Object.assign(globalThis, {
+  RTCPeerConnection: wrtc.RTCPeerConnection,
+  RTCSessionDescription: wrtc.RTCSessionDescription,
+  RTCIceCandidate: wrtc.RTCIceCandidate,
+  MediaStream: wrtc.MediaStream,
+  MediaStreamTrack: wrtc.MediaStreamTrack,
+});
+const { Device } = await import('mediasoup-client');
+const { Chrome111 } = await import('mediasoup-client/handlers/Chrome111');
+type MsDevice = InstanceType<typeof Device>;
+type RecvTransport = ReturnType<MsDevice['createRecvTransport']>;
+type Consumer = Awaited<ReturnType<RecvTransport['consume']>>;
+
+export type PeerOptions = { url: string; token: string; site: string; role?: 'hall' | 'console'; forceTcp?: boolean };
+
+export type Inbound = { producerId: string; kind: string; packets: number; bytes: number; framesDecoded?: number };
+
+export async function call<T>(socket: Socket, event: string, payload?: unknown, timeoutMs = 10_000): Promise<T> {
+  const res = (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T>;
+  if (!res.ok) throw Object.assign(new Error(`${event}: ${res.error.code} ${res.error.message}`), { code: res.error.code });
+  return res.data;
+}
+
+export class HallPeer {
+  readonly socket: Socket;
+  private device: MsDevice | null = null;
+  private transport: RecvTransport | null = null;
+  consumers: Consumer[] = [];
+  programme: Programme | null = null;
+  joined: JoinRes | null = null;
+  /** Times the peer (re)joined its node. */
+  joins = 0;
+  errors: string[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(readonly o: PeerOptions) {
+    this.socket = io(new URL(HALL_NAMESPACE, o.url).toString(), {
+      auth: { token: o.token },
+      transports: ['websocket'],
+      reconnectionDelay: 300,
+      reconnectionDelayMax: 1000,
+    });
+    this.socket.on('connect', () => this.serial(() => this.setup()));
+    this.socket.on('disconnect', () => this.serial(async () => this.teardown()));
+    this.socket.on(HallEvents.programme, (p: Programme) => {
+      if (this.programme && p.version <= this.programme.version) return;
+      this.serial(() => this.consume());
+    });
+  }
+
+  /** Runs steps one at a time so pushes and reconnects do not interleave. */
+  private serial(fn: () => Promise<void>): void {
+    this.chain = this.chain.then(fn).catch((err) => {
+      this.errors.push(String(err));
+    });
+  }
+
+  private async setup(): Promise<void> {
+    this.teardown();
+    const joined = await call<JoinRes>(this.socket, HallEvents.join, { site: this.o.site, role: this.o.role ?? 'hall' });
+    this.joined = joined;
+    this.joins++;
+    if (!this.device) {
+      this.device = new Device({ handlerFactory: Chrome111.createFactory({}) });
+      await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
+    }
+    const info = await call<TransportInfo>(this.socket, HallEvents.createTransport, { direction: 'recv', ...(this.o.forceTcp ? { forceTcp: true } : {}) });
+    const t = this.device.createRecvTransport({
+      id: info.id,
+      iceParameters: info.iceParameters as never,
+      iceCandidates: info.iceCandidates as never,
+      dtlsParameters: info.dtlsParameters as never,
+    });
+    t.on('connect', ({ dtlsParameters }, ok, fail) => {
+      call(this.socket, HallEvents.connectTransport, { transportId: t.id, dtlsParameters }).then(() => ok(), fail);
+    });
+    this.transport = t;
+    await this.consume();
+  }
+
+  private async consume(): Promise<void> {
+    const t = this.transport;
+    if (!t || !this.device || this.closed) return;
+    const res = await call<ConsumeProgrammeRes>(this.socket, HallEvents.consumeProgramme, { transportId: t.id, rtpCapabilities: this.device.recvRtpCapabilities });
+    for (const c of this.consumers) c.close();
+    this.consumers = [];
+    this.programme = res.programme;
+    for (const info of res.consumers) {
+      const c = await t.consume({ id: info.id, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters as never });
+      this.consumers.push(c);
+      await call(this.socket, HallEvents.resumeConsumer, { consumerId: c.id });
+    }
+  }
+
+  private teardown(): void {
+    for (const c of this.consumers) c.close();
+    this.consumers = [];
+    this.transport?.close();
+    this.transport = null;
+  }
+
+  /** What the current consumers have received (libwebrtc inbound-rtp stats). */
+  async inbound(): Promise<Inbound[]> {
+    const out: Inbound[] = [];
+    for (const c of this.consumers) {
+      if (c.closed) continue;
+      let packets = 0;
+      let bytes = 0;
+      let framesDecoded: number | undefined;
+      try {
+        const report = await c.getStats();
+        report.forEach((s: any) => {
+          if (s.type === 'inbound-rtp') {
+            packets += s.packetsReceived ?? 0;
+            bytes += s.bytesReceived ?? 0;
+            if (s.framesDecoded !== undefined) framesDecoded = (framesDecoded ?? 0) + s.framesDecoded;
+          }
+        });
+      } catch {
+        continue;
+      }
+      out.push({ producerId: c.producerId, kind: c.kind, packets, bytes, ...(framesDecoded !== undefined ? { framesDecoded } : {}) });
+    }
+    return out;
+  }
+
+  /** Programme producer id of each kind this peer currently consumes (the server-side id). */
+  get programmeIds(): string[] {
+    return (this.programme?.producers ?? []).map((p) => p.id);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+    await this.chain;
+    this.teardown();
+  }
+}

@@ -1,0 +1,175 @@
+// Test helpers: media node processes and ffmpeg RTP feeds, each a real child
+// process on 127.0.0.1, logging to test-artifacts/media/.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NodeConfigInput } from '../../media/config.js';
+import type { IngestReq, IngestRes, NodeHealth, StatsRes } from '../../signaling/media.js';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'media');
+
+const configDir = mkdtempSync(join(tmpdir(), 'diemcau-media-test-'));
+process.once('exit', () => rmSync(configDir, { recursive: true, force: true }));
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 250): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+/** A media node running as its own process (`media/main.ts --config <file>`). */
+export class NodeProc {
+  proc: ChildProcess | null = null;
+  url = '';
+  private log: WriteStream | null = null;
+  output = '';
+
+  constructor(readonly config: NodeConfigInput, readonly tag = config.nodeId) {}
+
+  get nodeId(): string {
+    return this.config.nodeId;
+  }
+
+  async start(timeoutMs = 30_000): Promise<this> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const file = join(configDir, `${this.tag}.json`);
+    writeFileSync(file, JSON.stringify(this.config), { mode: 0o600 });
+    this.log = createWriteStream(join(ARTIFACTS, `${this.tag}.log`), { flags: 'a' });
+    this.output = '';
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'media/main.ts', '--config', file], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    const onData = (b: Buffer) => {
+      this.output += b.toString();
+      this.log?.write(b);
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    this.url = await new Promise<string>((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`${this.tag} did not start:\n${this.output.slice(-2000)}`)), timeoutMs);
+      const check = () => {
+        const m = /media node (\S+) listening (\S+)/.exec(this.output);
+        if (m) {
+          clearTimeout(t);
+          proc.stdout!.off('data', check);
+          res(m[2]!);
+        }
+      };
+      proc.stdout!.on('data', check);
+      proc.once('exit', (code) => {
+        clearTimeout(t);
+        rej(new Error(`${this.tag} exited with ${code}:\n${this.output.slice(-2000)}`));
+      });
+    });
+    return this;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill(signal);
+    const t = setTimeout(() => p.kill('SIGKILL'), 5000);
+    await gone;
+    clearTimeout(t);
+    this.proc = null;
+    this.log?.end();
+  }
+
+  async health(): Promise<NodeHealth> {
+    const r = await fetch(`${this.url}/health`);
+    return (await r.json()) as NodeHealth;
+  }
+
+  async stats(token: string): Promise<StatsRes> {
+    const r = await fetch(`${this.url}/stats`, { headers: { authorization: `Bearer ${token}` } });
+    if (!r.ok) throw new Error(`stats ${r.status}: ${await r.text()}`);
+    return (await r.json()) as StatsRes;
+  }
+
+  async ingest(token: string, body: IngestReq): Promise<IngestRes> {
+    const r = await fetch(`${this.url}/ingest`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (r.status !== 201) throw new Error(`ingest ${r.status}: ${await r.text()}`);
+    return (await r.json()) as IngestRes;
+  }
+
+  async post(path: string, token: string, body: unknown): Promise<{ status: number; json: any }> {
+    const r = await fetch(`${this.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, json: await r.json() };
+  }
+}
+
+/**
+ * Streams a generated test pattern (VP8) and tone (Opus) as RTP to an ingest,
+ * realtime. `pattern` picks the lavfi source so feeds differ.
+ */
+export class FfmpegFeed {
+  private proc: ChildProcess | null = null;
+  output = '';
+
+  constructor(
+    readonly ingest: IngestRes,
+    readonly opts: { pattern?: 'testsrc2' | 'smptebars' | 'rgbtestsrc'; size?: string; fps?: number; tone?: number } = {},
+  ) {}
+
+  start(): this {
+    const v = this.ingest.streams.find((s) => s.kind === 'video');
+    const a = this.ingest.streams.find((s) => s.kind === 'audio');
+    const args = ['-hide_banner', '-loglevel', 'warning', '-re'];
+    const inputs: string[] = [];
+    if (v) inputs.push('-f', 'lavfi', '-i', `${this.opts.pattern ?? 'testsrc2'}=size=${this.opts.size ?? '640x360'}:rate=${this.opts.fps ?? 25}`);
+    if (a) inputs.push('-f', 'lavfi', '-i', `sine=frequency=${this.opts.tone ?? 440}:sample_rate=48000`);
+    args.push(...inputs);
+    let idx = 0;
+    if (v) {
+      args.push('-map', `${idx++}:v`, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k', '-g', '25', '-keyint_min', '25',
+        '-ssrc', String(v.ssrc), '-payload_type', String(v.payloadType), '-f', 'rtp', `rtp://${v.ip}:${v.port}?rtcpport=${v.rtcpPort}&pkt_size=1200`);
+    }
+    if (a) {
+      args.push('-map', `${idx++}:a`, '-c:a', 'libopus', '-ac', '2', '-ar', '48000', '-b:a', '48k',
+        '-ssrc', String(a.ssrc), '-payload_type', String(a.payloadType), '-f', 'rtp', `rtp://${a.ip}:${a.port}?rtcpport=${a.rtcpPort}&pkt_size=1200`);
+    }
+    const p = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    p.stderr!.on('data', (b: Buffer) => {
+      this.output = (this.output + b.toString()).slice(-4000);
+    });
+    this.proc = p;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), 3000);
+    await gone;
+    clearTimeout(t);
+    this.proc = null;
+  }
+}
