@@ -5,7 +5,8 @@
 // socket reconnect → rejoin → new transport → produce again, same tracks.
 import type { Socket } from 'socket.io-client';
 import type { types, Device } from 'mediasoup-client';
-import { openSocket, joinSite, createTransport, handshakeRefusal, type SessionOptions } from './session.js';
+import { RpcError } from './rpc.js';
+import { openSocket, joinSite, createTransport, handshakeRefusal, REFUSALS, type SessionOptions } from './session.js';
 import type { Phase } from './status.js';
 
 export interface PublisherOptions extends Omit<SessionOptions, 'role'> {
@@ -111,8 +112,10 @@ export class Publisher {
     } catch (err) {
       if (gen !== this.generation) return;
       this.log(`setup failed: ${(err as Error).message}`);
-      this.setPhase(this.phase === 'unauthorized' ? 'unauthorized' : 'reconnecting');
-      this.later(() => { if (gen === this.generation) this.enqueue(() => this.setup(gen)); }, 2000);
+      // Refused (wrong site or role for this link): say so, and only retry slowly.
+      const refused = err instanceof RpcError && REFUSALS.has(err.code);
+      this.setPhase(refused || this.phase === 'unauthorized' ? 'unauthorized' : 'reconnecting');
+      this.later(() => { if (gen === this.generation) this.enqueue(() => this.setup(gen)); }, refused ? 10_000 : 2000);
     }
   }
 

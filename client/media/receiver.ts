@@ -9,8 +9,8 @@ import { z } from 'zod';
 import {
   HallEvents, Programme, ConsumeProgrammeReq, ConsumeProgrammeRes, ResumeConsumerReq, SetPreferredLayersReq,
 } from '../../signaling/media.js';
-import { request } from './rpc.js';
-import { openSocket, joinSite, createTransport, handshakeRefusal, type SessionOptions } from './session.js';
+import { request, RpcError } from './rpc.js';
+import { openSocket, joinSite, createTransport, handshakeRefusal, REFUSALS, type SessionOptions } from './session.js';
 import type { Phase } from './status.js';
 
 export interface HallReceiverOptions extends Omit<SessionOptions, 'role'> {
@@ -159,8 +159,10 @@ export class HallReceiver {
     } catch (err) {
       if (gen !== this.generation) return;
       this.log(`setup failed: ${(err as Error).message}`);
-      this.setPhase(this.phase === 'unauthorized' ? 'unauthorized' : 'reconnecting');
-      this.later(() => { if (gen === this.generation) this.enqueue(() => this.setup(gen)); }, 2000);
+      // Refused (wrong site or role for this link): say so, and only retry slowly.
+      const refused = err instanceof RpcError && REFUSALS.has(err.code);
+      this.setPhase(refused || this.phase === 'unauthorized' ? 'unauthorized' : 'reconnecting');
+      this.later(() => { if (gen === this.generation) this.enqueue(() => this.setup(gen)); }, refused ? 10_000 : 2000);
     }
   }
 

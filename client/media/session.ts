@@ -80,3 +80,6 @@ export function handshakeRefusal(err: Error & { data?: unknown }): 'UNAUTHORIZED
   const code = (err.data as { code?: unknown } | undefined)?.code;
   return code === 'UNAUTHORIZED' || code === 'FORBIDDEN' ? code : null;
 }
+
+/** Answers meaning "this link may not do that here" rather than "try again". */
+export const REFUSALS: ReadonlySet<string> = new Set(['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND']);
