@@ -1,0 +1,160 @@
+// The socket to the control service (`/control`): subscribes after every
+// (re)connect, feeds the store from the snapshot and the pushes, and sends
+// validated requests whose acks are validated too.
+import { io, type Socket } from 'socket.io-client';
+import { signal } from '@preact/signals';
+import type { z } from 'zod';
+import {
+  CONTROL_NAMESPACE, ControlEvents, ControlEventSchemas, ControlPushes, ControlPushSchemas,
+} from '../../signaling/control.js';
+import { ErrorBody } from '../../signaling/common.js';
+import { UiError } from './errors.js';
+import { ConferenceStore } from './store.js';
+
+export type ClientKind = 'organizer' | 'console' | 'hall' | 'checkin' | 'viewer';
+export type Connection = 'connecting' | 'online' | 'reconnecting' | 'unauthorized' | 'revoked';
+type EventName = keyof typeof ControlEventSchemas;
+type Req<E extends EventName> = z.input<(typeof ControlEventSchemas)[E]['req']>;
+type Res<E extends EventName> = z.infer<(typeof ControlEventSchemas)[E]['res']>;
+
+export interface ControlClientOptions {
+  /** Control service origin; '' = this page's origin. */
+  base?: string;
+  token: string;
+  /** What is connecting: 'hall' and 'console' count as the site being online. */
+  client: ClientKind;
+  /** Conference id (from the token). */
+  conf: string;
+  /** Called after each snapshot (first connect and every reconnect). */
+  onSnapshot?: () => void;
+  /** Called for pushes the store does not keep (e.g. a material to download). */
+  onPush?: (event: string, payload: unknown) => void;
+}
+
+export class ControlClient {
+  readonly store = new ConferenceStore();
+  readonly connection = signal<Connection>('connecting');
+  private socket: Socket | null = null;
+  private closed = false;
+
+  constructor(readonly opts: ControlClientOptions) {}
+
+  start(): this {
+    if (this.socket || this.closed) return this;
+    const base = (this.opts.base ?? '').replace(/\/+$/, '');
+    const socket = io(`${base}${CONTROL_NAMESPACE}`, {
+      auth: { token: this.opts.token, client: this.opts.client },
+      transports: ['websocket'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+    });
+    this.socket = socket;
+    socket.on('connect', () => void this.subscribe());
+    socket.on('disconnect', () => {
+      if (this.connection.value !== 'revoked') this.connection.value = 'reconnecting';
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      const code = err.data?.code;
+      if (code === 'UNAUTHORIZED' || code === 'FORBIDDEN') {
+        this.connection.value = 'unauthorized';
+        // The server refused the handshake; retry slowly in case the link is restored.
+        setTimeout(() => { if (!this.closed && !socket.connected) socket.connect(); }, 15_000);
+      } else if (this.connection.value !== 'connecting') {
+        this.connection.value = 'reconnecting';
+      }
+    });
+    for (const [event, schema] of Object.entries(ControlPushSchemas)) {
+      socket.on(event, (payload: unknown) => {
+        const p = (schema as z.ZodType).safeParse(payload);
+        if (!p.success) { console.warn('[diemcau] ignored malformed push', event); return; }
+        this.applyPush(event, p.data);
+      });
+    }
+    return this;
+  }
+
+  get connected(): boolean {
+    return !!this.socket?.connected;
+  }
+
+  /** Sends a client→server event; resolves with the validated ack data. */
+  async emit<E extends EventName>(event: E, payload: Req<E>, timeoutMs = 10_000): Promise<Res<E>> {
+    const schemas = ControlEventSchemas[event];
+    const req = schemas.req.safeParse(payload);
+    if (!req.success) throw new UiError('BAD_REQUEST', `${event}: ${req.error.message}`);
+    const socket = this.socket;
+    if (!socket?.connected) throw new UiError('DISCONNECTED', event);
+    let answer: unknown;
+    try {
+      answer = await socket.timeout(timeoutMs).emitWithAck(event, req.data);
+    } catch {
+      throw new UiError(socket.connected ? 'TIMEOUT' : 'DISCONNECTED', event);
+    }
+    const a = answer as { ok?: boolean; data?: unknown; error?: unknown } | null;
+    if (a?.ok) {
+      const res = schemas.res.safeParse(a.data);
+      if (!res.success) throw new UiError('INTERNAL', `${event}: answer does not match its schema`);
+      return res.data as Res<E>;
+    }
+    const body = ErrorBody.safeParse(a?.error);
+    throw new UiError(body.success ? body.data.code : 'INTERNAL', `${event}: ${body.success ? body.data.message : 'malformed answer'}`);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket?.removeAllListeners();
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  private async subscribe(): Promise<void> {
+    try {
+      const snap = await this.emit(ControlEvents.subscribe, { conf: this.opts.conf });
+      this.store.loadSnapshot(snap);
+      this.connection.value = 'online';
+      this.opts.onSnapshot?.();
+    } catch (err) {
+      const code = (err as UiError).code;
+      if (code === 'UNAUTHORIZED' || code === 'FORBIDDEN') { this.connection.value = 'unauthorized'; return; }
+      console.warn('[diemcau] subscribe failed', err);
+      setTimeout(() => { if (!this.closed && this.socket?.connected) void this.subscribe(); }, 2000);
+    }
+  }
+
+  private applyPush(event: string, data: unknown): void {
+    const s = this.store;
+    switch (event) {
+      case ControlPushes.rollup: {
+        const p = data as z.infer<(typeof ControlPushSchemas)[typeof ControlPushes.rollup]>;
+        s.applyRollups(p.seq, p.rollups, p.sites);
+        break;
+      }
+      case ControlPushes.presence: s.applyPresence((data as { changes: never[] }).changes); break;
+      case ControlPushes.agenda: s.applyAgenda(data as never); break;
+      case ControlPushes.conference: s.conference.value = data as never; break;
+      case ControlPushes.floor: s.applyFloor(data as never); break;
+      case ControlPushes.delivery: s.applyDeliveries((data as { changes: never[] }).changes); break;
+      case ControlPushes.materials: for (const m of data as never[]) s.upsertMaterial(m); break;
+      case ControlPushes.materialNotify: s.upsertMaterial((data as { material: never }).material); break;
+      case ControlPushes.incident: s.upsertIncident(data as never); break;
+      case ControlPushes.rehearsal: s.setRehearsals([data as never]); break;
+      case ControlPushes.revoked: this.connection.value = 'revoked'; break;
+    }
+    this.opts.onPush?.(event, data);
+  }
+}
+
+/** Reads the (unverified) claims of a token: which conference, role and site it is for. */
+export function tokenClaims(token: string): { role: string; conf: string; site?: string; exp: number } | null {
+  try {
+    const body = token.split('.')[0] ?? '';
+    const json = atob(body.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
+    const c = JSON.parse(new TextDecoder().decode(bytes)) as { role?: unknown; conf?: unknown; site?: unknown; exp?: unknown };
+    if (typeof c.role !== 'string' || typeof c.conf !== 'string') return null;
+    return { role: c.role, conf: c.conf, site: typeof c.site === 'string' ? c.site : undefined, exp: Number(c.exp) };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,51 @@
+// Short-lived sockets to a media node for what the control apps ask of it:
+// switching the programme to the site holding the floor, and reading the
+// node's per-stream figures. (The hall video itself lives in client/media.)
+import { io, type Socket } from 'socket.io-client';
+import { z } from 'zod';
+import { HALL_NAMESPACE, HallEvents, SetFloorReq, Programme, StatsReq, StatsRes } from '../../signaling/media.js';
+import { request } from '../media/rpc.js';
+import { UiError } from './errors.js';
+
+/** A socket to a node's `/hall` namespace that resolves once connected. */
+export function connectNode(nodeUrl: string, token: string, timeoutMs = 8000): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = io(`${nodeUrl.replace(/\/+$/, '')}${HALL_NAMESPACE}`, { auth: { token }, transports: ['websocket'], reconnection: true, timeout: timeoutMs });
+    const timer = setTimeout(() => { socket.close(); reject(new UiError('UNAVAILABLE', `media node ${nodeUrl} did not answer`)); }, timeoutMs);
+    socket.once('connect', () => { clearTimeout(timer); resolve(socket); });
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      const code = err.data?.code;
+      if (code === 'UNAUTHORIZED' || code === 'FORBIDDEN') { clearTimeout(timer); socket.close(); reject(new UiError(code, err.message)); }
+    });
+  });
+}
+
+/** Tells the media cascade who holds the floor (null = back to the centre). */
+export async function setMediaFloor(nodeUrl: string, token: string, site: string | null): Promise<z.infer<typeof Programme>> {
+  const socket = await connectNode(nodeUrl, token);
+  try {
+    return await request(socket, HallEvents.setFloor, SetFloorReq, { site }, Programme);
+  } finally {
+    socket.close();
+  }
+}
+
+/** Polls a node's figures every `everyMs` until stopped. */
+export function watchNodeStats(nodeUrl: string, token: string, onStats: (s: z.infer<typeof StatsRes>) => void, onError: (err: unknown) => void, everyMs = 2000): () => void {
+  let socket: Socket | null = null;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      socket ??= await connectNode(nodeUrl, token);
+      if (stopped) return;
+      onStats(await request(socket, HallEvents.stats, StatsReq, {}, StatsRes));
+    } catch (err) {
+      onError(err);
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), everyMs);
+  };
+  void tick();
+  return () => { stopped = true; if (timer) clearTimeout(timer); socket?.close(); };
+}

@@ -1,0 +1,57 @@
+// Organizer dashboard: the site tree on the left, the work on the right in
+// tabs (control room, attendance, materials, incidents, invitations).
+import { useEffect, useMemo } from 'preact/hooks';
+import { signal } from '@preact/signals';
+import { html } from '../html.js';
+import { T } from '../i18n.js';
+import { AppHeader, Panel } from '../components.js';
+import { SiteTree } from '../site-tree.js';
+import { humanError } from '../errors.js';
+import type { AppSession } from '../app.js';
+import { AgendaPanel } from './agenda-panel.js';
+import { FloorPanel } from './floor-panel.js';
+import { AttendancePanel } from './attendance-panel.js';
+import { MaterialsPanel } from './materials-panel.js';
+import { IncidentsPanel } from './incidents-panel.js';
+import { InvitationsPanel } from './invitations-panel.js';
+import { SiteCard } from './site-card.js';
+
+type Tab = 'control' | 'attendance' | 'materials' | 'incidents' | 'invitations';
+
+export function OrganizerApp({ s }: { s: AppSession }) {
+  const ui = useMemo(() => ({ tab: signal<Tab>((location.hash.slice(1) as Tab) || 'control'), selected: signal<string | null>(null) }), []);
+  const store = s.client.store;
+  useEffect(() => {
+    s.api.call('listRehearsals', { params: { conf: s.conf } }).then((l) => store.setRehearsals(l)).catch((err) => console.warn(humanError(err)));
+    s.api.call('presence', { params: { conf: s.conf } }).then((l) => store.applyPresence(l)).catch((err) => console.warn(humanError(err)));
+    s.api.call('listIncidents', { params: { conf: s.conf } }).then((l) => { for (const i of l) store.upsertIncident(i); }).catch(() => undefined);
+  }, []);
+  const tab = ui.tab.value;
+  const openIncidents = store.incidents.value.filter((i) => i.state === 'open').length;
+  const waiting = (store.floor.value?.requests ?? []).filter((r) => r.state === 'waiting').length;
+  const tabs: [Tab, string, number][] = [
+    ['control', T('Điều hành', 'Control room'), waiting],
+    ['attendance', T('Điểm danh', 'Attendance'), 0],
+    ['materials', T('Tài liệu', 'Materials'), 0],
+    ['incidents', T('Sự cố', 'Incidents'), openIncidents],
+    ['invitations', T('Liên kết mời', 'Invitations'), 0],
+  ];
+  const go = (t: Tab) => { ui.tab.value = t; history.replaceState(null, '', `${location.search}#${t}`); };
+  const treeHeight = Math.max(300, (typeof innerHeight === 'number' ? innerHeight : 768) - 190);
+  return html`<div>
+    <${AppHeader} app=${T('Ban tổ chức', 'Organiser')} conference=${store.conference.value} connection=${s.client.connection} />
+    <nav class="tabs" role="tablist">${tabs.map(([id, label, n]) => html`<button key=${id} role="tab" aria-selected=${tab === id} data-tab=${id}
+      onClick=${() => go(id)}>${label}${n ? html`<span class="count">${n}</span>` : ''}</button>`)}</nav>
+    <main class="layout org-layout">
+      <${Panel} title=${T('Điểm cầu', 'Sites')} id="tree" class="tree-panel"><${SiteTree} store=${store} selected=${ui.selected} height=${treeHeight} /></${Panel}>
+      <div class="org-main" role="tabpanel">
+        ${tab === 'control' ? html`<${AgendaPanel} s=${s} />
+          <div class="layout-2"><${FloorPanel} s=${s} selected=${ui.selected} /><${SiteCard} s=${s} selected=${ui.selected} /></div>` : ''}
+        ${tab === 'attendance' ? html`<${AttendancePanel} s=${s} selected=${ui.selected} />` : ''}
+        ${tab === 'materials' ? html`<${MaterialsPanel} s=${s} selected=${ui.selected} />` : ''}
+        ${tab === 'incidents' ? html`<${IncidentsPanel} s=${s} />` : ''}
+        ${tab === 'invitations' ? html`<${InvitationsPanel} s=${s} selected=${ui.selected} />` : ''}
+      </div>
+    </main>
+  </div>`;
+}

@@ -1,0 +1,58 @@
+// Attendance: % present per district (chart), and for the selected site its
+// delegate groups, own hall and whole subtree, expected vs present.
+import type { Signal } from '@preact/signals';
+import { html } from '../html.js';
+import { T } from '../i18n.js';
+import { fmtNum, fmtPct, fmtDateTime } from '../format.js';
+import { Panel } from '../components.js';
+import { BarChart } from '../chart.js';
+import { levelText } from '../site-status.js';
+import type { AppSession } from '../app.js';
+import { ExportButtons } from './exports.js';
+
+export function AttendancePanel({ s, selected }: { s: AppSession; selected: Signal<string | null> }) {
+  const store = s.client.store;
+  const sites = store.sites.value;
+  const rolls = store.rollups.value;
+  const districts = sites.filter((x) => x.level === 'district').sort((a, b) => a.order - b.order || a.name.localeCompare(b.name, 'vi'));
+  const rows = districts.map((d) => {
+    const r = rolls.get(d.id);
+    return { id: d.id, label: d.name, part: r?.totalPresent ?? 0, whole: r?.totalExpected ?? 0, selected: selected.value === d.id, onClick: () => { selected.value = d.id; } };
+  });
+  const root = sites.find((x) => x.parent === null);
+  const sel = store.siteById.value.get(selected.value ?? '') ?? root;
+  const roll = sel ? rolls.get(sel.id) : undefined;
+  const own = sel ? store.attendance.value.get(sel.id) : undefined;
+  // Groups of every level present in the subtree, in order.
+  const groups = store.groups.value.filter((g) => (roll?.expected[g.id] ?? 0) > 0 || (roll?.present[g.id] ?? 0) > 0 || g.level === sel?.level);
+  const total = roll ? { p: roll.totalPresent, e: roll.totalExpected } : { p: 0, e: 0 };
+
+  return html`<div class="layout-2">
+    <${Panel} title=${T('Tỉ lệ có mặt theo huyện', 'Present by district')} id="att-chart"
+      actions=${root && rolls.get(root.id) ? html`<span class="badge">${T('Toàn tỉnh', 'Whole province')}: <strong data-testid="root-present">${fmtNum(rolls.get(root.id)!.totalPresent)}</strong>/${fmtNum(rolls.get(root.id)!.totalExpected)} (${fmtPct(rolls.get(root.id)!.totalPresent, rolls.get(root.id)!.totalExpected)})</span>` : ''}>
+      ${rows.length ? html`<${BarChart} rows=${rows} label=${T('Tỉ lệ có mặt theo huyện', 'Present by district')} />` : html`<div class="empty">${T('Chưa có dữ liệu', 'No data yet')}</div>`}
+    </${Panel}>
+    <${Panel} title=${sel ? `${sel.name} · ${levelText(sel.level)}` : T('Điểm cầu', 'Site')} id="att-groups" actions=${html`<${ExportButtons} s=${s} />`}>
+      ${sel && roll ? html`<div class="btn-row" style=${{ marginBottom: '8px', gap: '18px' }}>
+        <div><div class="big-figure" data-testid="sel-present">${fmtNum(total.p)}</div><small>${T('có mặt', 'present')}</small></div>
+        <div><div class="big-figure">${fmtNum(total.e)}</div><small>${T('dự kiến', 'expected')}</small></div>
+        <div><div class="big-figure">${fmtPct(total.p, total.e)}</div><small>${T('tỉ lệ', 'rate')}</small></div>
+        <div><div class="big-figure">${roll.reported}/${roll.sites}</div><small>${T('điểm cầu đã báo số', 'sites reported')}</small></div>
+        <div><div class="big-figure">${roll.online}/${roll.sites}</div><small>${T('trực tuyến', 'online')}</small></div>
+      </div>` : ''}
+      <table class="grid">
+        <thead><tr><th>${T('Thành phần', 'Delegate group')}</th><th class="num">${T('Tại hội trường', 'This hall')}</th><th class="num">${T('Cả cấp dưới', 'Whole subtree')}</th><th class="num">%</th></tr></thead>
+        <tbody>${groups.map((g) => {
+          const ep = roll?.expected[g.id] ?? 0, pp = roll?.present[g.id] ?? 0;
+          return html`<tr key=${g.id} data-group=${g.id}>
+            <td><small>${levelText(g.level)}</small> · ${T(g.name, g.nameEn ?? g.name)}</td>
+            <td class="num">${own && g.level === sel?.level ? `${fmtNum(own.present[g.id] ?? 0)} / ${fmtNum(own.expected[g.id] ?? 0)}` : '—'}</td>
+            <td class="num">${fmtNum(pp)} / ${fmtNum(ep)}</td>
+            <td class="num">${fmtPct(pp, ep)}</td>
+          </tr>`;
+        })}</tbody>
+      </table>
+      ${own?.updatedAt ? html`<small>${T('Cập nhật', 'Updated')} ${fmtDateTime(own.updatedAt)}</small>` : ''}
+    </${Panel}>
+  </div>`;
+}

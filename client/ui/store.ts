@@ -1,0 +1,148 @@
+// Live state of one conference as signals: filled from the subscribe snapshot
+// and kept current by the server's pushes. Every screen reads from here.
+import { signal, computed, batch } from '@preact/signals';
+import type {
+  Agenda, Conference, DelegateGroup, Delivery, FloorState, Incident, Material, RehearsalResult, Rollup, Site,
+  SiteAttendance, SitePresence, Snapshot,
+} from '../../signaling/control.js';
+
+const key = (material: string, site: string) => `${material}:${site}`;
+
+export class ConferenceStore {
+  readonly conference = signal<Conference | null>(null);
+  readonly you = signal<Snapshot['you'] | null>(null);
+  readonly sites = signal<Site[]>([]);
+  readonly groups = signal<DelegateGroup[]>([]);
+  readonly agenda = signal<Agenda | null>(null);
+  readonly floor = signal<FloorState | null>(null);
+  readonly rollups = signal<Map<string, Rollup>>(new Map());
+  readonly attendance = signal<Map<string, SiteAttendance>>(new Map());
+  readonly presence = signal<Map<string, SitePresence>>(new Map());
+  readonly materials = signal<Material[]>([]);
+  readonly deliveries = signal<Map<string, Delivery>>(new Map());
+  readonly incidents = signal<Incident[]>([]);
+  readonly rehearsals = signal<Map<string, RehearsalResult>>(new Map());
+  /** Roll-up stream sequence: pushes at or below it are stale. */
+  private seq = 0;
+
+  readonly siteById = computed(() => new Map(this.sites.value.map((s) => [s.id, s])));
+  readonly children = computed(() => {
+    const m = new Map<string | null, Site[]>();
+    for (const s of this.sites.value) {
+      const list = m.get(s.parent) ?? [];
+      list.push(s);
+      m.set(s.parent, list);
+    }
+    for (const list of m.values()) list.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name, 'vi'));
+    return m;
+  });
+  readonly current = computed(() => {
+    const a = this.agenda.value;
+    return a?.current ? a.items.find((i) => i.id === a.current) ?? null : null;
+  });
+
+  loadSnapshot(s: Snapshot): void {
+    batch(() => {
+      this.conference.value = s.conference;
+      this.you.value = s.you;
+      this.sites.value = s.sites;
+      this.groups.value = [...s.groups].sort((a, b) => a.order - b.order);
+      this.agenda.value = s.agenda;
+      this.floor.value = s.floor;
+      this.rollups.value = new Map(s.rollups.map((r) => [r.site, r]));
+      this.attendance.value = new Map(s.attendance.map((a) => [a.site, a]));
+      this.materials.value = s.materials;
+      this.seq = s.seq;
+      // Presence starts from the snapshot's online flags until a push says more.
+      const pres = new Map(this.presence.value);
+      for (const a of s.attendance) {
+        const prev = pres.get(a.site);
+        pres.set(a.site, { site: a.site, online: a.online, connections: prev?.connections ?? (a.online ? 1 : 0), totalMs: prev?.totalMs ?? 0, joins: prev?.joins ?? 0 });
+      }
+      this.presence.value = pres;
+    });
+  }
+
+  applyRollups(seq: number, rollups: Rollup[], sites: SiteAttendance[]): void {
+    if (seq <= this.seq) return;
+    this.seq = seq;
+    batch(() => {
+      if (rollups.length) {
+        const m = new Map(this.rollups.value);
+        for (const r of rollups) m.set(r.site, r);
+        this.rollups.value = m;
+      }
+      if (sites.length) {
+        const m = new Map(this.attendance.value);
+        for (const a of sites) m.set(a.site, a);
+        this.attendance.value = m;
+      }
+    });
+  }
+
+  setAttendance(a: SiteAttendance): void {
+    const m = new Map(this.attendance.value);
+    m.set(a.site, a);
+    this.attendance.value = m;
+  }
+
+  applyAgenda(a: Agenda): void {
+    const cur = this.agenda.value;
+    if (cur && a.version < cur.version) return;
+    this.agenda.value = a;
+  }
+
+  applyFloor(f: FloorState): void {
+    const cur = this.floor.value;
+    if (cur && f.version < cur.version) return;
+    this.floor.value = f;
+  }
+
+  applyPresence(changes: SitePresence[]): void {
+    const m = new Map(this.presence.value);
+    for (const c of changes) m.set(c.site, c);
+    this.presence.value = m;
+  }
+
+  applyDeliveries(changes: Delivery[]): void {
+    const m = new Map(this.deliveries.value);
+    for (const d of changes) {
+      const prev = m.get(key(d.material, d.site));
+      if (prev && (prev.version > d.version || (prev.version === d.version && prev.updatedAt > d.updatedAt))) continue;
+      m.set(key(d.material, d.site), d);
+    }
+    this.deliveries.value = m;
+  }
+
+  delivery(material: string, site: string): Delivery | undefined {
+    return this.deliveries.value.get(key(material, site));
+  }
+
+  upsertMaterial(mat: Material): void {
+    const list = this.materials.value.filter((m) => m.id !== mat.id);
+    list.push(mat);
+    list.sort((a, b) => a.uploadedAt - b.uploadedAt);
+    this.materials.value = list;
+  }
+
+  upsertIncident(i: Incident): void {
+    const list = this.incidents.value.filter((x) => x.id !== i.id);
+    list.unshift(i);
+    list.sort((a, b) => b.createdAt - a.createdAt);
+    this.incidents.value = list;
+  }
+
+  setRehearsals(list: RehearsalResult[]): void {
+    const m = new Map(this.rehearsals.value);
+    for (const r of list) {
+      const prev = m.get(r.site);
+      if (!prev || prev.at < r.at) m.set(r.site, r);
+    }
+    this.rehearsals.value = m;
+  }
+
+  /** Groups that apply to a site (by its level). */
+  groupsFor(site: Site | undefined): DelegateGroup[] {
+    return site ? this.groups.value.filter((g) => g.level === site.level) : [];
+  }
+}
