@@ -127,16 +127,11 @@ export class Publisher {
     if (gen !== this.generation) { transport.close(); return; }
     this.transport = transport;
     transport.on('connectionstatechange', (state) => {
-      if (transport !== this.transport || state !== 'failed') return;
-      this.log('send transport failed; publishing again');
+      if (transport !== this.transport || state !== 'failed' || gen !== this.generation) return;
+      // A fresh socket session makes the node drop the dead transport and its producers.
+      this.log('send transport failed: new session');
       this.setPhase('reconnecting');
-      this.enqueue(async () => {
-        if (gen !== this.generation) return;
-        await this.publish(gen).catch((err: Error) => {
-          this.log(`republish failed: ${err.message}`);
-          this.later(() => socket.disconnect().connect(), 2000);
-        });
-      });
+      socket.disconnect().connect();
     });
     const video = this.opts.stream.getVideoTracks()[0];
     const audio = this.opts.stream.getAudioTracks()[0];

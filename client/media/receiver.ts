@@ -7,7 +7,7 @@ import type { Socket } from 'socket.io-client';
 import type { types } from 'mediasoup-client';
 import { z } from 'zod';
 import {
-  HallEvents, Programme, ConsumeProgrammeReq, ConsumeProgrammeRes, ResumeConsumerReq, SetPreferredLayersReq,
+  HallEvents, Programme, RestartIceReq, RestartIceRes, ConsumeProgrammeReq, ConsumeProgrammeRes, ResumeConsumerReq, SetPreferredLayersReq,
 } from '../../signaling/media.js';
 import { request, RpcError } from './rpc.js';
 import { openSocket, joinSite, createTransport, handshakeRefusal, REFUSALS, type SessionOptions } from './session.js';
@@ -20,7 +20,7 @@ export interface HallReceiverOptions extends Omit<SessionOptions, 'role'> {
   onPhase?: (phase: Phase) => void;
   /** Diagnostic lines (kept out of the UI). */
   log?: (line: string) => void;
-  /** Milliseconds an ICE 'disconnected' may last before the transport is recreated. Default 4000. */
+  /** Milliseconds an ICE 'disconnected' may last before ICE is restarted. Default 4000. */
   iceGraceMs?: number;
   /** Milliseconds without a new decoded frame (while video is expected) before re-consuming. Default 12 000. */
   stallMs?: number;
@@ -91,7 +91,7 @@ export class HallReceiver {
         if (gen !== this.generation || !this.transport) return;
         if (!this.isNewer(p.data)) return;
         this.programme = p.data;
-        await this.consume(gen);
+        await this.consume(gen).catch((err: Error) => this.resession(gen, `re-consume failed: ${err.message}`));
       });
     });
     this.watchdog = setInterval(() => void this.checkStall(), 3000);
@@ -176,26 +176,37 @@ export class HallReceiver {
     transport.on('connectionstatechange', (state) => {
       if (transport !== this.transport) return;
       if (this.iceTimer) { clearTimeout(this.iceTimer); this.iceTimer = null; }
-      if (state === 'failed') this.recreate(gen, 'transport failed');
+      if (state === 'failed') this.resession(gen, 'transport failed');
       else if (state === 'disconnected') {
-        this.iceTimer = setTimeout(() => this.recreate(gen, 'transport stayed disconnected'), this.opts.iceGraceMs ?? 4000);
+        this.iceTimer = setTimeout(() => this.restartIce(gen, transport), this.opts.iceGraceMs ?? 4000);
       }
     });
   }
 
-  private recreate(gen: number, why: string): void {
-    this.log(`recreating transport: ${why}`);
-    this.setPhase('reconnecting');
+  /** A network blip: new ICE credentials on the same transport; a full new session if that fails. */
+  private restartIce(gen: number, transport: types.Transport): void {
     this.enqueue(async () => {
-      if (gen !== this.generation) return;
+      const socket = this.socket;
+      if (gen !== this.generation || transport !== this.transport || !socket) return;
+      this.log('ICE stayed disconnected: restarting ICE');
       try {
-        await this.newTransport(gen);
-        await this.consume(gen);
+        const { iceParameters } = await request(socket, HallEvents.restartIce, RestartIceReq, { transportId: transport.id }, RestartIceRes);
+        await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
       } catch (err) {
-        this.log(`recreate failed: ${(err as Error).message}`);
-        this.later(() => this.recreate(gen, 'retry'), 2000);
+        this.resession(gen, `ICE restart failed: ${(err as Error).message}`);
       }
     });
+  }
+
+  /**
+   * Starts over with a fresh socket session: the node closes everything the old one held (a
+   * recreated transport on the same socket would leave the dead one behind), then setup() runs.
+   */
+  private resession(gen: number, why: string): void {
+    if (gen !== this.generation || !this.socket) return;
+    this.log(`new session: ${why}`);
+    this.setPhase('reconnecting');
+    this.socket.disconnect().connect();
   }
 
   private async consume(gen: number): Promise<void> {
@@ -252,7 +263,10 @@ export class HallReceiver {
     if (video.framesDecoded !== this.lastFrames.count) { this.lastFrames = { count: video.framesDecoded, at: now }; return; }
     if (now - this.lastFrames.at < (this.opts.stallMs ?? 12_000) || gen !== this.generation) return;
     this.lastFrames.at = now;
-    this.recreate(gen, 'no frames decoded');
+    this.log('no frames decoded: consuming again');
+    this.enqueue(async () => {
+      await this.consume(gen).catch((err: Error) => this.resession(gen, `re-consume failed: ${err.message}`));
+    });
   }
 
   private isNewer(p: Programme): boolean {
