@@ -1,0 +1,122 @@
+// startControl(): one control service instance (HTTP + socket.io + workers).
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createAdapter } from '@socket.io/redis-adapter';
+import express from 'express';
+import { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import { CONTROL_NAMESPACE } from '../signaling/control.js';
+import { BlobStore } from './blobstore.js';
+import { resolveOptions, type ControlOptions } from './config.js';
+import type { Ctx } from './context.js';
+import { DeliveryService } from './delivery.js';
+import { controlRouter } from './http/routes.js';
+import { makeKeys } from './keys.js';
+import { makeLogger } from './log.js';
+import { makeMetrics } from './metrics.js';
+import { buildOpenApi } from './openapi.js';
+import { Pusher } from './push.js';
+import { ReceiptWaiter } from './receipts.js';
+import { ReminderService } from './reminder.js';
+import { defineScripts } from './scripts.js';
+import { bindControlNamespace } from './socket.js';
+import { dropInstance, startHeartbeat } from './store/presence.js';
+
+export type { ControlOptions } from './config.js';
+
+export interface ControlHandle {
+  url: string;
+  port: number;
+  instanceId: string;
+  /** Stops accepting, sweeps this instance's presence, closes workers, sockets, Redis. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startControl(options: ControlOptions): Promise<ControlHandle> {
+  if (!options.tokenSecret) throw new Error('tokenSecret is required');
+  const opts = resolveOptions(options);
+  const instanceId = `ctl-${randomBytes(5).toString('hex')}`;
+  const log = makeLogger(opts.logLevel, { inst: instanceId });
+  const redis = new Redis(opts.redisUrl, { lazyConnect: true });
+  redis.on('error', (e) => log.warn({ err: e }, 'redis error'));
+  await redis.connect();
+  const keys = makeKeys(opts.redisPrefix);
+  const metrics = makeMetrics();
+  const ctx = { opts, redis, keys, scripts: defineScripts(redis), log, metrics, instanceId } as Ctx;
+  ctx.pusher = new Pusher(ctx, opts.pushIntervalMs);
+  ctx.receipts = new ReceiptWaiter(ctx);
+  await ctx.receipts.init();
+  ctx.delivery = new DeliveryService(ctx);
+  ctx.reminder = new ReminderService(ctx);
+  const blobs = new BlobStore(opts.dataDir);
+  await blobs.init();
+
+  metrics.hooks.queues = async (g) => {
+    for (const [name, q] of [['delivery', ctx.delivery!.queue], ['reminder', ctx.reminder!.queue]] as const) {
+      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => ({} as Record<string, number>));
+      for (const [state, n] of Object.entries(c)) g.set({ queue: name, state }, n);
+    }
+  };
+
+  if (opts.demo) {
+    const { loadDemo } = await import('./demo/load.js');
+    await loadDemo(ctx, blobs);
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await redis.ping();
+      res.json({ ok: true, data: { instance: instanceId, redis: 'up' } });
+    } catch {
+      res.status(503).json({ ok: false, error: { code: 'UNAVAILABLE', message: 'redis down' } });
+    }
+  });
+  const openapi = buildOpenApi();
+  app.get('/openapi.json', (_req, res) => { res.json(openapi); });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  app.use(controlRouter(ctx, blobs));
+  if (existsSync(opts.staticDir)) app.use(express.static(opts.staticDir, { index: 'index.html' }));
+
+  const http = createServer(app);
+  const io = new Server(http, { cors: { origin: true }, serveClient: false, pingInterval: 10_000, pingTimeout: 8_000 });
+  const pub = redis.duplicate();
+  const sub = redis.duplicate();
+  io.adapter(createAdapter(pub, sub, { key: `${opts.redisPrefix}io` }));
+  const nsp = io.of(CONTROL_NAMESPACE);
+  ctx.nsp = nsp;
+  bindControlNamespace(ctx, nsp);
+  const stopHeartbeat = startHeartbeat(ctx);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://${opts.host}:${port}`;
+  log.info({ url }, 'control listening');
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      stopHeartbeat();
+      for (const s of await nsp.local.fetchSockets()) s.data.closing = true;
+      await new Promise<void>((r) => io.close(() => r()));
+      await dropInstance(ctx, instanceId).catch(() => undefined);
+      await redis.multi().del(keys.heartbeat(instanceId)).srem(keys.insts, instanceId).exec().catch(() => undefined);
+      await ctx.pusher.close();
+      await ctx.receipts!.close();
+      await ctx.delivery!.close();
+      await ctx.reminder!.close();
+      for (const c of [pub, sub, redis]) await c.quit().catch(() => c.disconnect());
+      log.info('control closed');
+      log.flush?.();
+    })());
+  return { url, port, instanceId, close };
+}

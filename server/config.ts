@@ -1,0 +1,75 @@
+// Options of one control service instance. Everything a test needs to make
+// fast (retries, timeouts, intervals) is here.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface ControlOptions {
+  /** TCP port; 0 = any free port. Default 7100. */
+  port?: number;
+  /** Bind address. Default 127.0.0.1. */
+  host?: string;
+  redisUrl?: string;
+  /** Prefix of every Redis key, queue and adapter channel. Default `dc:`. */
+  redisPrefix?: string;
+  tokenSecret: string;
+  /** Material store directory. Default `.cache/data` under the repo root. */
+  dataDir?: string;
+  /** Static web apps. Default `dist/client` under the repo root (served only if it exists). */
+  staticDir?: string;
+  /** Load the built-in demo conference if it is absent. */
+  demo?: boolean;
+  logLevel?: string;
+  /** media node id → public URL, shown in site info. */
+  mediaNodes?: Record<string, string>;
+  /** Roll-up push coalescing interval (ms). Default 100. */
+  pushIntervalMs?: number;
+  /** Material delivery: tries, base backoff, how long to wait for a receipt per try, concurrency. */
+  delivery?: { attempts?: number; backoffMs?: number; receiptTimeoutMs?: number; concurrency?: number };
+  /** Report reminder fires this long before the deadline. Default 24 h. */
+  reminderLeadMs?: number;
+  /** Upload limits. */
+  maxUploadBytes?: number;
+  allowedTypes?: string[];
+  /** Presence: instance heartbeat TTL (ms); dead instances' connections are swept after it. */
+  heartbeatTtlMs?: number;
+}
+
+export const DEFAULT_TYPES = [
+  'application/pdf', 'text/plain', 'text/markdown', 'text/csv', 'application/json',
+  'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'image/png', 'image/jpeg', 'video/mp4', 'audio/mpeg', 'application/zip', 'application/octet-stream',
+];
+
+export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery'>> & {
+  delivery: Required<NonNullable<ControlOptions['delivery']>>;
+};
+
+export function resolveOptions(o: ControlOptions): ResolvedOptions {
+  return {
+    port: o.port ?? 7100,
+    host: o.host ?? '127.0.0.1',
+    redisUrl: o.redisUrl ?? 'redis://127.0.0.1:6379',
+    redisPrefix: o.redisPrefix ?? 'dc:',
+    tokenSecret: o.tokenSecret,
+    dataDir: resolve(REPO_ROOT, o.dataDir ?? '.cache/data'),
+    staticDir: resolve(REPO_ROOT, o.staticDir ?? 'dist/client'),
+    demo: o.demo ?? false,
+    logLevel: o.logLevel ?? 'info',
+    mediaNodes: o.mediaNodes ?? {},
+    pushIntervalMs: o.pushIntervalMs ?? 100,
+    delivery: {
+      attempts: o.delivery?.attempts ?? 5,
+      backoffMs: o.delivery?.backoffMs ?? 5_000,
+      receiptTimeoutMs: o.delivery?.receiptTimeoutMs ?? 120_000,
+      concurrency: o.delivery?.concurrency ?? 256,
+    },
+    reminderLeadMs: o.reminderLeadMs ?? 24 * 3600_000,
+    maxUploadBytes: o.maxUploadBytes ?? 200 * 1024 * 1024,
+    allowedTypes: o.allowedTypes ?? DEFAULT_TYPES,
+    heartbeatTtlMs: o.heartbeatTtlMs ?? 15_000,
+  };
+}

@@ -1,0 +1,38 @@
+// What every part of one service instance shares. Built by app.ts; the socket
+// namespace and queues are attached once they exist.
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Namespace } from 'socket.io';
+import type { ResolvedOptions } from './config.js';
+import type { Keys } from './keys.js';
+import type { Scripts } from './scripts.js';
+import type { Metrics } from './metrics.js';
+import type { Pusher } from './push.js';
+import type { DeliveryService } from './delivery.js';
+import type { ReminderService } from './reminder.js';
+import type { ReceiptWaiter } from './receipts.js';
+
+export interface Ctx {
+  opts: ResolvedOptions;
+  redis: Redis;
+  keys: Keys;
+  scripts: Scripts;
+  log: Logger;
+  metrics: Metrics;
+  instanceId: string;
+  pusher: Pusher;
+  /** Set once socket.io is up. */
+  nsp?: Namespace;
+  delivery?: DeliveryService;
+  reminder?: ReminderService;
+  receipts?: ReceiptWaiter;
+}
+
+/** Rooms of the control namespace. */
+export const rooms = {
+  conf: (c: string) => `conf:${c}`,
+  /** organizers and conference-wide viewers */
+  org: (c: string) => `org:${c}`,
+  site: (c: string, s: string) => `site:${c}:${s}`,
+  jti: (j: string) => `jti:${j}`,
+};

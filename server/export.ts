@@ -1,0 +1,80 @@
+// CSV and XLSX renderings of the reports (Vietnamese headers first).
+import ExcelJS from 'exceljs';
+import type { UpwardReport } from '../signaling/control.js';
+
+export interface Column<T> { key: string; header: string; get: (row: T) => string | number | undefined }
+
+const fmtTime = (ms?: number) => (ms ? new Date(ms).toISOString() : '');
+
+function csvCell(v: string | number | undefined): string {
+  if (v === undefined) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv<T>(rows: T[], cols: Column<T>[]): string {
+  const lines = [cols.map((c) => csvCell(c.header)).join(','), ...rows.map((r) => cols.map((c) => csvCell(c.get(r))).join(','))];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+export interface Sheet { name: string; cols: Column<any>[]; rows: unknown[] }
+
+export async function toXlsx(sheets: Sheet[]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'diemcau';
+  for (const s of sheets) {
+    const ws = wb.addWorksheet(s.name);
+    ws.columns = s.cols.map((c) => ({ header: c.header, key: c.key, width: Math.max(10, Math.min(50, c.header.length + 4)) }));
+    ws.getRow(1).font = { bold: true };
+    for (const r of s.rows) ws.addRow(Object.fromEntries(s.cols.map((c) => [c.key, c.get(r as never) ?? null])));
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+type A = { site: string; name: string; level: string; parent: string | null; group: string; expected: number; present: number; kind: string };
+export const attendanceCols: Column<A>[] = [
+  { key: 'site', header: 'Mã điểm cầu / Site', get: (r) => r.site },
+  { key: 'name', header: 'Tên / Name', get: (r) => r.name },
+  { key: 'level', header: 'Cấp / Level', get: (r) => r.level },
+  { key: 'parent', header: 'Trực thuộc / Parent', get: (r) => r.parent ?? '' },
+  { key: 'group', header: 'Thành phần / Group', get: (r) => r.group },
+  { key: 'expected', header: 'Dự kiến / Expected', get: (r) => r.expected },
+  { key: 'present', header: 'Có mặt / Present', get: (r) => r.present },
+  { key: 'kind', header: 'Loại / Kind', get: (r) => (r.kind === 'own' ? 'tại điểm / own' : 'tổng hợp / rollup') },
+];
+
+type P = { site: string; name: string; level: string; online: boolean; joins: number; totalMs: number; lastJoin?: number; lastLeave?: number; events: { kind: string; at: number }[] };
+export const presenceCols: Column<P>[] = [
+  { key: 'site', header: 'Mã điểm cầu / Site', get: (r) => r.site },
+  { key: 'name', header: 'Tên / Name', get: (r) => r.name },
+  { key: 'level', header: 'Cấp / Level', get: (r) => r.level },
+  { key: 'online', header: 'Trực tuyến / Online', get: (r) => (r.online ? 1 : 0) },
+  { key: 'joins', header: 'Số lần kết nối / Joins', get: (r) => r.joins },
+  { key: 'minutes', header: 'Thời gian kết nối (phút) / Connected (min)', get: (r) => Math.round(r.totalMs / 600) / 100 },
+  { key: 'lastJoin', header: 'Vào lần cuối / Last join', get: (r) => fmtTime(r.lastJoin) },
+  { key: 'lastLeave', header: 'Rời lần cuối / Last leave', get: (r) => fmtTime(r.lastLeave) },
+  { key: 'events', header: 'Sự kiện / Events', get: (r) => r.events.map((e) => `${e.kind}@${fmtTime(e.at)}`).join(' ') },
+];
+
+type G = { item: string; title: string; presenter: string; plannedStart: string; plannedDurationMin: number; actualStart?: number; actualEnd?: number; actualDurationMin?: number };
+export const agendaCols: Column<G>[] = [
+  { key: 'item', header: 'Mục / Item', get: (r) => r.item },
+  { key: 'title', header: 'Nội dung / Title', get: (r) => r.title },
+  { key: 'presenter', header: 'Cơ quan trình bày / Presenter', get: (r) => r.presenter },
+  { key: 'plannedStart', header: 'Dự kiến bắt đầu / Planned start', get: (r) => r.plannedStart },
+  { key: 'plannedDurationMin', header: 'Dự kiến (phút) / Planned (min)', get: (r) => r.plannedDurationMin },
+  { key: 'actualStart', header: 'Bắt đầu thực tế / Actual start', get: (r) => fmtTime(r.actualStart) },
+  { key: 'actualEnd', header: 'Kết thúc thực tế / Actual end', get: (r) => fmtTime(r.actualEnd) },
+  { key: 'actualDurationMin', header: 'Thực tế (phút) / Actual (min)', get: (r) => r.actualDurationMin },
+];
+
+type U = UpwardReport['units'][number];
+export const rollupCols: Column<U>[] = [
+  { key: 'site', header: 'Mã điểm cầu / Site', get: (r) => r.site },
+  { key: 'name', header: 'Đơn vị / Unit', get: (r) => r.name },
+  { key: 'level', header: 'Cấp / Level', get: (r) => r.level },
+  { key: 'sites', header: 'Số điểm cầu / Sites', get: (r) => r.sites },
+  { key: 'reported', header: 'Đã báo cáo / Reported', get: (r) => r.reported },
+  { key: 'totalExpected', header: 'Dự kiến / Expected', get: (r) => r.totalExpected },
+  { key: 'totalPresent', header: 'Có mặt / Present', get: (r) => r.totalPresent },
+];

@@ -1,0 +1,169 @@
+// One handler per REST route (by name in ControlRoutes), each doing its own
+// scope checks. Socket events (socket.ts) call the same store functions.
+import { AppError } from '../signaling/common.js';
+import type { ControlRouteName } from '../signaling/control-routes.js';
+import type { Snapshot } from '../signaling/control.js';
+import { assertConf, assertSite, assertSiteRead, isWide, type Auth } from './auth.js';
+import type { Ctx } from './context.js';
+import { agendaCols, attendanceCols, presenceCols, rollupCols, toCsv, toXlsx, type Column } from './export.js';
+import { agendaRows, attendanceRows, buildUpward, getUpward, presenceRows, sendUpward } from './reports.js';
+import { endItem, getAgenda, reorderAgenda, replaceAgenda, startItem } from './store/agenda.js';
+import * as att from './store/attendance.js';
+import * as cs from './store/conference.js';
+import { getFloor, grantFloor, requestFloor, withdrawFloor } from './store/floor.js';
+import { getIncident, handleIncident, listIncidents, listRehearsals, recordRehearsal, reportIncident } from './store/incidents.js';
+import { issueBulk, issueInvitation, listInvitations, revokeInvitation } from './store/invitations.js';
+import { acceptReceipt, getMaterial, listDeliveries, listMaterials, summarize } from './store/materials.js';
+import { listPresence, presenceEvents } from './store/presence.js';
+
+export interface Input { params: any; query: any; body: any }
+/** A non-JSON answer (exports). */
+export class Raw {
+  constructor(readonly contentType: string, readonly body: Buffer | string, readonly filename?: string) {}
+}
+type Handler = (ctx: Ctx, a: Auth, i: Input) => Promise<unknown>;
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+async function exportAs<T>(format: 'json' | 'csv' | 'xlsx', name: string, sheet: string, rows: T[], cols: Column<T>[]) {
+  if (format === 'json') return rows;
+  if (format === 'csv') return new Raw('text/csv; charset=utf-8', toCsv(rows, cols), `${name}.csv`);
+  return new Raw(XLSX, await toXlsx([{ name: sheet, cols, rows }]), `${name}.xlsx`);
+}
+
+/** Technician/participant/viewer bound to a site only see that site; wide readers may filter. */
+function siteFilter(a: Auth, conf: string, site?: string): string | undefined {
+  assertConf(a, conf);
+  if (a.role === 'organizer') return site;
+  if (site && site !== a.site) throw new AppError('FORBIDDEN', 'token is for another site');
+  return a.site;
+}
+
+export async function snapshot(ctx: Ctx, a: Auth, conf: string): Promise<Snapshot> {
+  assertConf(a, conf);
+  const [conference, sites, groups, agenda, floor] = await Promise.all([
+    cs.getConference(ctx, conf), cs.listSites(ctx, conf), cs.listGroups(ctx, conf), getAgenda(ctx, conf), getFloor(ctx, conf),
+  ]);
+  const seq = Number((await ctx.redis.get(ctx.keys.seq(conf))) ?? 0);
+  const mine = isWide(a) ? sites.map((s) => s.id) : a.site ? [a.site] : [];
+  const [rollups, attendance] = await Promise.all([att.readRollups(ctx, conf, mine), att.readAttendance(ctx, conf, mine)]);
+  const materials = await listMaterials(ctx, conf, isWide(a) ? undefined : a.site ?? '-none-');
+  return { conference, you: { role: a.role, ...(a.site ? { site: a.site } : {}) }, sites, groups, agenda, floor, rollups, attendance, materials, seq };
+}
+
+export const handlers: Record<ControlRouteName, Handler> = {
+  me: async (_c, a) => ({ role: a.role, conf: a.conf, exp: a.exp, ...(a.site ? { site: a.site } : {}) }),
+  createConference: async (c, a, { params, body }) => { assertConf(a, params.conf); return cs.putConference(c, params.conf, body); },
+  getConference: async (c, a, { params }) => { assertConf(a, params.conf); return cs.getConference(c, params.conf); },
+  patchConference: async (c, a, { params, body }) => { assertConf(a, params.conf); return cs.patchConference(c, params.conf, body); },
+  setState: async (c, a, { params, body }) => { assertConf(a, params.conf); return cs.setConferenceState(c, params.conf, body.state); },
+  snapshot: async (c, a, { params }) => snapshot(c, a, params.conf),
+  mediaNodes: async (c, a, { params }) => { assertConf(a, params.conf); return cs.mediaNodes(c, await cs.listSites(c, params.conf)); },
+  listSites: async (c, a, { params }) => { assertConf(a, params.conf); await cs.getConference(c, params.conf); return cs.listSites(c, params.conf); },
+  getSite: async (c, a, { params }) => { assertConf(a, params.conf); return cs.getSite(c, params.conf, params.site); },
+  putSite: async (c, a, { params, body }) => {
+    assertConf(a, params.conf);
+    if (body.id !== params.site) throw new AppError('BAD_REQUEST', 'body id differs from the path');
+    return (await cs.putSites(c, params.conf, [body]))[0];
+  },
+  patchSite: async (c, a, { params, body }) => {
+    assertSite(a, params.conf, params.site, ['technician']);
+    if (a.role !== 'organizer') {
+      const extra = Object.keys(body).filter((k) => k !== 'hall' && k !== 'technician');
+      if (extra.length) throw new AppError('FORBIDDEN', `a technician may change hall and contact only (not ${extra.join(', ')})`);
+    }
+    return cs.patchSite(c, params.conf, params.site, body);
+  },
+  listGroups: async (c, a, { params }) => { assertConf(a, params.conf); return cs.listGroups(c, params.conf); },
+  putGroups: async (c, a, { params, body }) => { assertConf(a, params.conf); return cs.putGroups(c, params.conf, body.groups); },
+  putExpected: async (c, a, { params, body }) => { assertConf(a, params.conf); return att.setExpected(c, params.conf, params.site, body.counts, a.jti); },
+  getAttendance: async (c, a, { params }) => { assertSiteRead(a, params.conf, params.site); return att.getAttendance(c, params.conf, params.site); },
+  putHeadcounts: async (c, a, { params, body }) => { assertSite(a, params.conf, params.site); return att.setHeadcounts(c, params.conf, params.site, body.present, a.jti); },
+  rollups: async (c, a, { params }) => { assertConf(a, params.conf); return att.listRollups(c, params.conf); },
+  getRollup: async (c, a, { params }) => { assertSiteRead(a, params.conf, params.site); return att.getRollup(c, params.conf, params.site); },
+  checkIn: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site, ['technician', 'participant']); return att.checkIn(c, params.conf, body); },
+  checkOut: async (c, a, { params }) => {
+    assertConf(a, params.conf);
+    const ci = await att.getCheckIn(c, params.conf, params.id);
+    assertSite(a, params.conf, ci.site, ['technician', 'participant']);
+    return att.checkOut(c, params.conf, params.id);
+  },
+  listCheckIns: async (c, a, { params, query }) => att.listCheckIns(c, params.conf, siteFilter(a, params.conf, query.site)),
+  presence: async (c, a, { params }) => { assertConf(a, params.conf); return listPresence(c, params.conf); },
+  presenceEvents: async (c, a, { params }) => { assertSite(a, params.conf, params.site); return presenceEvents(c, params.conf, params.site); },
+  getAgenda: async (c, a, { params }) => { assertConf(a, params.conf); return getAgenda(c, params.conf); },
+  putAgenda: async (c, a, { params, body }) => { assertConf(a, params.conf); return replaceAgenda(c, params.conf, body.items); },
+  startItem: async (c, a, { params }) => { assertConf(a, params.conf); return startItem(c, params.conf, params.item); },
+  endItem: async (c, a, { params }) => { assertConf(a, params.conf); return endItem(c, params.conf, params.item); },
+  reorderAgenda: async (c, a, { params, body }) => { assertConf(a, params.conf); return reorderAgenda(c, params.conf, body.order); },
+  listMaterials: async (c, a, { params }) => { assertConf(a, params.conf); return listMaterials(c, params.conf, isWide(a) ? undefined : a.site ?? '-none-'); },
+  uploadMaterial: async () => { throw new AppError('INTERNAL', 'handled by the upload route'); },
+  downloadMaterial: async () => { throw new AppError('INTERNAL', 'handled by the download route'); },
+  deliveries: async (c, a, { params }) => {
+    assertConf(a, params.conf);
+    const m = await getMaterial(c, params.conf, params.material);
+    const deliveries = await listDeliveries(c, params.conf, m.id);
+    return { summary: summarize(m, deliveries), deliveries };
+  },
+  deliverySummary: async (c, a, { params }) => {
+    assertConf(a, params.conf);
+    const ms = await listMaterials(c, params.conf);
+    return Promise.all(ms.map(async (m) => summarize(m, await listDeliveries(c, params.conf, m.id))));
+  },
+  receipt: async (c, a, { params, body }) => {
+    assertSite(a, params.conf, body.site);
+    return acceptReceipt(c, params.conf, params.material, body.site, body.version, body.sha256);
+  },
+  redeliver: async (c, a, { params, body }) => {
+    assertConf(a, params.conf);
+    const m = await getMaterial(c, params.conf, params.material);
+    for (const s of body.sites ?? []) await cs.siteRecord(c, params.conf, s);
+    await c.delivery!.redeliver(params.conf, m, body.sites);
+    return summarize(m, await listDeliveries(c, params.conf, m.id));
+  },
+  listIncidents: async (c, a, { params, query }) => listIncidents(c, params.conf, siteFilter(a, params.conf, query.site)),
+  reportIncident: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site); return reportIncident(c, params.conf, body); },
+  handleIncident: async (c, a, { params, body }) => { assertConf(a, params.conf); await getIncident(c, params.conf, params.id); return handleIncident(c, params.conf, params.id, body.note); },
+  listRehearsals: async (c, a, { params, query }) => listRehearsals(c, params.conf, siteFilter(a, params.conf, query.site)),
+  postRehearsal: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site); return recordRehearsal(c, params.conf, body); },
+  getFloor: async (c, a, { params }) => { assertConf(a, params.conf); return getFloor(c, params.conf); },
+  requestFloor: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site); return requestFloor(c, params.conf, body.site, body.note); },
+  withdrawFloor: async (c, a, { params }) => {
+    assertSite(a, params.conf, params.site);
+    return withdrawFloor(c, params.conf, params.site, a.role === 'organizer' ? 'organizer' : 'site');
+  },
+  grantFloor: async (c, a, { params, body }) => { assertConf(a, params.conf); return grantFloor(c, params.conf, body.site); },
+  reportAttendance: async (c, a, { params, query }) => {
+    assertConf(a, params.conf);
+    return exportAs(query.format, `diem-danh-${params.conf}`, 'Điểm danh', await attendanceRows(c, params.conf), attendanceCols);
+  },
+  reportPresence: async (c, a, { params, query }) => {
+    assertConf(a, params.conf);
+    return exportAs(query.format, `ket-noi-${params.conf}`, 'Kết nối', await presenceRows(c, params.conf), presenceCols as Column<any>[]);
+  },
+  reportAgenda: async (c, a, { params, query }) => {
+    assertConf(a, params.conf);
+    return exportAs(query.format, `chuong-trinh-${params.conf}`, 'Chương trình', await agendaRows(c, params.conf), agendaCols);
+  },
+  reportFull: async (c, a, { params }) => {
+    assertConf(a, params.conf);
+    const [up, attRows, pres, ag] = await Promise.all([buildUpward(c, params.conf), attendanceRows(c, params.conf), presenceRows(c, params.conf), agendaRows(c, params.conf)]);
+    const buf = await toXlsx([
+      { name: 'Tổng hợp', cols: rollupCols, rows: [{ ...up.root, name: 'Toàn hội nghị / Whole conference', level: 'centre' }, ...up.units] },
+      { name: 'Điểm danh', cols: attendanceCols, rows: attRows },
+      { name: 'Kết nối', cols: presenceCols as Column<any>[], rows: pres },
+      { name: 'Chương trình', cols: agendaCols, rows: ag },
+    ]);
+    return new Raw(XLSX, buf, `bao-cao-${params.conf}.xlsx`);
+  },
+  upwardReport: async (c, a, { params }) => { assertConf(a, params.conf); return getUpward(c, params.conf); },
+  sendUpward: async (c, a, { params, body }) => { assertConf(a, params.conf); return sendUpward(c, params.conf, body.note); },
+  listInvitations: async (c, a, { params }) => { assertConf(a, params.conf); return listInvitations(c, params.conf); },
+  createInvitation: async (c, a, { params, body }) => { assertConf(a, params.conf); return issueInvitation(c, params.conf, body); },
+  bulkInvitations: async (c, a, { params, body }) => {
+    assertConf(a, params.conf);
+    for (const s of body.sites ?? []) await cs.siteRecord(c, params.conf, s);
+    return issueBulk(c, params.conf, body.role, body.sites, body.ttlHours);
+  },
+  revokeInvitation: async (c, a, { params }) => { assertConf(a, params.conf); return revokeInvitation(c, params.conf, params.jti); },
+};

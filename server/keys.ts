@@ -1,0 +1,37 @@
+// Every Redis key the control service uses, in one place (all under the prefix).
+export function makeKeys(p: string) {
+  return {
+    prefix: p,
+    confs: `${p}confs`,
+    conf: (c: string) => `${p}conf:${c}`,
+    sites: (c: string) => `${p}sites:${c}`,
+    groups: (c: string) => `${p}groups:${c}`,
+    /** a site's own hall: p:<group>, e:<group>, _rep, _online, _upd */
+    att: (c: string, s: string) => `${p}att:${c}:${s}`,
+    /** a site's subtree totals: p:<group>, e:<group>, _sites, _online, _rep */
+    ru: (c: string, s: string) => `${p}ru:${c}:${s}`,
+    seq: (c: string) => `${p}seq:${c}`,
+    attStream: (c: string) => `${p}stream:${c}:attendance`,
+    presStream: (c: string) => `${p}stream:${c}:presence`,
+    checkins: (c: string) => `${p}checkins:${c}`,
+    pres: (c: string, s: string) => `${p}pres:${c}:${s}`,
+    presEvents: (c: string, s: string) => `${p}presev:${c}:${s}`,
+    instSites: (i: string) => `${p}instsites:${i}`,
+    insts: `${p}insts`,
+    heartbeat: (i: string) => `${p}hb:${i}`,
+    agenda: (c: string) => `${p}agenda:${c}`,
+    materials: (c: string) => `${p}materials:${c}`,
+    deliveries: (c: string, m: string) => `${p}dlv:${c}:${m}`,
+    incidents: (c: string) => `${p}incidents:${c}`,
+    rehearsals: (c: string) => `${p}rehearsals:${c}`,
+    floor: (c: string) => `${p}floor:${c}`,
+    invitations: (c: string) => `${p}inv:${c}`,
+    revoked: `${p}revoked`,
+    upward: (c: string) => `${p}upward:${c}`,
+    reminder: (c: string) => `${p}reminder:${c}`,
+    /** pub/sub channels */
+    receiptChannel: `${p}ch:receipt`,
+    bullPrefix: `${p}bull`,
+  };
+}
+export type Keys = ReturnType<typeof makeKeys>;

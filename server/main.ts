@@ -1,0 +1,48 @@
+// Control service entry point. Env: CONTROL_PORT (7100; 0 = free port),
+// REDIS_URL, REDIS_PREFIX, TOKEN_SECRET, DATA_DIR, MEDIA_NODES (JSON id→url),
+// LOG_LEVEL; flag --demo loads the Lạng Sơn 135-KH/TU conference if absent.
+// Prints `control listening <url>` on stdout when ready.
+import { startControl } from './app.js';
+
+function mediaNodesFromEnv(): Record<string, string> {
+  const raw = process.env.MEDIA_NODES;
+  if (!raw) return {};
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string')) return v as Record<string, string>;
+  } catch { /* reported below */ }
+  console.error('MEDIA_NODES must be a JSON object of node id → URL');
+  process.exit(2);
+}
+
+const secret = process.env.TOKEN_SECRET;
+if (!secret) {
+  console.error('TOKEN_SECRET is required');
+  process.exit(2);
+}
+const port = process.env.CONTROL_PORT !== undefined ? Number(process.env.CONTROL_PORT) : 7100;
+const handle = await startControl({
+  port,
+  tokenSecret: secret,
+  ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+  ...(process.env.REDIS_PREFIX ? { redisPrefix: process.env.REDIS_PREFIX } : {}),
+  ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
+  ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
+  ...(process.env.DELIVERY_ATTEMPTS ? { delivery: {
+    attempts: Number(process.env.DELIVERY_ATTEMPTS),
+    backoffMs: Number(process.env.DELIVERY_BACKOFF_MS ?? 5000),
+    receiptTimeoutMs: Number(process.env.RECEIPT_TIMEOUT_MS ?? 120_000),
+  } } : {}),
+  mediaNodes: mediaNodesFromEnv(),
+  demo: process.argv.includes('--demo'),
+});
+console.log(`control listening ${handle.url}`);
+
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    void handle.close().finally(() => process.exit(0));
+  });
+}

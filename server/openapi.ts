@@ -1,0 +1,43 @@
+// OpenAPI 3.1 document generated from the ControlRoutes table.
+import { z } from 'zod';
+import { ErrorBody } from '../signaling/common.js';
+import { ControlRoutes, type RouteDef } from '../signaling/control-routes.js';
+
+const js = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+
+export function buildOpenApi(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [name, d] of Object.entries(ControlRoutes) as [string, RouteDef][]) {
+    const path = d.path.replace(/:([a-zA-Z]+)/g, '{$1}');
+    const parameters: unknown[] = [];
+    for (const [where, schema] of [['path', d.params], ['query', d.query]] as const) {
+      if (!schema) continue;
+      for (const [k, v] of Object.entries(schema.shape)) {
+        parameters.push({ name: k, in: where, required: where === 'path' || !(v as z.ZodType).safeParse(undefined).success, schema: js(v as z.ZodType, 'input') });
+      }
+    }
+    const ok = d.produces
+      ? Object.fromEntries(d.produces.map((t) => [t, t === 'application/json' ? { schema: js(z.object({ ok: z.literal(true), data: d.res }), 'output') } : { schema: { type: 'string', format: 'binary' } }]))
+      : { 'application/json': { schema: js(z.object({ ok: z.literal(true), data: d.res }), 'output') } };
+    const op: Record<string, unknown> = {
+      operationId: name,
+      summary: d.summary,
+      description: `Roles: ${d.roles.join(', ')}`,
+      security: [{ bearer: [] }],
+      parameters,
+      responses: {
+        '200': { description: 'ok', content: ok },
+        '4XX': { description: 'typed error', content: { 'application/json': { schema: js(z.object({ ok: z.literal(false), error: ErrorBody }), 'output') } } },
+      },
+    };
+    if (d.body) op.requestBody = { required: true, content: { 'application/json': { schema: js(d.body, 'input') } } };
+    if (d.rawBody) op.requestBody = { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } };
+    (paths[path] ??= {})[d.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Điểm Cầu control service', version: '0.1.0', description: 'Conference, sites, attendance, agenda, materials. Socket.io events: see signaling/control.ts.' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}

@@ -1,0 +1,99 @@
+// Coalesced pushes to subscribers. A change marks subtrees dirty; the first
+// change after a quiet period is flushed at once, later ones are batched per
+// interval, so thousands of sites updating together give a few messages per
+// second per organizer, each carrying only what changed.
+import type { Delivery } from '../signaling/control.js';
+import { ControlPushes } from '../signaling/control.js';
+import type { Ctx } from './context.js';
+import { rooms } from './context.js';
+import { readAttendance, readRollups } from './store/attendance.js';
+import { readPresence } from './store/presence.js';
+
+interface Dirty {
+  ru: Set<string>;
+  att: Set<string>;
+  pres: Set<string>;
+  dlv: Map<string, Delivery>;
+}
+
+export class Pusher {
+  private dirty = new Map<string, Dirty>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
+  private closed = false;
+  private flushing: Promise<void> | null = null;
+
+  constructor(private ctx: Ctx, private intervalMs: number) {}
+
+  private of(conf: string): Dirty {
+    let d = this.dirty.get(conf);
+    if (!d) this.dirty.set(conf, (d = { ru: new Set(), att: new Set(), pres: new Set(), dlv: new Map() }));
+    return d;
+  }
+
+  /** A site's own counts changed; `chain` is its ancestors and itself. */
+  rollup(conf: string, site: string, chain: string[]) {
+    const d = this.of(conf);
+    d.att.add(site);
+    for (const s of chain) d.ru.add(s);
+    this.schedule();
+  }
+
+  presence(conf: string, site: string) {
+    this.of(conf).pres.add(site);
+    this.schedule();
+  }
+
+  delivery(conf: string, dl: Delivery) {
+    this.of(conf).dlv.set(`${dl.material}|${dl.site}`, dl);
+    this.schedule();
+  }
+
+  private schedule() {
+    if (this.timer || this.closed) return;
+    const wait = Math.max(0, this.lastFlush + this.intervalMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flushing = this.flush().catch((e) => this.ctx.log.warn({ err: e }, 'push flush failed')).finally(() => { this.flushing = null; });
+    }, wait);
+  }
+
+  private async flush() {
+    this.lastFlush = Date.now();
+    const batch = this.dirty;
+    this.dirty = new Map();
+    const nsp = this.ctx.nsp;
+    if (!nsp) return;
+    for (const [conf, d] of batch) {
+      if (d.ru.size || d.att.size) {
+        const seq = Number((await this.ctx.redis.get(this.ctx.keys.seq(conf))) ?? 0);
+        const [rollups, sites] = await Promise.all([readRollups(this.ctx, conf, [...d.ru]), readAttendance(this.ctx, conf, [...d.att])]);
+        const at = Date.now();
+        nsp.to(rooms.org(conf)).emit(ControlPushes.rollup, { conf, seq, at, rollups, sites });
+        this.ctx.metrics.pushes.inc({ kind: 'rollup' });
+        // a site's own screen sees its own hall and subtree
+        const ruBy = new Map(rollups.map((r) => [r.site, r]));
+        for (const s of sites) {
+          const r = ruBy.get(s.site);
+          nsp.to(rooms.site(conf, s.site)).emit(ControlPushes.rollup, { conf, seq, at, rollups: r ? [r] : [], sites: [s] });
+        }
+      }
+      if (d.pres.size) {
+        const changes = await readPresence(this.ctx, conf, [...d.pres]);
+        nsp.to(rooms.org(conf)).emit(ControlPushes.presence, { conf, at: Date.now(), changes });
+        this.ctx.metrics.pushes.inc({ kind: 'presence' });
+      }
+      if (d.dlv.size) {
+        nsp.to(rooms.org(conf)).emit(ControlPushes.delivery, { conf, at: Date.now(), changes: [...d.dlv.values()] });
+        this.ctx.metrics.pushes.inc({ kind: 'delivery' });
+      }
+    }
+  }
+
+  async close() {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flushing;
+  }
+}

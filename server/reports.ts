@@ -1,0 +1,87 @@
+// Report builders: attendance (own and roll-up rows), presence per endpoint,
+// agenda planned vs actual, and the roll-up report to the level above.
+import { AppError } from '../signaling/common.js';
+import type { z } from 'zod';
+import type { AgendaRow, AttendanceRow, PresenceRow, UpwardReport } from '../signaling/control.js';
+import type { Ctx } from './context.js';
+import { getAgenda } from './store/agenda.js';
+import { readAttendance, readRollups } from './store/attendance.js';
+import { getConference, listGroups, listSites } from './store/conference.js';
+import { listIncidents } from './store/incidents.js';
+import { listDeliveries, listMaterials, summarize } from './store/materials.js';
+import { presenceEvents, readPresence } from './store/presence.js';
+import { getJson } from './store/util.js';
+
+type ARow = z.infer<typeof AttendanceRow>;
+type PRow = z.infer<typeof PresenceRow>;
+type GRow = z.infer<typeof AgendaRow>;
+
+export async function attendanceRows(ctx: Ctx, conf: string): Promise<ARow[]> {
+  const [sites, groups] = await Promise.all([listSites(ctx, conf), listGroups(ctx, conf)]);
+  const ids = sites.map((s) => s.id);
+  const [own, ru] = await Promise.all([readAttendance(ctx, conf, ids), readRollups(ctx, conf, ids)]);
+  const hasChildren = new Set(sites.map((s) => s.parent).filter((p): p is string => !!p));
+  const rows: ARow[] = [];
+  sites.forEach((s, i) => {
+    const base = { site: s.id, name: s.name, level: s.level, parent: s.parent };
+    for (const g of groups.filter((g) => g.level === s.level)) {
+      rows.push({ ...base, group: g.id, expected: own[i]!.expected[g.id] ?? 0, present: own[i]!.present[g.id] ?? 0, kind: 'own' });
+    }
+    if (hasChildren.has(s.id)) {
+      for (const g of groups) {
+        const e = ru[i]!.expected[g.id] ?? 0;
+        const p = ru[i]!.present[g.id] ?? 0;
+        if (e || p) rows.push({ ...base, group: g.id, expected: e, present: p, kind: 'rollup' });
+      }
+    }
+  });
+  return rows;
+}
+
+export async function presenceRows(ctx: Ctx, conf: string): Promise<PRow[]> {
+  const sites = await listSites(ctx, conf);
+  const pres = await readPresence(ctx, conf, sites.map((s) => s.id));
+  return Promise.all(sites.map(async (s, i) => ({ ...pres[i]!, name: s.name, level: s.level, events: await presenceEvents(ctx, conf, s.id) })));
+}
+
+export async function agendaRows(ctx: Ctx, conf: string): Promise<GRow[]> {
+  const a = await getAgenda(ctx, conf);
+  return a.items.map((it) => ({
+    item: it.id, title: it.title, presenter: it.presenter, plannedStart: it.plannedStart, plannedDurationMin: it.plannedDurationMin,
+    ...(it.actualStart ? { actualStart: it.actualStart } : {}),
+    ...(it.actualEnd ? { actualEnd: it.actualEnd } : {}),
+    ...(it.actualStart && it.actualEnd ? { actualDurationMin: Math.round((it.actualEnd - it.actualStart) / 600) / 100 } : {}),
+  }));
+}
+
+export async function buildUpward(ctx: Ctx, conf: string): Promise<UpwardReport> {
+  const c = await getConference(ctx, conf);
+  const sites = await listSites(ctx, conf);
+  const units = sites.filter((s) => s.parent === c.rootSite || s.level === 'district' || s.level === 'province');
+  const uniq = [...new Map(units.map((s) => [s.id, s])).values()];
+  const [rootRu, unitRu] = await Promise.all([readRollups(ctx, conf, [c.rootSite]), readRollups(ctx, conf, uniq.map((s) => s.id))]);
+  const incidents = await listIncidents(ctx, conf);
+  const mats = await listMaterials(ctx, conf);
+  return {
+    conference: c.id, title: c.title, planNumber: c.planNumber, reportsTo: c.reportsTo, deadline: c.reportDeadline,
+    generatedAt: Date.now(),
+    root: rootRu[0]!,
+    units: uniq.map((s, i) => ({ ...unitRu[i]!, name: s.name, level: s.level })),
+    agenda: await agendaRows(ctx, conf),
+    incidents: { open: incidents.filter((i) => i.state === 'open').length, handled: incidents.filter((i) => i.state === 'handled').length },
+    materials: await Promise.all(mats.map(async (m) => summarize(m, await listDeliveries(ctx, conf, m.id)))),
+  };
+}
+
+/** The sent report if any, else a fresh preview. */
+export async function getUpward(ctx: Ctx, conf: string): Promise<UpwardReport> {
+  return (await getJson<UpwardReport>(ctx, ctx.keys.upward(conf))) ?? buildUpward(ctx, conf);
+}
+
+export async function sendUpward(ctx: Ctx, conf: string, note?: string): Promise<UpwardReport> {
+  if (await ctx.redis.exists(ctx.keys.upward(conf))) throw new AppError('CONFLICT', 'the report was already sent');
+  const r: UpwardReport = { ...(await buildUpward(ctx, conf)), ...(note ? { note } : {}), sentAt: Date.now() };
+  const ok = await ctx.redis.set(ctx.keys.upward(conf), JSON.stringify(r), 'NX');
+  if (!ok) throw new AppError('CONFLICT', 'the report was already sent');
+  return r;
+}

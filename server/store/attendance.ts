@@ -1,0 +1,159 @@
+// Headcounts and expected counts per site and group, roll-ups per subtree,
+// per-person check-in. Writes go through one Lua script each (scripts.ts), so
+// a roll-up is always the sum of its children; every write is also appended
+// to the conference's attendance stream.
+import { AppError } from '../../signaling/common.js';
+import type { CheckIn, CheckInReq, Counts, Rollup, Site, SiteAttendance } from '../../signaling/control.js';
+import type { Ctx } from '../context.js';
+import { listGroups, listSites, siteRecord } from './conference.js';
+import { hgetJson, hvalsJson, newId, notFound } from './util.js';
+
+type Hash = Record<string, string>;
+
+function countsOf(h: Hash, kind: 'p' | 'e'): Counts {
+  const out: Counts = {};
+  for (const [f, v] of Object.entries(h)) if (f.startsWith(`${kind}:`)) out[f.slice(2)] = Number(v);
+  return out;
+}
+const sum = (c: Counts) => Object.values(c).reduce((a, b) => a + b, 0);
+
+export function toAttendance(site: string, h: Hash): SiteAttendance {
+  return {
+    site,
+    expected: countsOf(h, 'e'),
+    present: countsOf(h, 'p'),
+    reported: h._rep === '1',
+    online: h._online === '1',
+    ...(h._upd ? { updatedAt: Number(h._upd) } : {}),
+  };
+}
+
+export function toRollup(site: string, h: Hash): Rollup {
+  const expected = countsOf(h, 'e');
+  const present = countsOf(h, 'p');
+  return {
+    site, expected, present, totalExpected: sum(expected), totalPresent: sum(present),
+    sites: Number(h._sites ?? 0), online: Number(h._online ?? 0), reported: Number(h._rep ?? 0),
+  };
+}
+
+export async function getAttendance(ctx: Ctx, conf: string, site: string): Promise<SiteAttendance> {
+  await siteRecord(ctx, conf, site);
+  return toAttendance(site, await ctx.redis.hgetall(ctx.keys.att(conf, site)));
+}
+
+export async function readAttendance(ctx: Ctx, conf: string, sites: string[]): Promise<SiteAttendance[]> {
+  if (sites.length === 0) return [];
+  const p = ctx.redis.pipeline();
+  for (const s of sites) p.hgetall(ctx.keys.att(conf, s));
+  const res = (await p.exec()) ?? [];
+  return sites.map((s, i) => toAttendance(s, (res[i]?.[1] as Hash) ?? {}));
+}
+
+export async function readRollups(ctx: Ctx, conf: string, sites: string[]): Promise<Rollup[]> {
+  if (sites.length === 0) return [];
+  const p = ctx.redis.pipeline();
+  for (const s of sites) p.hgetall(ctx.keys.ru(conf, s));
+  const res = (await p.exec()) ?? [];
+  return sites.map((s, i) => toRollup(s, (res[i]?.[1] as Hash) ?? {}));
+}
+
+export async function getRollup(ctx: Ctx, conf: string, site: string): Promise<Rollup> {
+  await siteRecord(ctx, conf, site);
+  return (await readRollups(ctx, conf, [site]))[0]!;
+}
+
+async function checkGroups(ctx: Ctx, conf: string, site: Site, counts: Counts) {
+  const groups = (await listGroups(ctx, conf)).filter((g) => g.level === site.level);
+  const allowed = new Set(groups.map((g) => g.id));
+  const bad = Object.keys(counts).filter((g) => !allowed.has(g));
+  if (bad.length) {
+    throw new AppError('BAD_REQUEST', `groups not defined for a ${site.level} site: ${bad.join(', ')}`,
+      bad.map((g) => ({ path: ['present', g], message: 'unknown delegate group for this level' })));
+  }
+}
+
+async function setCounts(ctx: Ctx, conf: string, siteId: string, kind: 'p' | 'e', counts: Counts, by: string) {
+  const site = await siteRecord(ctx, conf, siteId);
+  await checkGroups(ctx, conf, site, counts);
+  const chain = [...site.path, site.id];
+  const keys = [ctx.keys.att(conf, siteId), ctx.keys.attStream(conf), ctx.keys.seq(conf), ...chain.map((s) => ctx.keys.ru(conf, s))];
+  const args: (string | number)[] = [Date.now(), kind, by, siteId, JSON.stringify(counts)];
+  for (const [g, v] of Object.entries(counts)) args.push(g, v);
+  await ctx.scripts.setCounts(keys, args);
+  ctx.metrics.attendanceWrites.inc();
+  ctx.pusher.rollup(conf, siteId, chain);
+  return getAttendance(ctx, conf, siteId);
+}
+
+export const setHeadcounts = (ctx: Ctx, conf: string, site: string, present: Counts, by: string) =>
+  setCounts(ctx, conf, site, 'p', present, by);
+export const setExpected = (ctx: Ctx, conf: string, site: string, expected: Counts, by: string) =>
+  setCounts(ctx, conf, site, 'e', expected, by);
+
+/** Every site's subtree totals, tree order. */
+export async function listRollups(ctx: Ctx, conf: string): Promise<Rollup[]> {
+  const sites = await listSites(ctx, conf);
+  return readRollups(ctx, conf, sites.map((s) => s.id));
+}
+
+/** Recomputes every roll-up from the sites' own counts (repair tool; sites must be quiet). */
+export async function rebuildRollups(ctx: Ctx, conf: string): Promise<void> {
+  const sites = await listSites(ctx, conf);
+  const own = await Promise.all(sites.map((s) => ctx.redis.hgetall(ctx.keys.att(conf, s.id))));
+  const totals = new Map<string, Map<string, number>>();
+  sites.forEach((s, i) => {
+    const h = own[i]!;
+    for (const a of [...s.path, s.id]) {
+      const t = totals.get(a) ?? new Map<string, number>();
+      totals.set(a, t);
+      t.set('_sites', (t.get('_sites') ?? 0) + 1);
+      for (const [f, v] of Object.entries(h)) {
+        if (f.startsWith('p:') || f.startsWith('e:')) t.set(f, (t.get(f) ?? 0) + Number(v));
+        if (f === '_rep' && v === '1') t.set('_rep', (t.get('_rep') ?? 0) + 1);
+        if (f === '_online' && v === '1') t.set('_online', (t.get('_online') ?? 0) + 1);
+      }
+    }
+  });
+  const m = ctx.redis.multi();
+  for (const s of sites) {
+    m.del(ctx.keys.ru(conf, s.id));
+    const t = totals.get(s.id);
+    if (t && t.size) m.hset(ctx.keys.ru(conf, s.id), Object.fromEntries(t));
+  }
+  await m.exec();
+}
+
+// ---------------------------------------------------------------- check-in
+
+export async function checkIn(ctx: Ctx, conf: string, req: CheckInReq): Promise<CheckIn> {
+  const site = await siteRecord(ctx, conf, req.site);
+  const groups = (await listGroups(ctx, conf)).filter((g) => g.level === site.level);
+  if (!groups.some((g) => g.id === req.group)) throw new AppError('BAD_REQUEST', `group ${req.group} is not a ${site.level} group`);
+  const c: CheckIn = { ...req, id: newId('ci'), inAt: Date.now() };
+  await ctx.redis.multi()
+    .hset(ctx.keys.checkins(conf), c.id, JSON.stringify(c))
+    .xadd(ctx.keys.attStream(conf), '*', 'site', c.site, 'kind', 'checkin', 'id', c.id, 'group', c.group, 'at', String(c.inAt))
+    .exec();
+  return c;
+}
+
+export async function getCheckIn(ctx: Ctx, conf: string, id: string): Promise<CheckIn> {
+  return (await hgetJson<CheckIn>(ctx, ctx.keys.checkins(conf), id)) ?? notFound(`check-in ${id}`);
+}
+
+export async function checkOut(ctx: Ctx, conf: string, id: string): Promise<CheckIn> {
+  const c = await getCheckIn(ctx, conf, id);
+  if (c.outAt) throw new AppError('CONFLICT', 'already checked out');
+  const out: CheckIn = { ...c, outAt: Date.now() };
+  await ctx.redis.multi()
+    .hset(ctx.keys.checkins(conf), id, JSON.stringify(out))
+    .xadd(ctx.keys.attStream(conf), '*', 'site', c.site, 'kind', 'checkout', 'id', id, 'at', String(out.outAt))
+    .exec();
+  return out;
+}
+
+export async function listCheckIns(ctx: Ctx, conf: string, site?: string): Promise<CheckIn[]> {
+  const all = await hvalsJson<CheckIn>(ctx, ctx.keys.checkins(conf));
+  return all.filter((c) => !site || c.site === site).sort((a, b) => a.inAt - b.inAt);
+}

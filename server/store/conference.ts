@@ -1,0 +1,149 @@
+// Conference, site tree, delegate groups, media nodes.
+import { AppError } from '../../signaling/common.js';
+import {
+  CONFERENCE_TRANSITIONS, SiteInput, type Conference, type ConferenceInput, type ConferenceState,
+  type DelegateGroup, type MediaNodeInfo, type Site,
+} from '../../signaling/control.js';
+import type { Ctx } from '../context.js';
+import { rooms } from '../context.js';
+import { getJson, hgetJson, hvalsJson, notFound, withLock } from './util.js';
+
+export async function getConference(ctx: Ctx, conf: string): Promise<Conference> {
+  return (await getJson<Conference>(ctx, ctx.keys.conf(conf))) ?? notFound(`conference ${conf}`);
+}
+
+export async function conferenceExists(ctx: Ctx, conf: string): Promise<boolean> {
+  return (await ctx.redis.exists(ctx.keys.conf(conf))) === 1;
+}
+
+function pushConference(ctx: Ctx, c: Conference) {
+  ctx.nsp?.to(rooms.conf(c.id)).emit('push:conference', c);
+}
+
+export async function putConference(ctx: Ctx, id: string, input: ConferenceInput): Promise<Conference> {
+  const c = await withLock(ctx, `conf:${id}`, async () => {
+    const old = await getJson<Conference>(ctx, ctx.keys.conf(id));
+    const now = Date.now();
+    const c: Conference = { ...input, id, state: old?.state ?? 'draft', createdAt: old?.createdAt ?? now, updatedAt: now, ...(old?.stateAt ? { stateAt: old.stateAt } : {}) };
+    await ctx.redis.multi().set(ctx.keys.conf(id), JSON.stringify(c)).sadd(ctx.keys.confs, id).exec();
+    return c;
+  });
+  await ctx.reminder?.schedule(c);
+  pushConference(ctx, c);
+  return c;
+}
+
+export async function patchConference(ctx: Ctx, id: string, patch: Partial<ConferenceInput>): Promise<Conference> {
+  const c = await withLock(ctx, `conf:${id}`, async () => {
+    const old = await getConference(ctx, id);
+    const c: Conference = { ...old, ...patch, updatedAt: Date.now() };
+    await ctx.redis.set(ctx.keys.conf(id), JSON.stringify(c));
+    return c;
+  });
+  if (patch.reportDeadline) await ctx.reminder?.schedule(c);
+  pushConference(ctx, c);
+  return c;
+}
+
+export async function setConferenceState(ctx: Ctx, id: string, state: ConferenceState): Promise<Conference> {
+  const c = await withLock(ctx, `conf:${id}`, async () => {
+    const old = await getConference(ctx, id);
+    if (old.state === state) return old;
+    if (!CONFERENCE_TRANSITIONS[old.state].includes(state)) {
+      throw new AppError('CONFLICT', `cannot go from ${old.state} to ${state}`);
+    }
+    const now = Date.now();
+    const c: Conference = { ...old, state, stateAt: now, updatedAt: now };
+    await ctx.redis.set(ctx.keys.conf(id), JSON.stringify(c));
+    return c;
+  });
+  pushConference(ctx, c);
+  return c;
+}
+
+// ---------------------------------------------------------------- sites
+
+function withUrl(ctx: Ctx, s: Site): Site {
+  const url = ctx.opts.mediaNodes[s.mediaNode];
+  return url ? { ...s, mediaUrl: url } : s;
+}
+
+export async function getSite(ctx: Ctx, conf: string, site: string): Promise<Site> {
+  const s = await hgetJson<Site>(ctx, ctx.keys.sites(conf), site);
+  return s ? withUrl(ctx, s) : notFound(`site ${site}`);
+}
+
+/** Site record without the media URL (for internal paths). */
+export async function siteRecord(ctx: Ctx, conf: string, site: string): Promise<Site> {
+  return (await hgetJson<Site>(ctx, ctx.keys.sites(conf), site)) ?? notFound(`site ${site}`);
+}
+
+export async function listSites(ctx: Ctx, conf: string): Promise<Site[]> {
+  const all = await hvalsJson<Site>(ctx, ctx.keys.sites(conf));
+  const depth = (s: Site) => s.path.length;
+  return all.map((s) => withUrl(ctx, s)).sort((a, b) => depth(a) - depth(b) || a.order - b.order || a.id.localeCompare(b.id));
+}
+
+/**
+ * Creates or replaces sites. A new site counts once in every ancestor's roll-up;
+ * moving a site to another parent is refused (its roll-ups would have to move).
+ */
+export async function putSites(ctx: Ctx, conf: string, inputs: SiteInput[]): Promise<Site[]> {
+  const conference = await getConference(ctx, conf);
+  return withLock(ctx, `sites:${conf}`, async () => {
+    const known = new Map<string, Site>();
+    for (const s of await hvalsJson<Site>(ctx, ctx.keys.sites(conf))) known.set(s.id, s);
+    const out: Site[] = [];
+    const multi = ctx.redis.multi();
+    for (const raw of inputs) {
+      const input = SiteInput.parse(raw);
+      const old = known.get(input.id);
+      if (old && old.parent !== input.parent) throw new AppError('CONFLICT', `site ${input.id}: parent cannot change`);
+      let path: string[];
+      if (input.parent === null) {
+        if (input.id !== conference.rootSite) throw new AppError('BAD_REQUEST', `only the root site ${conference.rootSite} has no parent`);
+        path = [];
+      } else {
+        const parent = known.get(input.parent);
+        if (!parent) throw new AppError('BAD_REQUEST', `parent ${input.parent} does not exist`);
+        path = [...parent.path, parent.id];
+      }
+      const site: Site = { ...input, path };
+      known.set(site.id, site);
+      multi.hset(ctx.keys.sites(conf), site.id, JSON.stringify(site));
+      if (!old) for (const a of [...path, site.id]) multi.hincrby(ctx.keys.ru(conf, a), '_sites', 1);
+      out.push(withUrl(ctx, site));
+    }
+    await multi.exec();
+    return out;
+  });
+}
+
+export async function patchSite(ctx: Ctx, conf: string, id: string, patch: Partial<Site>): Promise<Site> {
+  return withLock(ctx, `sites:${conf}`, async () => {
+    const old = await siteRecord(ctx, conf, id);
+    const site: Site = { ...old, ...patch, id: old.id, parent: old.parent, level: old.level, path: old.path };
+    await ctx.redis.hset(ctx.keys.sites(conf), id, JSON.stringify(site));
+    return withUrl(ctx, site);
+  });
+}
+
+export function mediaNodes(ctx: Ctx, sites: Site[]): MediaNodeInfo[] {
+  const ids = new Set([...sites.map((s) => s.mediaNode), ...Object.keys(ctx.opts.mediaNodes)]);
+  return [...ids].sort().map((id) => (ctx.opts.mediaNodes[id] ? { id, url: ctx.opts.mediaNodes[id] } : { id }));
+}
+
+// ---------------------------------------------------------------- groups
+
+export async function listGroups(ctx: Ctx, conf: string): Promise<DelegateGroup[]> {
+  return (await getJson<DelegateGroup[]>(ctx, ctx.keys.groups(conf))) ?? [];
+}
+
+export async function putGroups(ctx: Ctx, conf: string, groups: DelegateGroup[]): Promise<DelegateGroup[]> {
+  await getConference(ctx, conf);
+  const ids = new Set(groups.map((g) => g.id));
+  if (ids.size !== groups.length) throw new AppError('BAD_REQUEST', 'duplicate group id');
+  const sorted = [...groups].sort((a, b) => a.level.localeCompare(b.level) || a.order - b.order);
+  await ctx.redis.set(ctx.keys.groups(conf), JSON.stringify(sorted));
+  return sorted;
+}
