@@ -1,6 +1,6 @@
 // Agenda control: start / next / end, planned vs actual, a live timer of the
 // running item, and the conference state (draft → rehearsal → live → ended).
-import { useEffect, useState } from 'preact/hooks';
+import { useNow } from '../hooks.js';
 import { ControlEvents, CONFERENCE_TRANSITIONS, type AgendaItem, type ConferenceState } from '../../../signaling/control.js';
 import { html } from '../html.js';
 import { T } from '../i18n.js';
@@ -9,11 +9,6 @@ import { Panel } from '../components.js';
 import { act } from '../notices.js';
 import type { AppSession } from '../app.js';
 
-export function useNow(ms = 1000): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => { const t = setInterval(() => setNow(Date.now()), ms); return () => clearInterval(t); }, [ms]);
-  return now;
-}
 
 export function stateText(s: ConferenceState): string {
   return { draft: T('Bản nháp', 'Draft'), rehearsal: T('Tổng duyệt', 'Rehearsal'), live: T('Đang diễn ra', 'Live'), ended: T('Đã kết thúc', 'Ended') }[s];

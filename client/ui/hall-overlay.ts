@@ -1,0 +1,101 @@
+// The hall display's overlay on top of the programme video: the maket banner
+// before the start and between items, the current agenda item and presenter,
+// who holds the floor, the site's name and the date. Sized for a 1920×1080
+// screen read from the back of a hall; reconnects by itself and never shows a
+// developer error. Usage: mountHallOverlay(el, { site, token, controlUrl }).
+import { html, render } from './html.js';
+import { ControlClient, tokenClaims } from './control-client.js';
+import { fmtDate, fmtTime } from './format.js';
+import { useNow } from './hooks.js';
+import { siteName } from './site-status.js';
+import { HALL_CSS } from './hall-overlay-css.js';
+
+export interface HallOverlayOptions {
+  /** The hall's site id. */
+  site: string;
+  /** The hall's token (viewer / participant / technician of the site). */
+  token: string;
+  /** Control service origin; '' = this page's origin. */
+  controlUrl?: string;
+}
+
+export interface HallOverlayHandle {
+  client: ControlClient | null;
+  close(): void;
+}
+
+/** "….., ngày... tháng 9 năm 2023" → "Lạng Sơn, ngày 28 tháng 09 năm 2023" from the conference date. */
+function fillDateLine(line: string, isoDate: string, place: string): string {
+  if (!/ngày\s*\.{2,}|…/.test(line)) return line;
+  const [y, m, d] = isoDate.split('-');
+  return `${place}, ngày ${d} tháng ${m} năm ${y}`;
+}
+
+function Overlay({ client, site }: { client: ControlClient; site: string }) {
+  const now = useNow(1000);
+  const st = client.store;
+  const conf = st.conference.value;
+  const cur = st.current.value;
+  const sites = st.siteById.value;
+  const me = sites.get(site);
+  const floor = st.floor.value?.granted ?? null;
+  const conn = client.connection.value;
+  if (!conf) {
+    // Not loaded yet (or cannot load): a calm banner, never an error text.
+    return html`<div class="dc-ov dc-maket dc-loading" data-view="loading"><div class="dc-maket-inner"><div class="dc-star">★</div>
+      <div class="dc-line dc-big">HỘI NGHỊ TRỰC TUYẾN</div></div></div>`;
+  }
+  const place = (me?.path.map((id) => sites.get(id)).find((x) => x?.level === 'province')?.name ?? me?.name ?? '').replace(/^(Tỉnh|Tỉnh uỷ|Tỉnh ủy)\s+/i, '');
+  const ended = conf.state === 'ended';
+  const showMaket = !cur || ended;
+  const items = st.agenda.value?.items ?? [];
+  const nextItem = items.find((i) => i.state === 'pending');
+  const lines = conf.maket.length ? conf.maket : [conf.title];
+  const lower = html`<div class="dc-corner" data-testid="hall-site"><span class="dc-site">${me?.name ?? site}</span>
+    <span class="dc-clock">${fmtTime(now)} · ${fmtDate(now)}</span>${conn !== 'online' ? html`<span class="dc-conn" title="…">●</span>` : ''}</div>`;
+  if (showMaket) {
+    return html`<div class="dc-ov dc-maket" data-view="maket">
+      <div class="dc-maket-inner">${lines.map((l, i) => l.trim() === '*'
+        ? html`<div key=${i} class="dc-star">★</div>`
+        : html`<div key=${i} class=${`dc-line${/HỘI NGHỊ|NGHIÊN CỨU/.test(l) ? ' dc-big' : ''}`}>${fillDateLine(l, conf.date, place)}</div>`)}
+        ${ended ? html`<div class="dc-status" data-testid="hall-status">Hội nghị đã kết thúc · Xin cảm ơn các đồng chí</div>`
+          : nextItem && items.some((i) => i.state === 'done') ? html`<div class="dc-status" data-testid="hall-status">Tiếp theo: ${nextItem.title}</div>`
+          : html`<div class="dc-status" data-testid="hall-status">Hội nghị sắp bắt đầu${conf.plannedStart ? ` · ${fmtTime(conf.plannedStart)}` : ''}</div>`}
+      </div>${lower}</div>`;
+  }
+  return html`<div class="dc-ov" data-view="programme">
+    ${floor ? html`<div class="dc-floor" data-testid="hall-floor">Phát biểu từ điểm cầu: <strong>${siteName(sites, floor)}</strong></div>` : ''}
+    <div class="dc-third" data-testid="hall-item" data-item=${cur!.id}>
+      <div class="dc-num">${cur!.order + 1}</div>
+      <div class="dc-text"><div class="dc-title">${cur!.title}</div><div class="dc-presenter">${cur!.presenter}</div></div>
+    </div>
+    ${lower}
+  </div>`;
+}
+
+export function mountHallOverlay(el: HTMLElement, opts: HallOverlayOptions): HallOverlayHandle {
+  if (!document.getElementById('dc-hall-overlay-css')) {
+    const style = document.createElement('style');
+    style.id = 'dc-hall-overlay-css';
+    style.textContent = HALL_CSS;
+    document.head.append(style);
+  }
+  const claims = opts.token ? tokenClaims(opts.token) : null;
+  if (!claims) {
+    // The hall page already says the link is wrong; the overlay stays quiet.
+    return { client: null, close() { render(null, el); } };
+  }
+  const client = new ControlClient({ base: opts.controlUrl ?? '', token: opts.token, client: 'hall', conf: claims.conf }).start();
+  render(html`<${Overlay} client=${client} site=${opts.site || claims.site || ''} />`, el);
+  let closed = false;
+  (window as unknown as { __hallOverlay: unknown }).__hallOverlay = client;
+  return {
+    client,
+    close() {
+      if (closed) return;
+      closed = true;
+      render(null, el);
+      client.close();
+    },
+  };
+}
