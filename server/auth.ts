@@ -50,3 +50,9 @@ export function assertSiteRead(a: Auth, conf: string, site: string): void {
   if (isWide(a)) return;
   if (a.site !== site) throw new AppError('FORBIDDEN', 'token is for another site');
 }
+
+/** Conference-wide data (all roll-ups, presence, reports): organizers and conference-wide viewers. */
+export function assertWide(a: Auth, conf: string): void {
+  assertConf(a, conf);
+  if (!isWide(a)) throw new AppError('FORBIDDEN', 'a site-bound token cannot read the whole conference');
+}

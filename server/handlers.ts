@@ -3,7 +3,7 @@
 import { AppError } from '../signaling/common.js';
 import type { ControlRouteName } from '../signaling/control-routes.js';
 import type { Snapshot } from '../signaling/control.js';
-import { assertConf, assertSite, assertSiteRead, isWide, type Auth } from './auth.js';
+import { assertConf, assertSite, assertSiteRead, assertWide, isWide, type Auth } from './auth.js';
 import type { Ctx } from './context.js';
 import { agendaCols, attendanceCols, presenceCols, rollupCols, toCsv, toXlsx, type Column } from './export.js';
 import { agendaRows, attendanceRows, buildUpward, getUpward, presenceRows, sendUpward } from './reports.js';
@@ -79,7 +79,7 @@ export const handlers: Record<ControlRouteName, Handler> = {
   putExpected: async (c, a, { params, body }) => { assertConf(a, params.conf); return att.setExpected(c, params.conf, params.site, body.counts, a.jti); },
   getAttendance: async (c, a, { params }) => { assertSiteRead(a, params.conf, params.site); return att.getAttendance(c, params.conf, params.site); },
   putHeadcounts: async (c, a, { params, body }) => { assertSite(a, params.conf, params.site); return att.setHeadcounts(c, params.conf, params.site, body.present, a.jti); },
-  rollups: async (c, a, { params }) => { assertConf(a, params.conf); return att.listRollups(c, params.conf); },
+  rollups: async (c, a, { params }) => { assertWide(a, params.conf); return att.listRollups(c, params.conf); },
   getRollup: async (c, a, { params }) => { assertSiteRead(a, params.conf, params.site); return att.getRollup(c, params.conf, params.site); },
   checkIn: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site, ['technician', 'participant']); return att.checkIn(c, params.conf, body); },
   checkOut: async (c, a, { params }) => {
@@ -89,7 +89,7 @@ export const handlers: Record<ControlRouteName, Handler> = {
     return att.checkOut(c, params.conf, params.id);
   },
   listCheckIns: async (c, a, { params, query }) => att.listCheckIns(c, params.conf, siteFilter(a, params.conf, query.site)),
-  presence: async (c, a, { params }) => { assertConf(a, params.conf); return listPresence(c, params.conf); },
+  presence: async (c, a, { params }) => { assertWide(a, params.conf); return listPresence(c, params.conf); },
   presenceEvents: async (c, a, { params }) => { assertSite(a, params.conf, params.site); return presenceEvents(c, params.conf, params.site); },
   getAgenda: async (c, a, { params }) => { assertConf(a, params.conf); return getAgenda(c, params.conf); },
   putAgenda: async (c, a, { params, body }) => { assertConf(a, params.conf); return replaceAgenda(c, params.conf, body.items); },
@@ -134,19 +134,19 @@ export const handlers: Record<ControlRouteName, Handler> = {
   },
   grantFloor: async (c, a, { params, body }) => { assertConf(a, params.conf); return grantFloor(c, params.conf, body.site); },
   reportAttendance: async (c, a, { params, query }) => {
-    assertConf(a, params.conf);
+    assertWide(a, params.conf);
     return exportAs(query.format, `diem-danh-${params.conf}`, 'Điểm danh', await attendanceRows(c, params.conf), attendanceCols);
   },
   reportPresence: async (c, a, { params, query }) => {
-    assertConf(a, params.conf);
+    assertWide(a, params.conf);
     return exportAs(query.format, `ket-noi-${params.conf}`, 'Kết nối', await presenceRows(c, params.conf), presenceCols as Column<any>[]);
   },
   reportAgenda: async (c, a, { params, query }) => {
-    assertConf(a, params.conf);
+    assertWide(a, params.conf);
     return exportAs(query.format, `chuong-trinh-${params.conf}`, 'Chương trình', await agendaRows(c, params.conf), agendaCols);
   },
   reportFull: async (c, a, { params }) => {
-    assertConf(a, params.conf);
+    assertWide(a, params.conf);
     const [up, attRows, pres, ag] = await Promise.all([buildUpward(c, params.conf), attendanceRows(c, params.conf), presenceRows(c, params.conf), agendaRows(c, params.conf)]);
     const buf = await toXlsx([
       { name: 'Tổng hợp', cols: rollupCols, rows: [{ ...up.root, name: 'Toàn hội nghị / Whole conference', level: 'centre' }, ...up.units] },
@@ -156,7 +156,7 @@ export const handlers: Record<ControlRouteName, Handler> = {
     ]);
     return new Raw(XLSX, buf, `bao-cao-${params.conf}.xlsx`);
   },
-  upwardReport: async (c, a, { params }) => { assertConf(a, params.conf); return getUpward(c, params.conf); },
+  upwardReport: async (c, a, { params }) => { assertWide(a, params.conf); return getUpward(c, params.conf); },
   sendUpward: async (c, a, { params, body }) => { assertConf(a, params.conf); return sendUpward(c, params.conf, body.note); },
   listInvitations: async (c, a, { params }) => { assertConf(a, params.conf); return listInvitations(c, params.conf); },
   createInvitation: async (c, a, { params, body }) => { assertConf(a, params.conf); return issueInvitation(c, params.conf, body); },

@@ -82,7 +82,16 @@ export const SiteInput = z.object({
   note: z.string().max(500).optional(),
 });
 export type SiteInput = z.input<typeof SiteInput>;
-export const SitePatch = SiteInput.omit({ id: true, parent: true, level: true }).partial();
+/** Fields a PATCH may change (no defaults: absent means unchanged). */
+export const SitePatch = z.object({
+  name: Text(200),
+  hall: z.string().max(300),
+  technician: Contact,
+  eligible: z.boolean(),
+  mediaNode: Id,
+  order: z.number().int().min(0),
+  note: z.string().max(500),
+}).partial();
 export const Site = SiteInput.extend({
   /** Ancestors, root first (not including the site itself). */
   path: z.array(Id),

@@ -1,0 +1,67 @@
+// Two instances on one Redis with the socket.io Redis adapter: a change made
+// through one reaches an organizer connected to the other.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Socket } from 'socket.io-client';
+import { ControlEvents, ControlPushes, type Agenda, type FloorState, type PresencePush, type RollupPush } from '../../signaling/control.js';
+import { api, CONF, connect, emit, setupConference, testEnv, token, waitFor, type Env } from './helpers.js';
+
+let env: Env;
+let a: string;
+let b: string;
+const sockets: Socket[] = [];
+
+before(async () => {
+  env = testEnv('cluster');
+  a = (await env.start()).url;
+  b = (await env.start()).url;
+  assert.notEqual(a, b);
+});
+after(async () => {
+  for (const s of sockets) s.close();
+  await env.cleanup();
+});
+
+test('a headcount written on instance A is pushed to an organizer on instance B', async () => {
+  const { org } = await setupConference(a, 2, 2);
+  const orgB = await connect(b, org, 'organizer');
+  sockets.push(orgB);
+  assert.ok((await emit(orgB, ControlEvents.subscribe, { conf: CONF })).ok);
+
+  const presence = waitFor<PresencePush>(orgB, ControlPushes.presence, (p) => p.changes.some((c) => c.site === 'd02-c01' && c.online));
+  const techA = await connect(a, token('technician', CONF, 'd02-c01'), 'console');
+  sockets.push(techA);
+  await presence;
+
+  const pushed = waitFor<RollupPush>(orgB, ControlPushes.rollup, (p) => p.rollups.some((r) => r.site === 'root' && r.present['c-b'] === 17));
+  const w = await emit(techA, ControlEvents.headcount, { site: 'd02-c01', group: 'c-b', present: 17 });
+  assert.ok(w.ok);
+  const p = await pushed;
+  const d02 = p.rollups.find((r) => r.site === 'd02');
+  assert.equal(d02?.present['c-b'], 17);
+  assert.equal(p.sites.find((s) => s.site === 'd02-c01')?.present['c-b'], 17);
+
+  // REST on B, push to a site console on A
+  const agendaPush = waitFor<Agenda>(techA, ControlPushes.agenda, (ag) => ag.items.length === 1);
+  assert.ok((await emit(techA, ControlEvents.subscribe, { conf: CONF })).ok);
+  await api(b, org, 'PUT', `/api/conferences/${CONF}/agenda`, { items: [{ id: 'x1', title: 'Mục 1', presenter: 'Ban', plannedStart: '2030-01-15T08:00:00+07:00', plannedDurationMin: 5 }] });
+  assert.equal((await agendaPush).items[0]!.id, 'x1');
+
+  // floor request on A seen on B
+  const floor = waitFor<FloorState>(orgB, ControlPushes.floor, (f) => f.requests.some((r) => r.site === 'd02-c01' && r.state === 'waiting'));
+  assert.ok((await emit(techA, ControlEvents.floorRequest, { site: 'd02-c01', note: 'Xin phát biểu' })).ok);
+  await floor;
+  const granted = waitFor<FloorState>(techA, ControlPushes.floor, (f) => f.granted === 'd02-c01');
+  assert.ok((await emit(orgB, ControlEvents.floorGrant, { site: 'd02-c01' })).ok);
+  await granted;
+
+  // a token revoked on B closes the socket on A
+  const techToken = (await api(b, org, 'POST', `/api/conferences/${CONF}/invitations`, { role: 'technician', site: 'd01-c01' })).body.data;
+  const victim = await connect(a, techToken.token, 'console');
+  sockets.push(victim);
+  const gone = new Promise((r) => victim.once('disconnect', r));
+  assert.equal((await api(b, org, 'DELETE', `/api/conferences/${CONF}/invitations/${techToken.jti}`)).status, 200);
+  await gone;
+  await assert.rejects(connect(a, techToken.token, 'console'));
+  assert.equal((await api(a, techToken.token, 'GET', `/api/conferences/${CONF}/agenda`)).status, 401);
+});
