@@ -1,7 +1,8 @@
 // `./diemcau demo [--links-out links.json] [--control-port 7100] [--media-port 7201]`
 // Starts Redis (if none answers), the control service with the demo conference
 // and the demo cascade of media nodes, then prints one line per page:
-// `role site url`. Ctrl-C (or SIGTERM) stops every child.
+// `role site url`. Ctrl-C (or SIGTERM) stops every child. Port 0 = free ports;
+// REDIS_URL, REDIS_PREFIX, DATA_DIR pass through to the control service.
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { signToken } from '../signaling/token.js';
 import { Cascade } from './cascade.js';
 import { CONFERENCE_ID, CENTRE, demoNodes } from './demo-sites.js';
-import { REPO_ROOT, Service, waitHttp } from './proc.js';
+import { REPO_ROOT, Service, freePort, waitHttp } from './proc.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
   const nodes = demoNodes();
   const base = Number(args['media-port']);
   const ports: Record<string, number> = {};
-  for (const [i, n] of nodes.entries()) ports[n.nodeId] = await portOr0(base + i);
+  // --media-port 0: every node on a free port (tests).
+  for (const [i, n] of nodes.entries()) ports[n.nodeId] = base === 0 ? 0 : await portOr0(base + i);
 
   let cascade: Cascade | null = null;
   let control: Service | null = null;
@@ -90,8 +92,7 @@ async function main(): Promise<void> {
   let controlUrl: string | null = null;
   if (existsSync(resolve(REPO_ROOT, 'server/main.ts'))) {
     let port = Number(args['control-port']);
-    if (!(await portFree(port))) port = 0;
-    if (port === 0) port = await (await import('./proc.js')).freePort();
+    if (port === 0 || !(await portFree(port))) port = await freePort();
     controlUrl = `http://127.0.0.1:${port}`;
     control = new Service({
       name: 'control',
