@@ -86,7 +86,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
 
   private shouldRelay(link: Link, s: Session, hp: HubProducer): boolean {
     if (link.closed || link.peerId === '?' || hp.producer.closed) return false;
-    if (hp.origin === link.peerId) return false;
+    if (hp.origin === link.key) return false;
     if (hp.origin === null) {
       // the session's own source flows down; a site's contribution moves only while it holds the floor
       if (hp.tag === 'source') return link.role === 'child';
@@ -117,7 +117,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
 
   private async relay(link: Link, s: Session, hp: HubProducer): Promise<void> {
     const key = `${s.conf} ${hp.producer.id}`;
-    const pendingKey = `${link.wire.id} ${key}`;
+    const pendingKey = `${link.key} ${key}`;
     if (link.out.has(key) || this.pending.has(pendingKey)) return;
     this.pending.add(pendingKey);
     let consumer: ms.Consumer | undefined;
@@ -133,7 +133,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       c.on('producerclose', () => this.notify(link, NodeEvents.producerClosed, { conf: s.conf, producerId: hp.producer.id }));
       c.on('producerpause', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: true }));
       c.on('producerresume', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: false }));
-      this.o.stats.track({ conf: s.conf, site: s.hubSite, hop: 'pipe', direction: 'out', peer: link.peerId, producerId: hp.producer.id, target: { kind: 'consumer', consumer: c } });
+      this.o.stats.track({ conf: s.conf, site: s.hubSite, hop: 'pipe', direction: 'out', peer: () => link.peerId, producerId: hp.producer.id, target: { kind: 'consumer', consumer: c } });
       await link.request(NodeEvents.producerAdded, {
         conf: s.conf,
         producerId: hp.producer.id,
@@ -228,8 +228,8 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       });
       link.in.set(key, producer);
       producer.observer.once('close', () => link.in.get(key) === producer && link.in.delete(key));
-      this.o.stats.track({ conf: m.conf, site: s.hubSite, hop: 'pipe', direction: 'in', peer: link.peerId, producerId: producer.id, target: { kind: 'producer', producer } });
-      s.addRemote(producer, m.site, m.tag, link.peerId);
+      this.o.stats.track({ conf: m.conf, site: s.hubSite, hop: 'pipe', direction: 'in', peer: () => link.peerId, producerId: producer.id, target: { kind: 'producer', producer } });
+      s.addRemote(producer, m.site, m.tag, link.key);
       return {};
     });
     link.handle(NodeEvents.producerClosed, NodeProducerRef, (m) => {

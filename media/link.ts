@@ -1,6 +1,7 @@
 // One node-to-node connection (to the parent, or from a child) over socket.io,
 // and the per-conference PipeTransport it carries. Request/ack helpers wrap
 // socket.io acks in the shared Ack envelope.
+import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import type { z } from 'zod';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
@@ -30,6 +31,8 @@ function deferred<T>(): Deferred<T> {
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export class Link {
+  /** Unique per connection: a reconnecting peer is a new link. */
+  readonly key = randomUUID();
   peerId = '?';
   sites: string[] = [];
   closed = false;

@@ -9,7 +9,7 @@ import { mediaCodecs, type PooledWorker, type WorkerPool } from './workers.js';
 
 export type Tag = 'source' | 'contributor';
 
-/** A producer in the hub router. `origin` is the neighbour node it came from (null = made here). */
+/** A producer in the hub router. `origin` is the key of the link it came over (null = made here). */
 export type HubProducer = {
   producer: ms.Producer;
   site: string;
@@ -78,7 +78,7 @@ export class Session extends EventEmitter<SessionEvents> {
     let hubProducer = producer;
     if (router !== this.hub.router) {
       // Same process: pipeToRouter; ids must differ when both routers share a worker.
-      const { pipeProducer } = await router.pipeToRouter({ producerId: producer.id, router: this.hub.router, keepId: false });
+      const { pipeProducer } = await router.pipeToRouter({ producerId: producer.id, router: this.hub.router, keepId: false, enableSctp: false });
       hubProducer = pipeProducer!;
       this.copies.set(`${site} ${hubProducer.id}`, Promise.resolve(producer.id));
     }
@@ -112,7 +112,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!p) {
       p = (async () => {
         const { router } = await this.router(site);
-        const { pipeProducer } = await this.hub.router.pipeToRouter({ producerId: hubId, router, keepId: false });
+        const { pipeProducer } = await this.hub.router.pipeToRouter({ producerId: hubId, router, keepId: false, enableSctp: false });
         return pipeProducer!.id;
       })();
       this.copies.set(key, p);

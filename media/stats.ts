@@ -8,7 +8,8 @@ export type Tracked = {
   site: string;
   hop: StreamStats['hop'];
   direction: StreamStats['direction'];
-  peer?: string;
+  /** Peer node id (may only be known later: a function) or socket id. */
+  peer?: string | (() => string);
   producerId: string;
   target: { kind: 'producer'; producer: ms.Producer } | { kind: 'consumer'; consumer: ms.Consumer };
 };
@@ -134,7 +135,7 @@ export class StatsRegistry {
       packets,
       packetsLost,
       lossRate: fraction / 256,
-      ...(t.peer ? { peer: t.peer } : {}),
+      ...(t.peer ? { peer: typeof t.peer === 'function' ? t.peer() : t.peer } : {}),
       ...(rtt !== undefined ? { rtt } : {}),
     };
     if (t.target.kind === 'consumer') {
