@@ -59,7 +59,7 @@ export const ControlRoutes = {
   putSite: { method: 'put', path: `${P}/sites/:site`, params: ConfSite, body: SiteInput, res: Site, roles: ORG, summary: 'Create or replace a site (parent must exist)' },
   patchSite: { method: 'patch', path: `${P}/sites/:site`, params: ConfSite, body: SitePatch, res: Site, roles: SITE, summary: 'Hall, technician contact, eligibility, media node (technician: own site, contact/hall only)' },
   listGroups: { method: 'get', path: `${P}/groups`, params: Conf, res: z.array(DelegateGroup), roles: READ, summary: 'Delegate groups per level' },
-  putGroups: { method: 'put', path: `${P}/groups`, params: Conf, body: z.object({ groups: z.array(DelegateGroup).max(100) }), res: z.array(DelegateGroup), roles: ORG, summary: 'Replace delegate groups' },
+  putGroups: { method: 'put', path: `${P}/groups`, params: Conf, body: z.strictObject({ groups: z.array(DelegateGroup).max(100) }), res: z.array(DelegateGroup), roles: ORG, summary: 'Replace delegate groups' },
   // attendance
   putExpected: { method: 'put', path: `${P}/sites/:site/expected`, params: ConfSite, body: ExpectedReq, res: SiteAttendance, roles: ORG, summary: 'Expected count per group at a site' },
   getAttendance: { method: 'get', path: `${P}/attendance/:site`, params: ConfSite, res: SiteAttendance, roles: READ, summary: 'A site hall: expected vs present' },
@@ -88,7 +88,7 @@ export const ControlRoutes = {
   // incidents, rehearsal, floor
   listIncidents: { method: 'get', path: `${P}/incidents`, params: Conf, query: SiteFilter, res: z.array(Incident), roles: SITE, summary: 'Incidents (technician: own site)' },
   reportIncident: { method: 'post', path: `${P}/incidents`, params: Conf, body: IncidentReq, res: Incident, roles: SITE, summary: 'Report a problem ("vấn đề phát sinh")' },
-  handleIncident: { method: 'post', path: `${P}/incidents/:id/handle`, params: ConfId, body: z.object({ note: z.string().max(2000).default('') }), res: Incident, roles: ORG, summary: 'Mark handled' },
+  handleIncident: { method: 'post', path: `${P}/incidents/:id/handle`, params: ConfId, body: z.strictObject({ note: z.string().max(2000).default('') }), res: Incident, roles: ORG, summary: 'Mark handled' },
   listRehearsals: { method: 'get', path: `${P}/rehearsals`, params: Conf, query: SiteFilter, res: z.array(RehearsalResult), roles: SITE, summary: 'Rehearsal results (latest first)' },
   postRehearsal: { method: 'post', path: `${P}/rehearsals`, params: Conf, body: RehearsalReq, res: RehearsalResult, roles: SITE, summary: 'Record a link test' },
   getFloor: { method: 'get', path: `${P}/floor`, params: Conf, res: FloorState, roles: READ, summary: 'Floor requests and grant' },

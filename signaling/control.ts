@@ -2,6 +2,8 @@
 // socket.io events (namespace `/control`) and their payloads. REST routes are
 // in control-routes.ts (imports this file). Browser-safe: zod only.
 //
+// Request payloads are strict: unknown keys are a BAD_REQUEST.
+//
 // Auth: every REST call carries `Authorization: Bearer <token>` (or `?token=`
 // for plain downloads); a socket carries it in the handshake `auth.token`.
 import { z } from 'zod';
@@ -29,7 +31,7 @@ export const CONFERENCE_TRANSITIONS: Record<ConferenceState, ConferenceState[]> 
   ended: [],
 };
 
-export const ConferenceInput = z.object({
+export const ConferenceInput = z.strictObject({
   title: Text(400),
   /** e.g. "135-KH/TU" */
   planNumber: Text(60),
@@ -47,7 +49,7 @@ export const ConferenceInput = z.object({
   organizer: Text(200).optional(),
 });
 export type ConferenceInput = z.infer<typeof ConferenceInput>;
-export const ConferencePatch = ConferenceInput.partial();
+export const ConferencePatch = ConferenceInput.partial().refine((p) => Object.keys(p).length > 0, 'nothing to change');
 export const Conference = ConferenceInput.extend({
   id: Id,
   state: ConferenceState,
@@ -57,14 +59,14 @@ export const Conference = ConferenceInput.extend({
   stateAt: Ms.optional(),
 });
 export type Conference = z.infer<typeof Conference>;
-export const ConferenceStateReq = z.object({ state: ConferenceState });
+export const ConferenceStateReq = z.strictObject({ state: ConferenceState });
 
 // ---------------------------------------------------------------- sites
 export const SiteLevel = z.enum(['centre', 'province', 'district', 'commune']);
 export type SiteLevel = z.infer<typeof SiteLevel>;
-export const Contact = z.object({ name: z.string().max(200), phone: z.string().max(40).optional() });
+export const Contact = z.strictObject({ name: z.string().max(200), phone: z.string().max(40).optional() });
 
-export const SiteInput = z.object({
+export const SiteInput = z.strictObject({
   id: Id,
   /** null only for the root site. */
   parent: Id.nullable(),
@@ -83,7 +85,7 @@ export const SiteInput = z.object({
 });
 export type SiteInput = z.input<typeof SiteInput>;
 /** Fields a PATCH may change (no defaults: absent means unchanged). */
-export const SitePatch = z.object({
+export const SitePatch = z.strictObject({
   name: Text(200),
   hall: z.string().max(300),
   technician: Contact,
@@ -91,7 +93,7 @@ export const SitePatch = z.object({
   mediaNode: Id,
   order: z.number().int().min(0),
   note: z.string().max(500),
-}).partial();
+}).partial().refine((p) => Object.keys(p).length > 0, 'nothing to change');
 export const Site = SiteInput.extend({
   /** Ancestors, root first (not including the site itself). */
   path: z.array(Id),
@@ -114,7 +116,7 @@ export type DelegateGroup = z.infer<typeof DelegateGroup>;
 /** group id → count */
 export const Counts = z.record(Id, Count);
 export type Counts = z.infer<typeof Counts>;
-export const ExpectedReq = z.object({ counts: Counts });
+export const ExpectedReq = z.strictObject({ counts: Counts });
 
 /** One site's own hall: expected vs present per group. */
 export const SiteAttendance = z.object({
@@ -142,14 +144,14 @@ export const Rollup = z.object({
 });
 export type Rollup = z.infer<typeof Rollup>;
 
-export const HeadcountReq = z.object({ site: Id, group: Id, present: Count });
+export const HeadcountReq = z.strictObject({ site: Id, group: Id, present: Count });
 export type HeadcountReq = z.infer<typeof HeadcountReq>;
-export const HeadcountsReq = z.object({ site: Id, present: Counts });
+export const HeadcountsReq = z.strictObject({ site: Id, present: Counts });
 export type HeadcountsReq = z.infer<typeof HeadcountsReq>;
 
-export const CheckInReq = z.object({ site: Id, group: Id, name: Text(200), unit: z.string().max(200).optional() });
+export const CheckInReq = z.strictObject({ site: Id, group: Id, name: Text(200), unit: z.string().max(200).optional() });
 export type CheckInReq = z.infer<typeof CheckInReq>;
-export const CheckOutReq = z.object({ id: Id });
+export const CheckOutReq = z.strictObject({ id: Id });
 export const CheckIn = CheckInReq.extend({ id: Id, inAt: Ms, outAt: Ms.optional() });
 export type CheckIn = z.infer<typeof CheckIn>;
 
@@ -170,7 +172,7 @@ export const SitePresence = z.object({
 export type SitePresence = z.infer<typeof SitePresence>;
 
 // ---------------------------------------------------------------- agenda
-export const AgendaItemInput = z.object({
+export const AgendaItemInput = z.strictObject({
   id: Id,
   title: Text(500),
   titleEn: z.string().max(500).optional(),
@@ -193,9 +195,9 @@ export const Agenda = z.object({
   version: z.number().int().nonnegative(),
 });
 export type Agenda = z.infer<typeof Agenda>;
-export const AgendaReplaceReq = z.object({ items: z.array(AgendaItemInput).max(100) });
-export const AgendaItemReq = z.object({ item: Id });
-export const AgendaReorderReq = z.object({ order: z.array(Id).min(1).max(100) });
+export const AgendaReplaceReq = z.strictObject({ items: z.array(AgendaItemInput).max(100) });
+export const AgendaItemReq = z.strictObject({ item: Id });
+export const AgendaReorderReq = z.strictObject({ order: z.array(Id).min(1).max(100) });
 
 // ---------------------------------------------------------------- materials
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256: 64 lower-case hex digits');
@@ -245,15 +247,15 @@ export const DeliverySummary = z.object({
   failed: z.number().int(),
 });
 export type DeliverySummary = z.infer<typeof DeliverySummary>;
-export const ReceiptReq = z.object({ site: Id, material: Id, version: z.number().int().min(1), sha256: Sha256 });
+export const ReceiptReq = z.strictObject({ site: Id, material: Id, version: z.number().int().min(1), sha256: Sha256 });
 export type ReceiptReq = z.infer<typeof ReceiptReq>;
-export const RedeliverReq = z.object({ sites: z.array(Id).optional() });
+export const RedeliverReq = z.strictObject({ sites: z.array(Id).optional() });
 /** Push to a site: a material is waiting for it. */
 export const MaterialNotify = z.object({ site: Id, material: Material });
 export type MaterialNotify = z.infer<typeof MaterialNotify>;
 
 // ---------------------------------------------------------------- incidents / rehearsal / floor
-export const IncidentReq = z.object({
+export const IncidentReq = z.strictObject({
   site: Id,
   title: Text(300),
   detail: z.string().max(4000).default(''),
@@ -267,9 +269,9 @@ export const Incident = IncidentReq.extend({
   handledNote: z.string().optional(),
 });
 export type Incident = z.infer<typeof Incident>;
-export const IncidentHandleReq = z.object({ id: Id, note: z.string().max(2000).default('') });
+export const IncidentHandleReq = z.strictObject({ id: Id, note: z.string().max(2000).default('') });
 
-export const RehearsalReq = z.object({
+export const RehearsalReq = z.strictObject({
   site: Id,
   passed: z.boolean(),
   rttMs: z.number().min(0).max(60_000).optional(),
@@ -281,7 +283,7 @@ export const RehearsalReq = z.object({
 export const RehearsalResult = RehearsalReq.extend({ at: Ms });
 export type RehearsalResult = z.infer<typeof RehearsalResult>;
 
-export const FloorRequestReq = z.object({ site: Id, note: z.string().max(500).optional() });
+export const FloorRequestReq = z.strictObject({ site: Id, note: z.string().max(500).optional() });
 export const FloorRequest = z.object({
   site: Id,
   note: z.string().optional(),
@@ -297,19 +299,19 @@ export const FloorState = z.object({
   version: z.number().int().nonnegative(),
 });
 export type FloorState = z.infer<typeof FloorState>;
-export const FloorSiteReq = z.object({ site: Id });
-export const FloorGrantReq = z.object({ site: Id.nullable() });
+export const FloorSiteReq = z.strictObject({ site: Id });
+export const FloorGrantReq = z.strictObject({ site: Id.nullable() });
 
 // ---------------------------------------------------------------- invitations
 export const InviteRole = z.enum(['organizer', 'technician', 'participant', 'viewer']);
-export const InvitationReq = z.object({
+export const InvitationReq = z.strictObject({
   role: InviteRole,
   /** Required for technician and participant; optional for viewer (a hall screen). */
   site: Id.optional(),
   label: z.string().max(200).optional(),
   ttlHours: z.number().int().min(1).max(24 * 365).default(24 * 14),
 });
-export const InvitationBulkReq = z.object({
+export const InvitationBulkReq = z.strictObject({
   role: z.enum(['technician', 'participant', 'viewer']),
   /** Omitted = every site of the conference. */
   sites: z.array(Id).optional(),
@@ -371,12 +373,12 @@ export const UpwardReport = z.object({
   sentAt: Ms.optional(),
 });
 export type UpwardReport = z.infer<typeof UpwardReport>;
-export const UpwardSendReq = z.object({ note: z.string().max(4000).optional() });
+export const UpwardSendReq = z.strictObject({ note: z.string().max(4000).optional() });
 export const ReportReminder = z.object({ conference: Id, deadline: z.string(), sent: z.boolean(), at: Ms });
 
 // ---------------------------------------------------------------- socket events
 /** Rooms are server-side; a client subscribes once after connecting (and again after reconnect). */
-export const SubscribeReq = z.object({ conf: Id });
+export const SubscribeReq = z.strictObject({ conf: Id });
 export const Snapshot = z.object({
   conference: Conference,
   you: z.object({ role: z.string(), site: Id.optional() }),
@@ -397,7 +399,9 @@ export type Snapshot = z.infer<typeof Snapshot>;
 export const RollupPush = z.object({ conf: Id, seq: z.number().int(), at: Ms, rollups: z.array(Rollup), sites: z.array(SiteAttendance) });
 export type RollupPush = z.infer<typeof RollupPush>;
 export const PresencePush = z.object({ conf: Id, at: Ms, changes: z.array(SitePresence) });
+export type PresencePush = z.infer<typeof PresencePush>;
 export const DeliveryPush = z.object({ conf: Id, at: Ms, changes: z.array(Delivery) });
+export type DeliveryPush = z.infer<typeof DeliveryPush>;
 
 /** Client → server events: `socket.emit(name, payload, ack)`; ack gets `Ack<res>`. */
 export const ControlEvents = {

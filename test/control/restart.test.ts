@@ -77,7 +77,7 @@ test('killed mid-conference: nothing accepted is lost, clients resync', async ()
 
   const accepted = new Map<string, Record<string, number>>();
   for (const [i, s] of sites.filter((x) => x.level === 'commune' || x.level === 'district').entries()) {
-    const present = s.level === 'commune' ? { 'c-a': i + 1, 'c-b': i * 2 } : { 'd-a': i + 3 };
+    const present: Record<string, number> = s.level === 'commune' ? { 'c-a': i + 1, 'c-b': i * 2 } : { 'd-a': i + 3 };
     const r = await api(url, token('technician', CONF, s.id), 'PUT', p(`/attendance/${s.id}`), { present });
     assert.equal(r.status, 200);
     accepted.set(s.id, present);
