@@ -75,7 +75,7 @@ export function SiteTree({ store, selected, height }: SiteTreeProps) {
     const q = linkQuality(rehearsals.get(s.id));
     const roll = rolls.get(s.id);
     return html`<div role="listitem" class=${`site-row lvl-${s.level}${sel === s.id ? ' selected' : ''}`} data-site=${s.id}
-        style=${{ paddingLeft: `${4 + r.depth * 16}px` }} onClick=${() => { selected.value = s.id; }}>
+        style=${{ paddingLeft: `${2 + r.depth * 12}px` }} onClick=${() => { selected.value = s.id; }}>
       <button class="twisty btn-ghost" style=${{ border: 0, background: 'none', cursor: r.hasKids ? 'pointer' : 'default' }} tabIndex=${r.hasKids ? 0 : -1}
         aria-label=${r.hasKids ? (r.open ? T('Thu gọn', 'Collapse') : T('Mở rộng', 'Expand')) : undefined}
         onClick=${(e: Event) => { e.stopPropagation(); if (r.hasKids) toggle(s.id); }}>${r.hasKids ? (r.open ? '▾' : '▸') : ''}</button>

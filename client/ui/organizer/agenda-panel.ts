@@ -26,7 +26,12 @@ export function AgendaPanel({ s }: { s: AppSession }) {
   const items = agenda?.items ?? [];
   const cur = store.current.value;
   const next = items.find((i) => i.state === 'pending' && (!cur || i.order > cur.order)) ?? items.find((i) => i.state === 'pending');
-  const start = (id: string) => act(() => s.client.emit(ControlEvents.agendaStart, { item: id }));
+  const start = (id: string) => act(async () => {
+    // Items run only while the conference is live (or rehearsing): opening it is part of starting the first item.
+    const st = store.conference.value?.state;
+    if (st === 'draft') store.conference.value = await s.client.emit(ControlEvents.conferenceState, { state: 'live' });
+    return s.client.emit(ControlEvents.agendaStart, { item: id });
+  });
   const end = (id: string) => act(() => s.client.emit(ControlEvents.agendaEnd, { item: id }));
   const setState = (st: ConferenceState) => act(() => s.client.emit(ControlEvents.conferenceState, { state: st }), T('Đã chuyển trạng thái hội nghị', 'Conference state changed'));
   const elapsed = cur?.actualStart ? now - cur.actualStart : 0;
@@ -49,8 +54,8 @@ export function AgendaPanel({ s }: { s: AppSession }) {
       ${cur ? html`<div class=${`big-figure timer${elapsed > planned ? ' over' : ''}`} title=${T('Thực tế / kế hoạch', 'Actual / planned')} data-testid="timer">
         ${fmtDuration(elapsed)}<small> / ${fmtDuration(planned)}</small></div>` : ''}
       <div class="btn-row">
-        ${next ? html`<button class="btn btn-primary" data-testid="agenda-next" onClick=${() => start(next.id)}
-          title=${next.title}>${cur ? T('Chuyển nội dung tiếp ▸', 'Next item ▸') : T('▶ Bắt đầu', '▶ Start')}</button>` : ''}
+        ${next && conf?.state !== 'ended' ? html`<button class="btn btn-primary" data-testid="agenda-next" onClick=${() => start(next.id)}
+          title=${next.title}>${cur ? T('Chuyển nội dung tiếp ▸', 'Next item ▸') : conf?.state === 'draft' ? T('▶ Khai mạc và bắt đầu', '▶ Open and start') : T('▶ Bắt đầu', '▶ Start')}</button>` : ''}
         ${cur ? html`<button class="btn" data-testid="agenda-end" onClick=${() => end(cur.id)}>${T('■ Kết thúc nội dung', '■ End item')}</button>` : ''}
       </div>
     </div>
@@ -67,7 +72,7 @@ export function AgendaPanel({ s }: { s: AppSession }) {
             <td><span class=${`state-pill state-${i.state}`}>${itemState(i)}</span></td>
             <td>${i.state === 'running'
               ? html`<button class="btn btn-small" onClick=${() => end(i.id)}>${T('Kết thúc', 'End')}</button>`
-              : html`<button class="btn btn-small" onClick=${() => start(i.id)} aria-label=${`${T('Bắt đầu', 'Start')} ${i.order + 1}`}>${T('Bắt đầu', 'Start')}</button>`}</td>
+              : i.state === 'pending' && conf?.state !== 'ended' ? html`<button class="btn btn-small" onClick=${() => start(i.id)} aria-label=${`${T('Bắt đầu', 'Start')} ${i.order + 1}`}>${T('Bắt đầu', 'Start')}</button>` : ''}</td>
           </tr>`;
         })}</tbody>
       </table>

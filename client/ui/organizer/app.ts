@@ -37,7 +37,7 @@ export function OrganizerApp({ s }: { s: AppSession }) {
     ['invitations', T('Liên kết mời', 'Invitations'), 0],
   ];
   const go = (t: Tab) => { ui.tab.value = t; history.replaceState(null, '', `${location.search}#${t}`); };
-  const treeHeight = Math.max(300, (typeof innerHeight === 'number' ? innerHeight : 768) - 190);
+  const treeHeight = Math.max(300, (typeof innerHeight === 'number' ? innerHeight : 768) - 235);
   return html`<div>
     <${AppHeader} app=${T('Ban tổ chức', 'Organiser')} conference=${store.conference.value} connection=${s.client.connection} />
     <nav class="tabs" role="tablist">${tabs.map(([id, label, n]) => html`<button key=${id} role="tab" aria-selected=${tab === id} data-tab=${id}

@@ -47,7 +47,7 @@ export function FloorAsk({ s, stream, nodeUrl }: { s: AppSession; stream: Signal
     : phase ? T('Đang kết nối…', 'Connecting…') : '';
   return html`<${Panel} title=${T('Phát biểu', 'Floor')} id="floor-ask">
     <div data-testid="floor-state" data-granted=${String(granted)} style=${{ marginBottom: '6px' }}>
-      ${granted ? html`<strong class="check-ok">🎙 ${T('Điểm cầu đang được phát biểu — hình và tiếng đang lên toàn hội nghị', 'This site has the floor — its camera and sound go to everyone')}</strong>`
+      ${granted ? html`<strong class="check-ok">${T('Điểm cầu đang được phát biểu — hình và tiếng đang lên toàn hội nghị', 'This site has the floor — its camera and sound go to everyone')}</strong>`
         : mine ? html`<span>${T('Đã đăng ký phát biểu lúc', 'Asked for the floor at')} ${fmtTime(mine.at)} — ${T('chờ Ban tổ chức', 'waiting for the organisers')}</span>`
         : html`<span class="muted">${T('Chưa đăng ký phát biểu', 'Not asking for the floor')}</span>`}
     </div>
@@ -57,7 +57,7 @@ export function FloorAsk({ s, stream, nodeUrl }: { s: AppSession; stream: Signal
         <input style=${{ flex: 1, padding: '5px 8px', border: '1px solid #c6cdd8', borderRadius: '6px' }} maxLength="500" value=${note}
           placeholder=${T('Nội dung tham luận (không bắt buộc)', 'Topic (optional)')} aria-label=${T('Nội dung tham luận', 'Topic')}
           onInput=${(e: Event) => setNote((e.target as HTMLInputElement).value)} />
-        <button class="btn btn-primary" data-testid="floor-request" onClick=${() => act(() => s.client.emit(ControlEvents.floorRequest, { site: s.site!, note: note.trim() || undefined }), T('Đã đăng ký phát biểu', 'Floor requested'))}>✋ ${T('Xin phát biểu', 'Ask for the floor')}</button>
+        <button class="btn btn-primary" data-testid="floor-request" onClick=${() => act(() => s.client.emit(ControlEvents.floorRequest, { site: s.site!, note: note.trim() || undefined }), T('Đã đăng ký phát biểu', 'Floor requested'))}>${T('Xin phát biểu', 'Ask for the floor')}</button>
       </div>` : ''}
     ${!granted ? html`<label style=${{ display: 'block', marginTop: '6px', fontSize: '12px' }}><input type="checkbox" checked=${manual} onChange=${(e: Event) => setManual((e.target as HTMLInputElement).checked)} />
       ${T(' Gửi sẵn hình lên máy chủ (để chuyển nhanh khi được trao quyền)', ' Send the camera ahead (switches faster when the floor is given)')}</label>` : ''}

@@ -41,7 +41,7 @@ export function Headcount({ s }: { s: AppSession }) {
         <tr><td><strong>${T('Tổng', 'Total')}</strong></td><td class="num"><strong>${te}</strong></td><td class="num"><strong>${tp}</strong> <small>${fmtPct(tp, te)}</small></td></tr>
         </tbody></table>
       <div class="btn-row" style=${{ marginTop: '8px', justifyContent: 'space-between' }}>
-        <small>${att?.updatedAt ? `${T('Đã gửi lúc', 'Sent at')} ${fmtDateTime(att.updatedAt)}` : T('Chưa gửi số liệu', 'Not sent yet')}</small>
+        <small>${att?.reported && att.updatedAt ? `${T('Đã gửi lúc', 'Sent at')} ${fmtDateTime(att.updatedAt)}` : T('Chưa gửi số liệu', 'Not sent yet')}</small>
         <button class=${`btn ${dirty ? 'btn-primary' : ''}`} type="submit" data-testid="headcount-save">${T('Gửi số liệu', 'Send headcount')}</button>
       </div>
     </form>

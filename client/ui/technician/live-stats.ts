@@ -27,7 +27,7 @@ export function LiveStats({ s, nodeUrl }: { s: AppSession; nodeUrl: string | und
     ${streams.length ? html`<table class="grid" data-testid="stream-table"><thead><tr>
       <th>${T('Luồng', 'Stream')}</th><th class="num">${T('Tốc độ', 'Bitrate')}</th><th class="num">${T('Mất gói', 'Loss')}</th><th class="num">RTT</th><th class="num">${T('Lớp', 'Layer')}</th><th class="num">fps</th></tr></thead>
       <tbody>${streams.map((x) => html`<tr key=${x.id}>
-        <td>${x.kind === 'video' ? '🎞' : '🔈'} ${hop(x.hop, x.direction)}</td>
+        <td>${x.kind === 'video' ? T('Hình', 'Video') : T('Tiếng', 'Audio')} · ${hop(x.hop, x.direction)}</td>
         <td class="num">${fmtKbps(x.bitrate)}</td>
         <td class=${`num ${x.lossRate > 0.05 ? 'check-fail' : ''}`}>${(x.lossRate * 100).toFixed(1)}%</td>
         <td class="num">${x.rtt !== undefined ? `${Math.round(x.rtt)} ms` : '—'}</td>

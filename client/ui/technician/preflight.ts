@@ -95,11 +95,14 @@ export function Preflight({ s, stream, nodeUrl }: { s: AppSession; stream: Signa
 
   return html`<${Panel} title=${T('Kiểm tra trước hội nghị', 'Pre-flight check')} id="preflight">
     <video ref=${video} class="preview" autoplay playsinline muted aria-label=${T('Hình camera', 'Camera preview')}></video>
-    <table class="grid" style=${{ marginTop: '6px' }}><tbody>
-      <tr><td>📷 ${T('Camera', 'Camera')}</td><td><${Mark} c=${cam} /></td>
-        <td rowspan="2"><button class="btn" data-testid="open-devices" onClick=${openDevices}>${stream.value ? T('Mở lại thiết bị', 'Reopen devices') : T('Mở camera và micrô', 'Open camera and mic')}</button></td></tr>
-      <tr><td>🎤 ${T('Micrô', 'Microphone')}</td><td><${Mark} c=${mic} /><div class="meter" title=${T('Mức âm thanh', 'Level')}><span style=${{ width: `${Math.round(level * 100)}%` }}></span></div></td></tr>
-      <tr><td>🔊 ${T('Loa', 'Speaker')}</td><td><${Mark} c=${spk} /></td>
+    <div class="btn-row" style=${{ margin: '6px 0' }}>
+      <button class="btn" data-testid="open-devices" onClick=${openDevices}>${stream.value ? T('Mở lại thiết bị', 'Reopen devices') : T('Mở camera và micrô', 'Open camera and mic')}</button>
+    </div>
+    <table class="grid checks"><tbody>
+      <tr><td>${T('Camera', 'Camera')}</td><td><${Mark} c=${cam} /></td><td></td></tr>
+      <tr><td>${T('Micrô', 'Microphone')}</td><td><${Mark} c=${mic} /></td>
+        <td><div class="meter" title=${T('Mức âm thanh', 'Level')}><span style=${{ width: `${Math.round(level * 100)}%` }}></span></div></td></tr>
+      <tr><td>${T('Loa', 'Speaker')}</td><td><${Mark} c=${spk} /></td>
         <td><div class="btn-row"><button class="btn btn-small" onClick=${beep}>${T('Phát tiếng thử', 'Play test tone')}</button>
           <button class="btn btn-small" onClick=${() => setSpk('ok')}>${T('Nghe rõ', 'Heard it')}</button>
           <button class="btn btn-small" onClick=${() => setSpk('fail')}>${T('Không nghe', 'Not heard')}</button></div></td></tr>
