@@ -105,14 +105,15 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      ctx.delivery!.beginClose();
       stopHeartbeat();
       for (const s of await nsp.local.fetchSockets()) s.data.closing = true;
       await new Promise<void>((r) => io.close(() => r()));
       await dropInstance(ctx, instanceId).catch(() => undefined);
       await redis.multi().del(keys.heartbeat(instanceId)).srem(keys.insts, instanceId).exec().catch(() => undefined);
-      await ctx.pusher.close();
       await ctx.receipts!.close();
       await ctx.delivery!.close();
+      await ctx.pusher.close();
       await ctx.reminder!.close();
       for (const c of [pub, sub, redis]) await c.quit().catch(() => c.disconnect());
       log.info('control closed');

@@ -14,12 +14,14 @@ export class DeliveryService {
   readonly queue: Queue<JobData>;
   private worker: Worker<JobData>;
   private conn: Redis;
+  private inflight = new Set<Promise<unknown>>();
+  private stopping = false;
 
   constructor(private ctx: Ctx) {
     this.conn = ctx.redis.duplicate({ maxRetriesPerRequest: null });
     const prefix = ctx.keys.bullPrefix;
     this.queue = new Queue<JobData>(DELIVERY_QUEUE, { connection: this.conn, prefix });
-    this.worker = new Worker<JobData>(DELIVERY_QUEUE, (job) => this.process(job), {
+    this.worker = new Worker<JobData>(DELIVERY_QUEUE, (job) => this.track(job), {
       connection: this.conn, prefix, concurrency: ctx.opts.delivery.concurrency,
     });
     this.worker.on('error', (e) => ctx.log.warn({ err: e }, 'delivery worker error'));
@@ -49,6 +51,22 @@ export class DeliveryService {
     if (pick.length) await this.start(conf, m, pick, Date.now());
   }
 
+  private async track(job: Job<JobData>) {
+    if (this.stopping) throw new Error('shutting down');
+    const p = this.process(job);
+    this.inflight.add(p);
+    try {
+      return await p;
+    } finally {
+      this.inflight.delete(p);
+    }
+  }
+
+  /** First step of shutdown: running jobs stop writing once their wait is released. */
+  beginClose() {
+    this.stopping = true;
+  }
+
   private async process(job: Job<JobData>) {
     const { conf, material, version, site } = job.data;
     const ctx = this.ctx;
@@ -67,6 +85,8 @@ export class DeliveryService {
     ctx.nsp?.to(rooms.site(conf, site)).emit(ControlPushes.materialNotify, { site, material: m });
     const ok = await ctx.receipts!.wait(`${conf}|${material}|${version}|${site}`, ctx.opts.delivery.receiptTimeoutMs, isDelivered);
     if (ok) return 'delivered';
+    // shutting down: leave the job to be picked up again (stalled) by a live instance
+    if (this.stopping) throw new Error('shutting down');
     const err = `no receipt after try ${attempt}`;
     await writeDelivery(ctx, conf, { ...base, state: last ? 'failed' : 'notified', updatedAt: Date.now(), lastError: err });
     throw new Error(err);
@@ -77,7 +97,10 @@ export class DeliveryService {
   }
 
   async close() {
-    await this.worker.close(true).catch(() => undefined);
+    this.stopping = true;
+    const closing = this.worker.close(true).catch(() => undefined);
+    await Promise.allSettled([...this.inflight]);
+    await closing;
     await this.queue.close().catch(() => undefined);
     await this.conn.quit().catch(() => this.conn.disconnect());
   }
