@@ -6,7 +6,7 @@ export const HALL_CSS = `
 .dc-maket::before { content: ''; position: absolute; inset: 2.2vh; border: .35vh solid #f9d56e; border-radius: .6vh; opacity: .85; }
 .dc-maket-inner { text-align: center; max-width: 84vw; display: flex; flex-direction: column; gap: 1.3vh; }
 .dc-line { font-size: 3vh; font-weight: 700; letter-spacing: .05em; color: #ffe9a8; text-transform: uppercase; line-height: 1.25; }
-.dc-line.dc-big { font-size: 5.6vh; color: #ffd54f; text-shadow: 0 .3vh .6vh rgba(0,0,0,.35); }
+.dc-line.dc-big { font-size: 5.2vh; color: #ffd54f; text-shadow: 0 .3vh .6vh rgba(0,0,0,.35); }
 .dc-star { font-size: 6vh; color: #ffd54f; line-height: 1; }
 .dc-status { margin-top: 3vh; font-size: 3.2vh; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #fff; background: rgba(0,0,0,.25); padding: 1vh 3vh; border-radius: 1vh; align-self: center; }
 .dc-loading .dc-line { opacity: .9; }

@@ -57,7 +57,7 @@ function Overlay({ client, site }: { client: ControlClient; site: string }) {
     return html`<div class="dc-ov dc-maket" data-view="maket">
       <div class="dc-maket-inner">${lines.map((l, i) => l.trim() === '*'
         ? html`<div key=${i} class="dc-star">★</div>`
-        : html`<div key=${i} class=${`dc-line${/HỘI NGHỊ|NGHIÊN CỨU/.test(l) ? ' dc-big' : ''}`}>${fillDateLine(l, conf.date, place)}</div>`)}
+        : html`<div key=${i} class=${`dc-line${/HỘI NGHỊ|NGHIÊN CỨU/.test(l) ? ' dc-big' : ''}`}>${fillDateLine(l, conf.date, place).replace(/(\d)-([A-ZĐ])/g, '$1\u2011$2')}</div>`)}
         ${ended ? html`<div class="dc-status" data-testid="hall-status">Hội nghị đã kết thúc · Xin cảm ơn các đồng chí</div>`
           : nextItem && items.some((i) => i.state === 'done') ? html`<div class="dc-status" data-testid="hall-status">Tiếp theo: ${nextItem.title}</div>`
           : html`<div class="dc-status" data-testid="hall-status">Hội nghị sắp bắt đầu${conf.plannedStart ? ` · ${fmtTime(conf.plannedStart)}` : ''}</div>`}

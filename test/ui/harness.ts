@@ -62,7 +62,7 @@ export async function startUi(name: string, extra: Partial<ControlOptions> = {})
   const tokenSecret = randomBytes(24).toString('base64url');
   const control = await startControl({
     port: 0, redisUrl: REDIS_URL, redisPrefix: prefix, tokenSecret, dataDir, staticDir, demo: true, logLevel: 'warn',
-    delivery: { attempts: 3, backoffMs: 500, receiptTimeoutMs: 30_000 }, ...extra,
+    delivery: { attempts: 3, backoffMs: 500, receiptTimeoutMs: 30_000, concurrency: 4096 }, ...extra,
   });
   let browser: Browser;
   try {

@@ -24,15 +24,19 @@ export function AttendancePanel({ s, selected }: { s: AppSession; selected: Sign
   const roll = sel ? rolls.get(sel.id) : undefined;
   const own = sel ? store.attendance.value.get(sel.id) : undefined;
   // Groups of every level present in the subtree, in order.
-  const groups = store.groups.value.filter((g) => (roll?.expected[g.id] ?? 0) > 0 || (roll?.present[g.id] ?? 0) > 0 || g.level === sel?.level);
+  const LV = ['centre', 'province', 'district', 'commune'];
+  const groups = store.groups.value.filter((g) => (roll?.expected[g.id] ?? 0) > 0 || (roll?.present[g.id] ?? 0) > 0 || g.level === sel?.level)
+    .sort((a, b) => LV.indexOf(a.level) - LV.indexOf(b.level) || a.order - b.order);
+  const rootRoll = root ? rolls.get(root.id) : undefined;
   const total = roll ? { p: roll.totalPresent, e: roll.totalExpected } : { p: 0, e: 0 };
 
-  return html`<div class="layout-2">
-    <${Panel} title=${T('Tỉ lệ có mặt theo huyện', 'Present by district')} id="att-chart"
-      actions=${root && rolls.get(root.id) ? html`<span class="badge">${T('Toàn tỉnh', 'Whole province')}: <strong data-testid="root-present">${fmtNum(rolls.get(root.id)!.totalPresent)}</strong>/${fmtNum(rolls.get(root.id)!.totalExpected)} (${fmtPct(rolls.get(root.id)!.totalPresent, rolls.get(root.id)!.totalExpected)})</span>` : ''}>
+  return html`<div class="att-layout">
+    <${Panel} title=${T('Tỉ lệ có mặt theo huyện', 'Present by district')} id="att-chart" actions=${html`<${ExportButtons} s=${s} />`}>
+      ${rootRoll ? html`<div style=${{ marginBottom: '8px' }}>${T('Toàn hội nghị', 'Whole conference')}: <strong data-testid="root-present">${fmtNum(rootRoll.totalPresent)}</strong> / ${fmtNum(rootRoll.totalExpected)}
+        (${fmtPct(rootRoll.totalPresent, rootRoll.totalExpected)}) · ${rootRoll.reported}/${rootRoll.sites} ${T('điểm cầu đã báo số', 'sites reported')}</div>` : ''}
       ${rows.length ? html`<${BarChart} rows=${rows} label=${T('Tỉ lệ có mặt theo huyện', 'Present by district')} />` : html`<div class="empty">${T('Chưa có dữ liệu', 'No data yet')}</div>`}
     </${Panel}>
-    <${Panel} title=${sel ? `${sel.name} · ${levelText(sel.level)}` : T('Điểm cầu', 'Site')} id="att-groups" actions=${html`<${ExportButtons} s=${s} />`}>
+    <${Panel} title=${sel ? `${sel.name} · ${levelText(sel.level)}` : T('Điểm cầu', 'Site')} id="att-groups">
       ${sel && roll ? html`<div class="btn-row" style=${{ marginBottom: '8px', gap: '18px' }}>
         <div><div class="big-figure" data-testid="sel-present">${fmtNum(total.p)}</div><small>${T('có mặt', 'present')}</small></div>
         <div><div class="big-figure">${fmtNum(total.e)}</div><small>${T('dự kiến', 'expected')}</small></div>
@@ -52,7 +56,7 @@ export function AttendancePanel({ s, selected }: { s: AppSession; selected: Sign
           </tr>`;
         })}</tbody>
       </table>
-      ${own?.updatedAt ? html`<small>${T('Cập nhật', 'Updated')} ${fmtDateTime(own.updatedAt)}</small>` : ''}
+      ${own?.reported && own.updatedAt ? html`<small>${T('Cập nhật', 'Updated')} ${fmtDateTime(own.updatedAt)}</small>` : ''}
     </${Panel}>
   </div>`;
 }

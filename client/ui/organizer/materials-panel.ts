@@ -95,7 +95,8 @@ export function MaterialsPanel({ s, selected }: { s: AppSession; selected: Signa
     <span style=${{ flex: 1, paddingLeft: `${6 + (site.path.length) * 10}px`, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>${site.name}</span>
     ${mats.map((m) => html`<span key=${m.id} style=${{ width: `${colW}px`, textAlign: 'center' }}>${cell(m, site)}</span>`)}
   </div>`;
-  const ordered = [...sites].sort((a, b) => [...a.path, a.id].join('/').localeCompare([...b.path, b.id].join('/')));
+  const sel = selected.value;
+  const ordered = [...sites].filter((x) => !sel || x.id === sel || x.path.includes(sel)).sort((a, b) => [...a.path, a.id].join('/').localeCompare([...b.path, b.id].join('/')));
 
   return html`<${Panel} title=${T('Tài liệu hội nghị', 'Materials')} id="materials">
     <${UploadForm} s=${s} selected=${selected} />
@@ -114,7 +115,7 @@ export function MaterialsPanel({ s, selected }: { s: AppSession; selected: Signa
       </tr>`)}</tbody>
     </table>
     ${mats.length ? html`<div style=${{ display: 'flex', fontSize: '12px', color: '#5d6778', padding: '0 0 4px' }}>
-        <span style=${{ flex: 1 }}>${T('Điểm cầu × tài liệu', 'Site × material')} — <span class="mcell delivered" style=${{ width: '10px', height: '10px' }}></span> ${T('đã nhận', 'delivered')}
+        <span style=${{ flex: 1 }}>${T('Điểm cầu × tài liệu', 'Site × material')}${sel ? ` (${store.siteById.value.get(sel)?.name ?? sel} ${T('và cấp dưới', 'and below')})` : ''} — <span class="mcell delivered" style=${{ width: '10px', height: '10px' }}></span> ${T('đã nhận', 'delivered')}
           <span class="mcell pending" style=${{ width: '10px', height: '10px' }}></span> ${T('đang chờ', 'pending')}
           <span class="mcell failed" style=${{ width: '10px', height: '10px' }}></span> ${T('lỗi', 'failed')}</span>
         ${mats.map((m) => html`<span key=${m.id} title=${m.title} style=${{ width: `${colW}px`, textAlign: 'center', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>${m.title}</span>`)}

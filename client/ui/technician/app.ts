@@ -37,6 +37,16 @@ export function TechnicianApp({ s }: { s: AppSession }) {
     };
     if (s.client.connection.value === 'online') void cache.syncAll(store.materials.value);
     else void cache.scan(store.materials.value);
+    // A missed push must not leave a file behind: look for new versions once a minute.
+    const t = setInterval(() => {
+      s.api.call('listMaterials', { params: { conf: s.conf } }).then((list) => {
+        for (const m of list) {
+          const have = store.materials.value.find((x) => x.id === m.id);
+          if (!have || have.version < m.version) { store.upsertMaterial(m); void cache.fetch(m); }
+        }
+      }).catch(() => undefined);
+    }, 60_000);
+    return () => clearInterval(t);
   }, []);
   if (!s.site) return html`<${FullMessage} title=${T('Thiếu điểm cầu', 'No site')} text=${T('Đường liên kết kỹ thuật viên phải gắn với một điểm cầu. Hãy xin Ban tổ chức liên kết đúng.', 'A technician link must name a site. Ask the organisers for the right link.')} />`;
   const info = site ?? fromStore;
