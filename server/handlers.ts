@@ -60,6 +60,7 @@ export const handlers: Record<ControlRouteName, Handler> = {
   snapshot: async (c, a, { params }) => snapshot(c, a, params.conf),
   mediaNodes: async (c, a, { params }) => { assertConf(a, params.conf); return cs.mediaNodes(c, await cs.listSites(c, params.conf)); },
   listSites: async (c, a, { params }) => { assertConf(a, params.conf); await cs.getConference(c, params.conf); return cs.listSites(c, params.conf); },
+  putSitesBulk: async (c, a, { params, body }) => { assertConf(a, params.conf); return { count: (await cs.putSites(c, params.conf, body.sites)).length }; },
   getSite: async (c, a, { params }) => { assertConf(a, params.conf); return cs.getSite(c, params.conf, params.site); },
   putSite: async (c, a, { params, body }) => {
     assertConf(a, params.conf);

@@ -55,6 +55,7 @@ export const ControlRoutes = {
   mediaNodes: { method: 'get', path: `${P}/media-nodes`, params: Conf, res: z.array(MediaNodeInfo), roles: READ, summary: 'Media nodes and their public URLs' },
   // sites and groups
   listSites: { method: 'get', path: `${P}/sites`, params: Conf, res: z.array(Site), roles: READ, summary: 'Site tree (flat, with path)' },
+  putSitesBulk: { method: 'put', path: `${P}/sites`, params: Conf, body: z.strictObject({ sites: z.array(SiteInput).min(1).max(20_000) }), res: z.object({ count: z.number().int() }), roles: ORG, summary: 'Create or replace many sites at once (any order; parents may be in the same batch)' },
   getSite: { method: 'get', path: `${P}/sites/:site`, params: ConfSite, res: Site, roles: READ, summary: 'One site, with its media node URL' },
   putSite: { method: 'put', path: `${P}/sites/:site`, params: ConfSite, body: SiteInput, res: Site, roles: ORG, summary: 'Create or replace a site (parent must exist)' },
   patchSite: { method: 'patch', path: `${P}/sites/:site`, params: ConfSite, body: SitePatch, res: Site, roles: SITE, summary: 'Hall, technician contact, eligibility, media node (technician: own site, contact/hall only)' },

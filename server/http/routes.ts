@@ -26,7 +26,7 @@ function sendError(ctx: Ctx, res: Response, err: unknown) {
 
 export function controlRouter(ctx: Ctx, blobs: BlobStore): Router {
   const r = express.Router();
-  const json = express.json({ limit: '2mb' });
+  const json = express.json({ limit: '16mb' });
   for (const [name, def] of Object.entries(ControlRoutes) as [ControlRouteName, RouteDef][]) {
     const mw = def.rawBody ? [] : ['post', 'put', 'patch'].includes(def.method) ? [json] : [];
     r[def.method](def.path, ...mw, async (req: Request, res: Response) => {

@@ -95,7 +95,7 @@ export async function putSites(ctx: Ctx, conf: string, inputs: SiteInput[]): Pro
     for (const s of await hvalsJson<Site>(ctx, ctx.keys.sites(conf))) known.set(s.id, s);
     const out: Site[] = [];
     const multi = ctx.redis.multi();
-    for (const raw of inputs) {
+    for (const raw of parentsFirst(inputs, known)) {
       const input = SiteInput.parse(raw);
       const old = known.get(input.id);
       if (old && old.parent !== input.parent) throw new AppError('CONFLICT', `site ${input.id}: parent cannot change`);
@@ -117,6 +117,22 @@ export async function putSites(ctx: Ctx, conf: string, inputs: SiteInput[]): Pro
     await multi.exec();
     return out;
   });
+}
+
+/** Orders a batch so that every parent comes before its children (unknown parents last, to fail). */
+function parentsFirst(inputs: SiteInput[], known: Map<string, Site>): SiteInput[] {
+  const placed = new Set(known.keys());
+  let rest = inputs;
+  const out: SiteInput[] = [];
+  while (rest.length) {
+    const next: SiteInput[] = [];
+    for (const s of rest) {
+      if (s.parent === null || placed.has(s.parent)) { out.push(s); placed.add(s.id); } else next.push(s);
+    }
+    if (next.length === rest.length) return [...out, ...next];
+    rest = next;
+  }
+  return out;
 }
 
 export async function patchSite(ctx: Ctx, conf: string, id: string, patch: Partial<Site>): Promise<Site> {
