@@ -57,7 +57,6 @@ test('a WebRTC peer completes ICE and DTLS with our worker and sends data over S
 	const transport = await router.createWebRtcTransport({
 		listenInfos: [{ protocol: 'udp', ip: LOOPBACK }],
 		enableSctp: true,
-		numSctpStreams: { OS: 16, MIS: 16 },
 	});
 
 	// No STUN servers and only loopback pairs: nothing leaves the machine.
