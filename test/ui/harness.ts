@@ -59,10 +59,10 @@ export async function startUi(name: string, extra: Partial<ControlOptions> = {})
   const staticDir = `.cache/test-data/ui-${id}-apps`;
   mkdirSync(ARTIFACTS, { recursive: true });
   await buildApps(resolve(REPO_ROOT, staticDir));
-  const tokenSecret = randomBytes(24).toString('base64url');
+  const tokenSecret = extra.tokenSecret ?? randomBytes(24).toString('base64url');
   const control = await startControl({
-    port: 0, redisUrl: REDIS_URL, redisPrefix: prefix, tokenSecret, dataDir, staticDir, demo: true, logLevel: 'warn',
-    delivery: { attempts: 3, backoffMs: 500, receiptTimeoutMs: 30_000, concurrency: 4096 }, ...extra,
+    port: 0, redisUrl: REDIS_URL, redisPrefix: prefix, dataDir, staticDir, demo: true, logLevel: 'warn',
+    delivery: { attempts: 3, backoffMs: 500, receiptTimeoutMs: 30_000, concurrency: 4096 }, ...extra, tokenSecret,
   });
   let browser: Browser;
   try {

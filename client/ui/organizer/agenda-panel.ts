@@ -59,7 +59,7 @@ export function AgendaPanel({ s }: { s: AppSession }) {
         ${cur ? html`<button class="btn" data-testid="agenda-end" onClick=${() => end(cur.id)}>${T('■ Kết thúc nội dung', '■ End item')}</button>` : ''}
       </div>
     </div>
-    <div style=${{ maxHeight: '230px', overflowY: 'auto' }}>
+    <div style=${{ maxHeight: 'max(230px, calc(100vh - 520px))', overflowY: 'auto' }}>
       <table class="grid">
         <thead><tr><th>#</th><th>${T('Nội dung', 'Item')}</th><th>${T('Kế hoạch', 'Planned')}</th><th>${T('Thực tế', 'Actual')}</th><th>${T('Trạng thái', 'State')}</th><th></th></tr></thead>
         <tbody>${items.map((i) => {

@@ -69,7 +69,7 @@ export function InvitationsPanel({ s, selected }: { s: AppSession; selected: Sig
     if (r) await refresh();
   };
 
-  return html`<div class="layout-2">
+  return html`<div class="inv-layout">
     <${Panel} title=${sel ? `${T('Liên kết mời', 'Invitation links')} — ${sel.name}` : T('Liên kết mời', 'Invitation links')} id="invitations">
       ${sel ? html`<div class="btn-row" style=${{ marginBottom: '8px' }}>
         <button class="btn btn-primary" data-invite="technician" onClick=${() => issue('technician')}>+ ${roleText('technician')}</button>
@@ -85,8 +85,8 @@ export function InvitationsPanel({ s, selected }: { s: AppSession; selected: Sig
           return html`<tr key=${i.jti} data-jti=${i.jti}>
             <td>${roleText(i.role)} ${i.revoked ? html`<span class="state-pill state-failed">${T('đã thu hồi', 'revoked')}</span>` : ''}</td>
             <td>${i.site ? sites.get(i.site)?.name ?? i.site : '—'}</td>
-            <td>${fmtDateTime(i.createdAt)}</td><td>${fmtDateTime(i.exp * 1000)}</td>
-            <td><div class="btn-row">
+            <td style=${{ whiteSpace: 'nowrap' }}>${fmtDateTime(i.createdAt)}</td><td style=${{ whiteSpace: 'nowrap' }}>${fmtDateTime(i.exp * 1000)}</td>
+            <td><div class="btn-row" style=${{ flexWrap: 'nowrap' }}>
               ${link && !i.revoked ? html`<button class="btn btn-small" onClick=${() => copy(link)}>${T('Sao chép', 'Copy')}</button>
                 <button class="btn btn-small" onClick=${() => setQr({ link, title: `${roleText(i.role)} — ${i.site ? sites.get(i.site)?.name ?? i.site : ''}` })}>QR</button>` : ''}
               ${!i.revoked ? html`<button class="btn btn-small btn-danger" onClick=${() => revoke(i)}>${T('Thu hồi', 'Revoke')}</button>` : ''}

@@ -106,7 +106,7 @@ export function MaterialsPanel({ s, selected }: { s: AppSession; selected: Signa
       <tbody>${mats.length === 0 ? html`<tr><td colspan="7" class="empty">${T('Chưa có tài liệu nào', 'No materials yet')}</td></tr>` : ''}
       ${mats.map((m) => html`<tr key=${m.id} data-material=${m.id}>
         <td><strong>${m.title}</strong> <small>v${m.version} · ${m.filename}</small></td>
-        <td>${fmtBytes(m.size)}</td><td>${fmtDateTime(m.uploadedAt)}</td>
+        <td style=${{ whiteSpace: 'nowrap' }}>${fmtBytes(m.size)}</td><td style=${{ whiteSpace: 'nowrap' }}>${fmtDateTime(m.uploadedAt)}</td>
         <td class="num" data-count="delivered">${count(m, 'delivered')}</td>
         <td class="num">${count(m, 'pending') + count(m, 'notified')}</td>
         <td class="num">${count(m, 'failed')}</td>
@@ -115,7 +115,7 @@ export function MaterialsPanel({ s, selected }: { s: AppSession; selected: Signa
       </tr>`)}</tbody>
     </table>
     ${mats.length ? html`<div style=${{ display: 'flex', fontSize: '12px', color: '#5d6778', padding: '0 0 4px' }}>
-        <span style=${{ flex: 1 }}>${T('Điểm cầu × tài liệu', 'Site × material')}${sel ? ` (${store.siteById.value.get(sel)?.name ?? sel} ${T('và cấp dưới', 'and below')})` : ''} — <span class="mcell delivered" style=${{ width: '10px', height: '10px' }}></span> ${T('đã nhận', 'delivered')}
+        <span class="legend" style=${{ flex: 1 }}>${T('Điểm cầu × tài liệu', 'Site × material')}${sel ? ` (${store.siteById.value.get(sel)?.name ?? sel} ${T('và cấp dưới', 'and below')})` : ''} — <span class="mcell delivered" style=${{ width: '10px', height: '10px' }}></span> ${T('đã nhận', 'delivered')}
           <span class="mcell pending" style=${{ width: '10px', height: '10px' }}></span> ${T('đang chờ', 'pending')}
           <span class="mcell failed" style=${{ width: '10px', height: '10px' }}></span> ${T('lỗi', 'failed')}</span>
         ${mats.map((m) => html`<span key=${m.id} title=${m.title} style=${{ width: `${colW}px`, textAlign: 'center', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>${m.title}</span>`)}

@@ -14,18 +14,18 @@ export function SiteMaterials({ s, cache }: { s: AppSession; cache: MaterialCach
   return html`<${Panel} title=${T('Tài liệu', 'Materials')} id="site-materials"
       actions=${html`<button class="btn btn-small" onClick=${() => cache.syncAll(mats)}>${T('Tải lại tất cả', 'Sync all')}</button>`}>
     ${mats.length === 0 ? html`<div class="empty">${T('Chưa có tài liệu nào được gửi tới điểm cầu', 'No materials sent to this site yet')}</div>` : ''}
-    <div class="cards">${mats.map((m) => {
+    <div class="cards" style=${{ maxHeight: '420px', overflowY: 'auto', gap: '6px' }}>${mats.map((m) => {
       const st = local.get(m.id) ?? { state: 'missing' as const };
       return html`<div key=${m.id} class="card" data-material=${m.id} data-local=${st.state}>
-        <div class="btn-row" style=${{ justifyContent: 'space-between' }}>
-          <div style=${{ minWidth: 0 }}><strong>${m.title}</strong> <small>v${m.version} · ${m.filename} · ${fmtBytes(m.size)}</small></div>
+        <div class="btn-row" style=${{ justifyContent: 'space-between', flexWrap: 'nowrap' }}>
+          <div style=${{ minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title=${`${m.title} — ${m.filename}`}><strong>${m.title}</strong> <small>v${m.version} · ${fmtBytes(m.size)}</small></div>
           ${st.state === 'cached' ? html`<button class="btn btn-small" onClick=${() => act(() => cache.open(m))}>${T('Mở', 'Open')}</button>`
             : st.state === 'failed' || st.state === 'missing' ? html`<button class="btn btn-small btn-primary" onClick=${() => cache.fetch(m)}>${T('Tải về', 'Download')}</button>` : ''}
         </div>
         ${st.state === 'downloading' ? html`<${Progress} done=${st.done} total=${st.total} bytes label=${T('Đang tải', 'Downloading')} />` : ''}
         ${st.state === 'verifying' ? html`<small>${T('Đang kiểm tra mã sha256…', 'Verifying sha256…')}</small>` : ''}
-        ${st.state === 'cached' ? html`<small class="check-ok">✓ ${T('Đã kiểm tra sha256, lưu trên máy — mở được khi mất mạng', 'sha256 verified, stored on this computer — opens offline')}</small>
-          <div class="link-cell" title=${st.sha256}>sha256 ${st.sha256.slice(0, 16)}… · ${fmtTime(st.at)}</div>` : ''}
+        ${st.state === 'cached' ? html`<div style=${{ fontSize: '12px' }} title=${`sha256 ${st.sha256}`}><span class="check-ok">✓ ${T('Đúng sha256, đã lưu trên máy', 'sha256 verified, stored here')}</span>
+          <span class="muted"> · ${st.sha256.slice(0, 16)}… · ${fmtTime(st.at)} · ${T('mở được khi mất mạng', 'opens offline')}</span></div>` : ''}
         ${st.state === 'failed' ? html`<small class="check-fail">${st.error}</small>` : ''}
       </div>`;
     })}</div>
