@@ -1,8 +1,10 @@
 // Replacement for ankerl/unordered_dense.h (not packaged by Debian): the
-// names mediasoup uses, mapped onto the standard unordered containers. Same
-// semantics mediasoup relies on (lookups, insertion, erase while iterating);
-// iteration order is unspecified in both, and nothing in the worker depends on
-// it.
+// names mediasoup uses, mapped onto the standard unordered containers, which
+// give the semantics the worker relies on (lookup, insert, erase while
+// iterating; no reference stability is assumed by code written for ankerl).
+// One difference: ankerl iterates in insertion order until an erase, std in
+// hash order. The worker only uses that order for lists in dumps, which
+// mediasoup's own test suite compares without regard to order.
 #ifndef DIEMCAU_ANKERL_UNORDERED_DENSE_SHIM_H
 #define DIEMCAU_ANKERL_UNORDERED_DENSE_SHIM_H
 
