@@ -83,6 +83,9 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   });
   app.use(controlRouter(ctx, blobs));
   if (existsSync(opts.staticDir)) app.use(express.static(opts.staticDir, { index: 'index.html' }));
+  app.get('/', (_req, res) => {
+    res.type('text/plain; charset=utf-8').send('Điểm Cầu — dịch vụ điều hành / control service\n/openapi.json  /metrics  /healthz\n');
+  });
 
   const http = createServer(app);
   const io = new Server(http, { cors: { origin: true }, serveClient: false, pingInterval: 10_000, pingTimeout: 8_000 });

@@ -2,7 +2,7 @@
 // scope checks. Socket events (socket.ts) call the same store functions.
 import { AppError } from '../signaling/common.js';
 import type { ControlRouteName } from '../signaling/control-routes.js';
-import type { Snapshot } from '../signaling/control.js';
+import type { Delivery, Snapshot } from '../signaling/control.js';
 import { assertConf, assertSite, assertSiteRead, assertWide, isWide, type Auth } from './auth.js';
 import type { Ctx } from './context.js';
 import { agendaCols, attendanceCols, presenceCols, rollupCols, toCsv, toXlsx, type Column } from './export.js';
@@ -13,7 +13,7 @@ import * as cs from './store/conference.js';
 import { getFloor, grantFloor, requestFloor, withdrawFloor } from './store/floor.js';
 import { getIncident, handleIncident, listIncidents, listRehearsals, recordRehearsal, reportIncident } from './store/incidents.js';
 import { issueBulk, issueInvitation, listInvitations, revokeInvitation } from './store/invitations.js';
-import { acceptReceipt, getMaterial, listDeliveries, listMaterials, summarize } from './store/materials.js';
+import { acceptReceipt, getDelivery, getMaterial, listDeliveries, listMaterials, summarize } from './store/materials.js';
 import { listPresence, presenceEvents } from './store/presence.js';
 
 export interface Input { params: any; query: any; body: any }
@@ -48,7 +48,10 @@ export async function snapshot(ctx: Ctx, a: Auth, conf: string): Promise<Snapsho
   const mine = isWide(a) ? sites.map((s) => s.id) : a.site ? [a.site] : [];
   const [rollups, attendance] = await Promise.all([att.readRollups(ctx, conf, mine), att.readAttendance(ctx, conf, mine)]);
   const materials = await listMaterials(ctx, conf, isWide(a) ? undefined : a.site ?? '-none-');
-  return { conference, you: { role: a.role, ...(a.site ? { site: a.site } : {}) }, sites, groups, agenda, floor, rollups, attendance, materials, seq };
+  const deliveries = !isWide(a) && a.site
+    ? (await Promise.all(materials.map((m) => getDelivery(ctx, conf, m.id, a.site!)))).filter((d): d is Delivery => d !== null)
+    : undefined;
+  return { conference, you: { role: a.role, ...(a.site ? { site: a.site } : {}) }, sites, groups, agenda, floor, rollups, attendance, materials, ...(deliveries ? { deliveries } : {}), seq };
 }
 
 export const handlers: Record<ControlRouteName, Handler> = {

@@ -390,6 +390,8 @@ export const Snapshot = z.object({
   rollups: z.array(Rollup),
   attendance: z.array(SiteAttendance),
   materials: z.array(Material),
+  /** Site-bound tokens: this site's delivery state per material (organizers use GET /deliveries). */
+  deliveries: z.array(Delivery).optional(),
   /** Sequence of the roll-up stream at snapshot time: pushes with seq <= this are stale. */
   seq: z.number().int().nonnegative(),
 });

@@ -1,0 +1,154 @@
+// Running a conference: state machine, agenda pushed live to every site,
+// presence joins/leaves with connected time, check-in/out, incidents,
+// rehearsal results, floor requests; and the service endpoints
+// (/openapi.json, /metrics, /healthz, static web apps).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Socket } from 'socket.io-client';
+import { ControlRoutes } from '../../signaling/control-routes.js';
+import { ControlEvents, ControlPushes, type Agenda, type Incident, type PresencePush, type Snapshot } from '../../signaling/control.js';
+import { api, CONF, connect, emit, setupConference, sleep, testEnv, token, waitFor, type Env } from './helpers.js';
+
+let env: Env;
+let base: string;
+let org: string;
+const P = `/api/conferences/${CONF}`;
+const sockets: Socket[] = [];
+const staticDir = `test-artifacts/control-static`;
+
+before(async () => {
+  await mkdir(staticDir, { recursive: true });
+  await writeFile(`${staticDir}/index.html`, '<!doctype html><title>Điểm Cầu</title>');
+  env = testEnv('ops', { staticDir, mediaNodes: { p: 'http://127.0.0.1:7202' } });
+  base = (await env.start()).url;
+  org = (await setupConference(base, 2, 2)).org;
+});
+after(async () => {
+  for (const s of sockets) s.close();
+  await env.cleanup();
+});
+
+test('conference state machine', async () => {
+  const st = async (state: string) => (await api(base, org, 'POST', `${P}/state`, { state })).status;
+  assert.equal(await st('ended'), 409, 'draft cannot end');
+  assert.equal((await api(base, org, 'POST', `${P}/agenda/x/start`)).status, 409, 'no agenda while draft');
+  assert.equal(await st('rehearsal'), 200);
+  assert.equal(await st('live'), 200);
+  assert.equal(await st('draft'), 409, 'live cannot go back');
+});
+
+test('agenda: start, auto-end of the previous item, reorder; every site learns it live', async () => {
+  const items = [1, 2, 3].map((n) => ({ id: `a${n}`, title: `Mục ${n}`, presenter: 'Ban', plannedStart: `2030-01-15T${String(7 + n).padStart(2, "0")}:00:00+07:00`, plannedDurationMin: 30 }));
+  assert.equal((await api(base, org, 'PUT', `${P}/agenda`, { items })).status, 200);
+  const hall = await connect(base, token('viewer', CONF, 'd02-c02'), 'hall');
+  sockets.push(hall);
+  const snap = (await emit<Snapshot>(hall, ControlEvents.subscribe, { conf: CONF }));
+  assert.ok(snap.ok);
+  assert.equal(snap.data.agenda.items.length, 3);
+  assert.equal(snap.data.sites.find((s) => s.id === 'd02-c02')?.mediaUrl, 'http://127.0.0.1:7202');
+  const o = await connect(base, org, 'organizer');
+  sockets.push(o);
+  await emit(o, ControlEvents.subscribe, { conf: CONF });
+  let pushed = waitFor<Agenda>(hall, ControlPushes.agenda, (a) => a.current === 'a1');
+  assert.ok((await emit(o, ControlEvents.agendaStart, { item: 'a1' })).ok);
+  await pushed;
+  await sleep(30);
+  pushed = waitFor<Agenda>(hall, ControlPushes.agenda, (a) => a.current === 'a2');
+  const r = await emit<Agenda>(o, ControlEvents.agendaStart, { item: 'a2' });
+  assert.ok(r.ok);
+  const a = await pushed;
+  assert.equal(a.items[0]!.state, 'done');
+  assert.ok(a.items[0]!.actualEnd! >= a.items[0]!.actualStart!);
+  assert.equal(a.items[1]!.state, 'running');
+  assert.equal((await emit(o, ControlEvents.agendaStart, { item: 'a1' }) as any).error.code, 'CONFLICT', 'an ended item cannot restart');
+  assert.equal((await emit(o, ControlEvents.agendaEnd, { item: 'a3' }) as any).error.code, 'CONFLICT');
+  assert.equal((await emit(o, ControlEvents.agendaReorder, { order: ['a3', 'a1'] }) as any).error.code, 'BAD_REQUEST');
+  const re = await emit<Agenda>(o, ControlEvents.agendaReorder, { order: ['a1', 'a3', 'a2'] });
+  assert.ok(re.ok);
+  assert.deepEqual(re.data.items.map((i) => i.id), ['a1', 'a3', 'a2']);
+  assert.ok((await emit(o, ControlEvents.agendaEnd, { item: 'a2' })).ok);
+  const report = (await api(base, org, 'GET', `${P}/reports/agenda`)).body.data;
+  assert.equal(report.filter((x: any) => x.actualDurationMin !== undefined).length, 2);
+});
+
+test('presence: joins, leaves, connected time, pushed to the organizer', async () => {
+  const o = await connect(base, org, 'organizer');
+  sockets.push(o);
+  await emit(o, ControlEvents.subscribe, { conf: CONF });
+  const online = waitFor<PresencePush>(o, ControlPushes.presence, (p) => p.changes.some((c) => c.site === 'd01-c01' && c.online));
+  const c1 = await connect(base, token('technician', CONF, 'd01-c01'), 'console');
+  await online;
+  const c2 = await connect(base, token('viewer', CONF, 'd01-c01'), 'hall');
+  const part = await connect(base, token('participant', CONF, 'd01-c01'), 'checkin');
+  await sleep(300);
+  let pres = (await api(base, org, 'GET', `${P}/presence`)).body.data.find((x: any) => x.site === 'd01-c01');
+  assert.equal(pres.connections, 2, 'console + hall count, a check-in phone does not');
+  assert.equal(pres.joins, 1);
+  c1.close();
+  await sleep(100);
+  pres = (await api(base, org, 'GET', `${P}/presence`)).body.data.find((x: any) => x.site === 'd01-c01');
+  assert.equal(pres.online, true);
+  const offline = waitFor<PresencePush>(o, ControlPushes.presence, (p) => p.changes.some((c) => c.site === 'd01-c01' && !c.online));
+  c2.close();
+  await offline;
+  part.close();
+  pres = (await api(base, org, 'GET', `${P}/presence`)).body.data.find((x: any) => x.site === 'd01-c01');
+  assert.equal(pres.online, false);
+  assert.ok(pres.totalMs >= 300, `connected time ${pres.totalMs}`);
+  assert.ok(pres.lastLeave >= pres.lastJoin);
+  const ev = (await api(base, org, 'GET', `${P}/presence/d01-c01/events`)).body.data;
+  assert.deepEqual(ev.map((e: any) => e.kind), ['join', 'join', 'leave', 'leave']);
+  assert.equal((await api(base, org, 'GET', `${P}/rollups/d01`)).body.data.online, 0);
+  assert.equal((await api(base, org, 'GET', `${P}/rollups/root`)).body.data.online, 1, 'only the hall screen of d02-c02 is still connected');
+});
+
+test('check-in and out, incidents, rehearsal results, floor', async () => {
+  const part = token('participant', CONF, 'd02-c01');
+  const ci = (await api(base, part, 'POST', `${P}/checkins`, { site: 'd02-c01', group: 'c-b', name: 'Hoàng Thị E', unit: 'UBND xã' })).body.data;
+  assert.ok(ci.inAt);
+  assert.equal((await api(base, part, 'POST', `${P}/checkins`, { site: 'd02-c01', group: 'd-a', name: 'X' })).status, 400, 'group of another level');
+  const out = (await api(base, part, 'POST', `${P}/checkins/${ci.id}/out`)).body.data;
+  assert.ok(out.outAt >= out.inAt);
+  assert.equal((await api(base, part, 'POST', `${P}/checkins/${ci.id}/out`)).status, 409);
+
+  const techT = token('technician', CONF, 'd02-c01');
+  const tech = await connect(base, techT, 'console');
+  const o = await connect(base, org, 'organizer');
+  sockets.push(tech, o);
+  await emit(tech, ControlEvents.subscribe, { conf: CONF });
+  await emit(o, ControlEvents.subscribe, { conf: CONF });
+  const seen = waitFor<Incident>(o, ControlPushes.incident, (i) => i.site === 'd02-c01');
+  const inc = await emit<Incident>(tech, ControlEvents.incidentReport, { site: 'd02-c01', title: 'Mất tín hiệu âm thanh', severity: 'high' });
+  assert.ok(inc.ok);
+  await seen;
+  const handled = waitFor<Incident>(tech, ControlPushes.incident, (i) => i.state === 'handled');
+  assert.ok((await emit(o, ControlEvents.incidentHandle, { id: inc.data.id, note: 'Đã khởi động lại bộ mã hoá' })).ok);
+  assert.equal((await handled).handledNote, 'Đã khởi động lại bộ mã hoá');
+  assert.equal((await api(base, techT, 'GET', `${P}/incidents`)).body.data[0].state, 'handled');
+
+  assert.ok((await emit(tech, ControlEvents.rehearsal, { site: 'd02-c01', passed: true, rttMs: 35, lossPct: 0.2, bitrateKbps: 1800 })).ok);
+  const reh = (await api(base, org, 'GET', `${P}/rehearsals?site=d02-c01`)).body.data;
+  assert.equal(reh[0].passed, true);
+  assert.ok(reh[0].at);
+
+  assert.ok((await emit(tech, ControlEvents.floorRequest, { site: 'd02-c01', note: 'Tham luận' })).ok);
+  const f = (await api(base, org, 'GET', `${P}/floor`)).body.data;
+  assert.deepEqual(f.requests.map((r: any) => [r.site, r.state]), [['d02-c01', 'waiting']]);
+  const g = await emit<any>(o, ControlEvents.floorGrant, { site: 'd02-c01' });
+  assert.equal(g.ok && g.data.granted, 'd02-c01');
+  assert.equal((await emit<any>(tech, ControlEvents.floorRequest, { site: 'd02-c01' }) as any).error.code, 'CONFLICT');
+  const back = await emit<any>(o, ControlEvents.floorGrant, { site: null });
+  assert.equal(back.ok && back.data.granted, null);
+});
+
+test('service endpoints: OpenAPI covers every route, metrics, health, static apps', async () => {
+  const doc = await (await fetch(`${base}/openapi.json`)).json() as any;
+  const ops = Object.values(doc.paths).flatMap((p: any) => Object.values(p).map((o: any) => o.operationId));
+  assert.deepEqual(ops.sort(), Object.keys(ControlRoutes).sort());
+  assert.ok(doc.paths['/api/conferences/{conf}/attendance/{site}'].put.requestBody);
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  for (const m of ['dc_http_requests_total', 'dc_queue_jobs', 'dc_sites_online', 'dc_sockets', 'dc_attendance_writes_total']) assert.match(metrics, new RegExp(m));
+  assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  assert.match(await (await fetch(`${base}/`)).text(), /Điểm Cầu/);
+});
