@@ -87,6 +87,25 @@ test('a technician enters a headcount and the organizer roll-up changes', async 
   assert.doesNotMatch(await text(org, '.bar-row[data-site=ls-trangdinh] .bar-value'), /^0%/);
   await shot(org, 'organizer-attendance-1366');
   await shot(tech, 'technician-headcount-1366');
+
+  // The roll-up leaves as a CSV export with the new figures.
+  const [download] = await Promise.all([org.waitForEvent('download'), org.click('[data-export=att-csv]')]);
+  const csv = await import('node:fs/promises').then(async (fs) => fs.readFile((await download.path())!, 'utf8'));
+  assert.match(download.suggestedFilename(), /^diem-danh_ls-135_\d{2}-\d{2}-\d{4}\.csv$/);
+  assert.match(csv, /ls-trangdinh-01/);
+
+  // An incident reported at the hall reaches the organizer's inbox and is handled there.
+  await tech.fill('[data-testid=incident-title]', 'Mất tiếng từ điểm cầu tỉnh');
+  await tech.click('#incident button[type=submit]');
+  await org.click('[data-tab=incidents]');
+  const inc = org.locator('[data-incident]', { hasText: 'Mất tiếng từ điểm cầu tỉnh' });
+  await inc.waitFor({ timeout: 10_000 });
+  assert.match(await inc.innerText(), /Xã số 01/);
+  await inc.locator('input').fill('Đã kiểm tra lại bộ trộn âm');
+  await inc.locator('button').click();
+  await waitFor('handled', async () => /Đã xử lý/.test(await inc.innerText()));
+  await waitFor('the technician sees it handled', async () => /Đã xử lý/.test(await tech.locator('#incident').innerText()));
+  await shot(org, 'organizer-incidents-1366');
 });
 
 test('a delegate checks in and out at a commune', async () => {
