@@ -45,13 +45,16 @@ export async function snapshot(ctx: Ctx, a: Auth, conf: string): Promise<Snapsho
     cs.getConference(ctx, conf), cs.listSites(ctx, conf), cs.listGroups(ctx, conf), getAgenda(ctx, conf), getFloor(ctx, conf),
   ]);
   const seq = Number((await ctx.redis.get(ctx.keys.seq(conf))) ?? 0);
+  // a site-bound screen gets its own branch (ancestors, itself, its children), not the national tree
+  const own = a.site ? sites.find((s) => s.id === a.site) : undefined;
+  const visible = isWide(a) ? sites : sites.filter((s) => s.id === a.site || s.parent === a.site || (own?.path ?? []).includes(s.id));
   const mine = isWide(a) ? sites.map((s) => s.id) : a.site ? [a.site] : [];
   const [rollups, attendance] = await Promise.all([att.readRollups(ctx, conf, mine), att.readAttendance(ctx, conf, mine)]);
   const materials = await listMaterials(ctx, conf, isWide(a) ? undefined : a.site ?? '-none-');
   const deliveries = !isWide(a) && a.site
     ? (await Promise.all(materials.map((m) => getDelivery(ctx, conf, m.id, a.site!)))).filter((d): d is Delivery => d !== null)
     : undefined;
-  return { conference, you: { role: a.role, ...(a.site ? { site: a.site } : {}) }, sites, groups, agenda, floor, rollups, attendance, materials, ...(deliveries ? { deliveries } : {}), seq };
+  return { conference, you: { role: a.role, ...(a.site ? { site: a.site } : {}) }, sites: visible, groups, agenda, floor, rollups, attendance, materials, ...(deliveries ? { deliveries } : {}), seq };
 }
 
 export const handlers: Record<ControlRouteName, Handler> = {

@@ -81,6 +81,7 @@ export function bindControlNamespace(ctx: Ctx, nsp: Namespace) {
     const a = socket.data.auth as Auth;
     const client = (socket.data.client as string | undefined) ?? a.role;
     void socket.join(rooms.jti(a.jti));
+    ctx.log.debug({ role: a.role, site: a.site, client }, 'socket connected');
     ctx.metrics.sockets.inc({ role: a.role });
     const presence = countsAsPresence(a, socket.data.client);
     let joined: Promise<unknown> = Promise.resolve();

@@ -382,6 +382,7 @@ export const SubscribeReq = z.strictObject({ conf: Id });
 export const Snapshot = z.object({
   conference: Conference,
   you: z.object({ role: z.string(), site: Id.optional() }),
+  /** Organizer/viewer: the whole tree; a site-bound token: its ancestors, itself and its children. */
   sites: z.array(Site),
   groups: z.array(DelegateGroup),
   agenda: Agenda,

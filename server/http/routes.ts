@@ -63,7 +63,9 @@ export function controlRouter(ctx: Ctx, blobs: BlobStore): Router {
       } catch (err) {
         sendError(ctx, res, err);
       } finally {
-        endTimer();
+        const seconds = endTimer();
+        const lvl = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
+        ctx.log[lvl]({ route: name, method: def.method, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
         ctx.metrics.httpRequests.inc({ route: name, method: def.method, status: String(res.statusCode) });
       }
     });
