@@ -1,6 +1,7 @@
 // P4: time from a headcount change at a commune to the organizer's socket
 // receiving the new roll-up, p50/p99, with 100 and with 11,300 simulated sites
-// (socket.io clients on 127.0.0.1), in one run, with background churn.
+// (socket.io clients on 127.0.0.1), in one run, with background churn, then
+// during a burst where every site reports at once.
 // Usage: node --import tsx bench/p4-rollup.ts [--scales 100,11300] [--samples 200] [--churn 0.02]
 // Needs Redis (REDIS_URL, default redis://127.0.0.1:6379). Writes bench/results/p4-rollup.json.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -135,31 +136,58 @@ async function runScale(total: number) {
       }
     }, 50);
 
-    const lat: number[] = [];
-    let seqValue = 1;
+    const sample = async (n: number, spacingMs: number, offset: number) => {
+      const lat: number[] = [];
+      const all: Promise<void>[] = [];
+      for (let i = 0; i < n; i++) {
+        const s = communes[((i + offset) * 7919) % communes.length]!;
+        if (waiting.has(s.id)) continue;
+        const value = (seqValue++ % 900) + 1; // distinct from churn values (≥ 1000)
+        all.push(new Promise<void>((done) => {
+          const timer = setTimeout(() => { waiting.delete(s.id); done(); }, 10_000);
+          waiting.set(s.id, { value, t0: performance.now(), done: (ms) => { clearTimeout(timer); lat.push(ms); done(); } });
+          bySite.get(s.id)!.emit(ControlEvents.headcount, { site: s.id, group: 'c1', present: value }, () => undefined);
+        }));
+        await new Promise((r) => setTimeout(r, spacingMs));
+      }
+      await Promise.all(all);
+      return lat;
+    };
+    let seqValue = 0;
     const tStart = Date.now();
-    const all: Promise<void>[] = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      const s = communes[(i * 7919) % communes.length]!;
-      if (waiting.has(s.id)) continue;
-      const value = seqValue++ % 900; // distinct from churn values (≥ 1000)
-      all.push(new Promise<void>((done) => {
-        const timer = setTimeout(() => { waiting.delete(s.id); done(); }, 10_000);
-        waiting.set(s.id, { value, t0: performance.now(), done: (ms) => { clearTimeout(timer); lat.push(ms); done(); } });
-        bySite.get(s.id)!.emit(ControlEvents.headcount, { site: s.id, group: 'c1', present: value }, () => undefined);
-      }));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await Promise.all(all);
+    const lat = await sample(SAMPLES, 50, 0);
     clearInterval(churn);
     const secs = (Date.now() - tStart) / 1000;
+    const pushesSteady = pushes;
+
+    // burst: every site sends a headcount within ~1 s (doors open), while 50 communes are timed
+    const tBurst = Date.now();
+    const burstDone = (async () => {
+      for (let i = 0; i < techSites.length; i += 500) {
+        for (const s of techSites.slice(i, i + 500)) {
+          if (waiting.has(s.id)) continue;
+          const g = s.level === 'commune' ? 'c1' : s.level === 'district' ? 'd1' : 'p1';
+          bySite.get(s.id)!.emit(ControlEvents.headcount, { site: s.id, group: g, present: 2000 + (i % 500) }, () => undefined);
+        }
+        await new Promise((r) => setTimeout(r, Math.max(1, Math.floor(1000 / Math.ceil(techSites.length / 500)))));
+      }
+    })();
+    const burstLat = await sample(50, 20, SAMPLES);
+    await burstDone;
+    const burstSecs = (Date.now() - tBurst) / 1000;
+    const stats = (xs: number[]) => ({
+      samples: xs.length, p50Ms: round(pct(xs, 50)), p90Ms: round(pct(xs, 90)), p99Ms: round(pct(xs, 99)), maxMs: round(Math.max(...xs)),
+      meanMs: round(xs.reduce((a, b) => a + b, 0) / xs.length),
+    });
+    const steady = stats(lat);
     const result = {
-      sites: sites.length, connected: sockets.length - 1, connectMs, samples: lat.length, lost: SAMPLES - lat.length,
-      p50Ms: round(pct(lat, 50)), p90Ms: round(pct(lat, 90)), p99Ms: round(pct(lat, 99)), maxMs: round(Math.max(...lat)),
-      meanMs: round(lat.reduce((a, b) => a + b, 0) / lat.length),
-      backgroundUpdatesPerSec: round(churned / secs), organizerPushesPerSec: round(pushes / secs),
+      sites: sites.length, connected: sockets.length - 1, connectMs,
+      ...steady, lost: SAMPLES - lat.length,
+      backgroundUpdatesPerSec: round(churned / secs), organizerPushesPerSec: round(pushesSteady / secs),
+      burst: { ...stats(burstLat), updates: techSites.length, seconds: round(burstSecs), organizerPushesPerSec: round((pushes - pushesSteady) / burstSecs) },
     };
     console.log(`P4 ${result.sites} sites: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms (${result.samples} samples, ${result.backgroundUpdatesPerSec} bg updates/s, ${result.organizerPushesPerSec} pushes/s to the organizer, connect ${connectMs} ms)`);
+    console.log(`   burst (every site at once, ${result.burst.seconds} s): p50 ${result.burst.p50Ms} ms, p99 ${result.burst.p99Ms} ms, max ${result.burst.maxMs} ms, ${result.burst.organizerPushesPerSec} pushes/s`);
     return result;
   } finally {
     for (const s of sockets) s.close();
@@ -182,7 +210,7 @@ for (const n of SCALES) results.push(await runScale(n));
 const out = {
   bench: 'P4 headcount change → organizer roll-up push latency',
   at: new Date().toISOString(), cpus: cpus().length, node: process.version,
-  method: 'one control process; technician socket.io clients from this process on 127.0.0.1; a commune emits attendance:headcount, time until the organizer socket receives push:rollup containing the new value; background churn of random sites meanwhile',
+  method: 'one control process; technician socket.io clients from this process on 127.0.0.1; a commune emits attendance:headcount, time until the organizer socket receives push:rollup containing the new value; background churn of random sites meanwhile; then a burst where every site sends a headcount within about a second while 50 more communes are timed',
   samplesPerScale: SAMPLES, churnShare: CHURN, results,
 };
 await mkdir(resolve(ROOT, 'bench/results'), { recursive: true });

@@ -23,7 +23,7 @@ export interface ControlOptions {
   logLevel?: string;
   /** media node id → public URL, shown in site info. */
   mediaNodes?: Record<string, string>;
-  /** Roll-up push coalescing interval (ms). Default 100. */
+  /** Roll-up push coalescing interval (ms). Default 50 (≤ 20 pushes a second per subscriber). */
   pushIntervalMs?: number;
   /** Material delivery: tries, base backoff, how long to wait for a receipt per try, concurrency. */
   delivery?: { attempts?: number; backoffMs?: number; receiptTimeoutMs?: number; concurrency?: number };
@@ -60,7 +60,7 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
     demo: o.demo ?? false,
     logLevel: o.logLevel ?? 'info',
     mediaNodes: o.mediaNodes ?? {},
-    pushIntervalMs: o.pushIntervalMs ?? 100,
+    pushIntervalMs: o.pushIntervalMs ?? 50,
     delivery: {
       attempts: o.delivery?.attempts ?? 5,
       backoffMs: o.delivery?.backoffMs ?? 5_000,

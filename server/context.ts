@@ -11,6 +11,8 @@ import type { Pusher } from './push.js';
 import type { DeliveryService } from './delivery.js';
 import type { ReminderService } from './reminder.js';
 import type { ReceiptWaiter } from './receipts.js';
+import type { Bus } from './bus.js';
+import type { TreeCache } from './store/cache.js';
 
 export interface Ctx {
   opts: ResolvedOptions;
@@ -21,6 +23,9 @@ export interface Ctx {
   metrics: Metrics;
   instanceId: string;
   pusher: Pusher;
+  bus: Bus;
+  /** Sites and groups per conference, dropped on every change (all instances). */
+  cache: TreeCache;
   /** Set once socket.io is up. */
   nsp?: Namespace;
   delivery?: DeliveryService;

@@ -31,6 +31,8 @@ export function makeKeys(p: string) {
     reminder: (c: string) => `${p}reminder:${c}`,
     /** pub/sub channels */
     receiptChannel: `${p}ch:receipt`,
+    treeChannel: `${p}ch:tree`,
+    sitePushChannel: `${p}ch:site-push`,
     bullPrefix: `${p}bull`,
   };
 }

@@ -2,12 +2,28 @@
 // change after a quiet period is flushed at once, later ones are batched per
 // interval, so thousands of sites updating together give a few messages per
 // second per organizer, each carrying only what changed.
-import type { Delivery } from '../signaling/control.js';
+import type { Delivery, Rollup, SiteAttendance } from '../signaling/control.js';
 import { ControlPushes } from '../signaling/control.js';
 import type { Ctx } from './context.js';
 import { rooms } from './context.js';
 import { readAttendance, readRollups } from './store/attendance.js';
 import { readPresence } from './store/presence.js';
+
+interface SiteItem { att: SiteAttendance; ru: Rollup | null }
+interface SiteMessage { conf: string; seq: number; at: number; items: SiteItem[] }
+
+/** Bus handler: push changed sites' own figures to the site rooms of this instance. */
+export function deliverSitePush(ctx: Ctx, raw: string) {
+  const nsp = ctx.nsp;
+  if (!nsp) return;
+  const m = JSON.parse(raw) as SiteMessage;
+  const local = nsp.adapter.rooms;
+  for (const { att, ru } of m.items) {
+    const room = rooms.site(m.conf, att.site);
+    if (!local.get(room)?.size) continue;
+    nsp.local.to(room).emit(ControlPushes.rollup, { conf: m.conf, seq: m.seq, at: m.at, rollups: ru ? [ru] : [], sites: [att] });
+  }
+}
 
 interface Dirty {
   ru: Set<string>;
@@ -71,12 +87,11 @@ export class Pusher {
         const at = Date.now();
         nsp.to(rooms.org(conf)).emit(ControlPushes.rollup, { conf, seq, at, rollups, sites });
         this.ctx.metrics.pushes.inc({ kind: 'rollup' });
-        // a site's own screen sees its own hall and subtree
+        // a site's own screen sees its own hall and subtree: one bus message for
+        // all changed sites, each instance delivers to the site rooms it hosts
         const ruBy = new Map(rollups.map((r) => [r.site, r]));
-        for (const s of sites) {
-          const r = ruBy.get(s.site);
-          nsp.to(rooms.site(conf, s.site)).emit(ControlPushes.rollup, { conf, seq, at, rollups: r ? [r] : [], sites: [s] });
-        }
+        const items: SiteItem[] = sites.map((s) => ({ att: s, ru: ruBy.get(s.site) ?? null }));
+        await this.ctx.bus.publish(this.ctx.keys.sitePushChannel, JSON.stringify({ conf, seq, at, items }));
       }
       if (d.pres.size) {
         const changes = await readPresence(this.ctx, conf, [...d.pres]);

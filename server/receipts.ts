@@ -1,21 +1,16 @@
 // Lets a delivery job wait for a site's receipt, whichever instance receives
 // it: receipts are announced on a Redis channel.
-import type { Redis } from 'ioredis';
+import type { Bus } from './bus.js';
 import type { Ctx } from './context.js';
 
 export class ReceiptWaiter {
   private waiting = new Map<string, Set<() => void>>();
-  private sub: Redis;
   private closed = false;
 
-  constructor(private ctx: Ctx) {
-    this.sub = ctx.redis.duplicate();
-    this.sub.on('message', (_ch: string, key: string) => this.wake(key));
-    this.sub.on('error', (e) => ctx.log.warn({ err: e }, 'receipt subscriber error'));
-  }
+  constructor(private ctx: Ctx, private bus: Bus) {}
 
   async init() {
-    await this.sub.subscribe(this.ctx.keys.receiptChannel);
+    await this.bus.on(this.ctx.keys.receiptChannel, (key) => this.wake(key));
   }
 
   private wake(key: string) {
@@ -26,7 +21,7 @@ export class ReceiptWaiter {
   }
 
   announce(key: string): Promise<unknown> {
-    return this.ctx.redis.publish(this.ctx.keys.receiptChannel, key);
+    return this.bus.publish(this.ctx.keys.receiptChannel, key);
   }
 
   /** Resolves true when `check()` is true, now or after an announcement, false after timeoutMs. */
@@ -57,6 +52,5 @@ export class ReceiptWaiter {
   async close() {
     this.closed = true;
     for (const key of [...this.waiting.keys()]) this.wake(key);
-    await this.sub.quit().catch(() => this.sub.disconnect());
   }
 }

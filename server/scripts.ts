@@ -21,7 +21,7 @@ end
 redis.call('HSET', KEYS[1], '_upd', ARGV[1])
 local seq = redis.call('INCR', KEYS[3])
 redis.call('XADD', KEYS[2], '*', 'site', ARGV[4], 'kind', kind, 'by', ARGV[3], 'seq', seq, 'counts', ARGV[5], 'at', ARGV[1])
-return seq
+return { seq, redis.call('HGETALL', KEYS[1]) }
 `;
 
 /** KEYS: pres, att, stream, events, instSites, seq, ru... ; ARGV: now, inst, delta, site, client, member */
@@ -64,7 +64,8 @@ return { edge, conns, seq }
 `;
 
 export interface Scripts {
-  setCounts(keys: string[], args: (string | number)[]): Promise<number>;
+  /** Returns the roll-up sequence and the site's own hash after the write. */
+  setCounts(keys: string[], args: (string | number)[]): Promise<[number, string[]]>;
   presence(keys: string[], args: (string | number)[]): Promise<[number, number, number]>;
 }
 
@@ -73,7 +74,7 @@ export function defineScripts(redis: Redis): Scripts {
   redis.defineCommand('dcPresence', { lua: PRESENCE });
   const r = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
   return {
-    setCounts: (keys, args) => r.dcSetCounts!(keys.length, ...keys, ...args) as Promise<number>,
+    setCounts: (keys, args) => r.dcSetCounts!(keys.length, ...keys, ...args) as Promise<[number, string[]]>,
     presence: (keys, args) => r.dcPresence!(keys.length, ...keys, ...args) as Promise<[number, number, number]>,
   };
 }

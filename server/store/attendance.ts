@@ -80,10 +80,12 @@ async function setCounts(ctx: Ctx, conf: string, siteId: string, kind: 'p' | 'e'
   const keys = [ctx.keys.att(conf, siteId), ctx.keys.attStream(conf), ctx.keys.seq(conf), ...chain.map((s) => ctx.keys.ru(conf, s))];
   const args: (string | number)[] = [Date.now(), kind, by, siteId, JSON.stringify(counts)];
   for (const [g, v] of Object.entries(counts)) args.push(g, v);
-  await ctx.scripts.setCounts(keys, args);
+  const [, flat] = await ctx.scripts.setCounts(keys, args);
   ctx.metrics.attendanceWrites.inc();
   ctx.pusher.rollup(conf, siteId, chain);
-  return getAttendance(ctx, conf, siteId);
+  const h: Hash = {};
+  for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  return toAttendance(siteId, h);
 }
 
 export const setHeadcounts = (ctx: Ctx, conf: string, site: string, present: Counts, by: string) =>

@@ -6,6 +6,7 @@ import {
 } from '../../signaling/control.js';
 import type { Ctx } from '../context.js';
 import { rooms } from '../context.js';
+import { treeChanged } from './cache.js';
 import { getJson, hgetJson, hvalsJson, notFound, withLock } from './util.js';
 
 export async function getConference(ctx: Ctx, conf: string): Promise<Conference> {
@@ -75,7 +76,11 @@ export async function getSite(ctx: Ctx, conf: string, site: string): Promise<Sit
 
 /** Site record without the media URL (for internal paths). */
 export async function siteRecord(ctx: Ctx, conf: string, site: string): Promise<Site> {
-  return (await hgetJson<Site>(ctx, ctx.keys.sites(conf), site)) ?? notFound(`site ${site}`);
+  const hit = ctx.cache.site(conf, site);
+  if (hit) return hit;
+  const s = (await hgetJson<Site>(ctx, ctx.keys.sites(conf), site)) ?? notFound(`site ${site}`);
+  ctx.cache.putSite(conf, s);
+  return s;
 }
 
 export async function listSites(ctx: Ctx, conf: string): Promise<Site[]> {
@@ -115,6 +120,7 @@ export async function putSites(ctx: Ctx, conf: string, inputs: SiteInput[]): Pro
       out.push(withUrl(ctx, site));
     }
     await multi.exec();
+    await treeChanged(ctx, conf);
     return out;
   });
 }
@@ -140,6 +146,7 @@ export async function patchSite(ctx: Ctx, conf: string, id: string, patch: Parti
     const old = await siteRecord(ctx, conf, id);
     const site: Site = { ...old, ...patch, id: old.id, parent: old.parent, level: old.level, path: old.path };
     await ctx.redis.hset(ctx.keys.sites(conf), id, JSON.stringify(site));
+    await treeChanged(ctx, conf);
     return withUrl(ctx, site);
   });
 }
@@ -152,7 +159,11 @@ export function mediaNodes(ctx: Ctx, sites: Site[]): MediaNodeInfo[] {
 // ---------------------------------------------------------------- groups
 
 export async function listGroups(ctx: Ctx, conf: string): Promise<DelegateGroup[]> {
-  return (await getJson<DelegateGroup[]>(ctx, ctx.keys.groups(conf))) ?? [];
+  const hit = ctx.cache.getGroups(conf);
+  if (hit) return hit;
+  const g = (await getJson<DelegateGroup[]>(ctx, ctx.keys.groups(conf))) ?? [];
+  ctx.cache.putGroups(conf, g);
+  return g;
 }
 
 export async function putGroups(ctx: Ctx, conf: string, groups: DelegateGroup[]): Promise<DelegateGroup[]> {
@@ -161,5 +172,6 @@ export async function putGroups(ctx: Ctx, conf: string, groups: DelegateGroup[])
   if (ids.size !== groups.length) throw new AppError('BAD_REQUEST', 'duplicate group id');
   const sorted = [...groups].sort((a, b) => a.level.localeCompare(b.level) || a.order - b.order);
   await ctx.redis.set(ctx.keys.groups(conf), JSON.stringify(sorted));
+  await treeChanged(ctx, conf);
   return sorted;
 }
