@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ErrorBody } from '../signaling/common.js';
 import { ControlRoutes, type RouteDef } from '../signaling/control-routes.js';
+import { CONTROL_NAMESPACE, ControlEventSchemas, ControlHandshake, ControlPushSchemas } from '../signaling/control.js';
 
 const js = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' });
 
@@ -39,5 +40,12 @@ export function buildOpenApi(): Record<string, unknown> {
     info: { title: 'Điểm Cầu control service', version: '0.1.0', description: 'Conference, sites, attendance, agenda, materials. Socket.io events: see signaling/control.ts.' },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths,
+    /** Socket.io namespace, client→server events (payload and Ack data) and server pushes. */
+    'x-socketio': {
+      namespace: CONTROL_NAMESPACE,
+      handshakeAuth: js(ControlHandshake, 'input'),
+      events: Object.fromEntries(Object.entries(ControlEventSchemas).map(([name, e]) => [name, { payload: js(e.req, 'input'), ack: js(e.res, 'output') }])),
+      pushes: Object.fromEntries(Object.entries(ControlPushSchemas).map(([name, p]) => [name, js(p as z.ZodType, 'output')])),
+    },
   };
 }

@@ -147,6 +147,9 @@ test('service endpoints: OpenAPI covers every route, metrics, health, static app
   const ops = Object.values(doc.paths).flatMap((p: any) => Object.values(p).map((o: any) => o.operationId));
   assert.deepEqual(ops.sort(), Object.keys(ControlRoutes).sort());
   assert.ok(doc.paths['/api/conferences/{conf}/attendance/{site}'].put.requestBody);
+  assert.equal(doc['x-socketio'].namespace, '/control');
+  assert.ok(doc['x-socketio'].events['attendance:headcount'].payload.properties.present);
+  assert.ok(doc['x-socketio'].pushes['push:rollup']);
   const metrics = await (await fetch(`${base}/metrics`)).text();
   for (const m of ['dc_http_requests_total', 'dc_queue_jobs', 'dc_sites_online', 'dc_sockets', 'dc_attendance_writes_total']) assert.match(metrics, new RegExp(m));
   assert.equal((await fetch(`${base}/healthz`)).status, 200);
