@@ -41,7 +41,7 @@ export class Cascade {
     const c = new Cascade(opts);
     try {
       for (const node of c.ordered()) {
-        const port = opts.ports?.[node.nodeId] ?? (await freePort());
+        const port = opts.ports?.[node.nodeId] || (await freePort()); // 0 = a free one
         c.prepare(node, port);
         await c.startNode(node.nodeId);
       }
