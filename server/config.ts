@@ -65,7 +65,7 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
       attempts: o.delivery?.attempts ?? 5,
       backoffMs: o.delivery?.backoffMs ?? 5_000,
       receiptTimeoutMs: o.delivery?.receiptTimeoutMs ?? 120_000,
-      concurrency: o.delivery?.concurrency ?? 256,
+      concurrency: o.delivery?.concurrency ?? 1000,
     },
     reminderLeadMs: o.reminderLeadMs ?? 24 * 3600_000,
     maxUploadBytes: o.maxUploadBytes ?? 200 * 1024 * 1024,
