@@ -4,7 +4,9 @@
 // screen read from the back of a hall; reconnects by itself and never shows a
 // developer error. Usage: mountHallOverlay(el, { site, token, controlUrl }).
 import { html, render } from './html.js';
+import { useEffect } from 'preact/hooks';
 import { ControlClient, tokenClaims } from './control-client.js';
+import { ControlApi } from './api.js';
 import { fmtDate, fmtTime } from './format.js';
 import { useNow } from './hooks.js';
 import { siteName } from './site-status.js';
@@ -31,7 +33,7 @@ function fillDateLine(line: string, isoDate: string, place: string): string {
   return `${place}, ngày ${d} tháng ${m} năm ${y}`;
 }
 
-function Overlay({ client, site }: { client: ControlClient; site: string }) {
+function Overlay({ client, api, site }: { client: ControlClient; api: ControlApi; site: string }) {
   const now = useNow(1000);
   const st = client.store;
   const conf = st.conference.value;
@@ -40,6 +42,14 @@ function Overlay({ client, site }: { client: ControlClient; site: string }) {
   const me = sites.get(site);
   const floor = st.floor.value?.granted ?? null;
   const conn = client.connection.value;
+  // A hall's snapshot holds only its own branch; the site taking the floor may be elsewhere in the tree.
+  useEffect(() => {
+    if (!floor || sites.has(floor)) return;
+    api.call('listSites', { params: { conf: client.opts.conf } }).then((all) => {
+      const known = new Set(st.sites.value.map((x) => x.id));
+      st.sites.value = [...st.sites.value, ...all.filter((x) => !known.has(x.id))];
+    }).catch(() => undefined);
+  }, [floor]);
   if (!conf) {
     // Not loaded yet (or cannot load): a calm banner, never an error text.
     return html`<div class="dc-ov dc-maket dc-loading" data-view="loading"><div class="dc-maket-inner"><div class="dc-star">★</div>
@@ -47,7 +57,8 @@ function Overlay({ client, site }: { client: ControlClient; site: string }) {
   }
   const place = (me?.path.map((id) => sites.get(id)).find((x) => x?.level === 'province')?.name ?? me?.name ?? '').replace(/^(Tỉnh|Tỉnh uỷ|Tỉnh ủy)\s+/i, '');
   const ended = conf.state === 'ended';
-  const showMaket = !cur || ended;
+  // A site holding the floor is shown even between items (a "tham luận" may come outside the agenda).
+  const showMaket = ended || (!cur && !floor);
   const items = st.agenda.value?.items ?? [];
   const nextItem = items.find((i) => i.state === 'pending');
   const lines = conf.maket.length ? conf.maket : [conf.title];
@@ -65,10 +76,10 @@ function Overlay({ client, site }: { client: ControlClient; site: string }) {
   }
   return html`<div class="dc-ov" data-view="programme">
     ${floor ? html`<div class="dc-floor" data-testid="hall-floor">Phát biểu từ điểm cầu: <strong>${siteName(sites, floor)}</strong></div>` : ''}
-    <div class="dc-third" data-testid="hall-item" data-item=${cur!.id}>
-      <div class="dc-num">${cur!.order + 1}</div>
-      <div class="dc-text"><div class="dc-title">${cur!.title}</div><div class="dc-presenter">${cur!.presenter}</div></div>
-    </div>
+    ${cur ? html`<div class="dc-third" data-testid="hall-item" data-item=${cur.id}>
+      <div class="dc-num">${cur.order + 1}</div>
+      <div class="dc-text"><div class="dc-title">${cur.title}</div><div class="dc-presenter">${cur.presenter}</div></div>
+    </div>` : ''}
     ${lower}
   </div>`;
 }
@@ -86,7 +97,8 @@ export function mountHallOverlay(el: HTMLElement, opts: HallOverlayOptions): Hal
     return { client: null, close() { render(null, el); } };
   }
   const client = new ControlClient({ base: opts.controlUrl ?? '', token: opts.token, client: 'hall', conf: claims.conf }).start();
-  render(html`<${Overlay} client=${client} site=${opts.site || claims.site || ''} />`, el);
+  const api = new ControlApi({ base: opts.controlUrl ?? '', token: opts.token });
+  render(html`<${Overlay} client=${client} api=${api} site=${opts.site || claims.site || ''} />`, el);
   let closed = false;
   (window as unknown as { __hallOverlay: unknown }).__hallOverlay = client;
   return {
