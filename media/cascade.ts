@@ -144,6 +144,8 @@ export class Cascade extends EventEmitter<CascadeEvents> {
         tag: hp.tag,
       });
       this.o.log.info({ conf: s.conf, producer: hp.producer.id, kind: c.kind, to: link.peerId, site: hp.site }, 'relaying producer');
+      // the floor may have moved while we were setting up
+      if (!this.shouldRelay(link, s, hp) && !c.closed) this.unrelay(link, s, hp.producer.id);
     } catch (err) {
       consumer?.close();
       if (!link.closed) this.o.log.warn({ conf: s.conf, to: link.peerId, err: String(err) }, 'relay failed');

@@ -54,7 +54,8 @@ export async function createIngest(o: IngestOptions): Promise<Ingest> {
       transports.push(t);
       if (s.remote) await t.connect({ ip: s.remote.ip, port: s.remote.port, ...(s.remote.rtcpPort ? { rtcpPort: s.remote.rtcpPort } : {}) });
       const payloadType = s.payloadType ?? codec.payloadType;
-      const ssrc = s.ssrc ?? randomInt(1, 0xfffffff0);
+      // below 2^31: ffmpeg takes the ssrc as a signed 32-bit option
+      const ssrc = s.ssrc ?? randomInt(1, 0x7fffffff);
       const producer = await t.produce({
         kind: s.kind,
         rtpParameters: {

@@ -27,7 +27,7 @@ class FpsMeter {
   private since = Date.now();
   fps: number | undefined;
   private readonly onTrace = (t: { type: string; info: Record<string, unknown> }) => {
-    if (t.type !== 'rtp') return;
+    if (t.type !== 'rtp' || t.info?.isRtx) return;
     const pkt = (t.info.rtpPacket ?? t.info) as { marker?: boolean; spatialLayer?: number };
     if (pkt.marker) this.frames++;
   };

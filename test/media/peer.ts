@@ -115,29 +115,31 @@ export class HallPeer {
     this.transport = null;
   }
 
-  /** What the current consumers have received (libwebrtc inbound-rtp stats). */
+  /** What the current consumers have received (libwebrtc inbound-rtp stats, one consumer per kind). */
   async inbound(): Promise<Inbound[]> {
-    const out: Inbound[] = [];
-    for (const c of this.consumers) {
-      if (c.closed) continue;
-      let packets = 0;
-      let bytes = 0;
-      let framesDecoded: number | undefined;
-      try {
-        const report = await c.getStats();
-        report.forEach((s: any) => {
-          if (s.type === 'inbound-rtp') {
-            packets += s.packetsReceived ?? 0;
-            bytes += s.bytesReceived ?? 0;
-            if (s.framesDecoded !== undefined) framesDecoded = (framesDecoded ?? 0) + s.framesDecoded;
-          }
-        });
-      } catch {
-        continue;
-      }
-      out.push({ producerId: c.producerId, kind: c.kind, packets, bytes, ...(framesDecoded !== undefined ? { framesDecoded } : {}) });
+    const t = this.transport;
+    if (!t || t.closed) return [];
+    const live = this.consumers.filter((c) => !c.closed);
+    const ssrcs = new Map<number, Consumer>();
+    for (const c of live) for (const e of c.rtpParameters.encodings ?? []) if (e.ssrc) ssrcs.set(e.ssrc, c);
+    const acc = new Map<Consumer, Inbound>();
+    let report: RTCStatsReport;
+    try {
+      report = await t.getStats();
+    } catch {
+      return [];
     }
-    return out;
+    report.forEach((s: any) => {
+      if (s.type !== 'inbound-rtp') return;
+      const c = ssrcs.get(s.ssrc);
+      if (!c) return;
+      const row = acc.get(c) ?? { producerId: c.producerId, kind: c.kind, packets: 0, bytes: 0 };
+      row.packets += s.packetsReceived ?? 0;
+      row.bytes += s.bytesReceived ?? 0;
+      if (s.framesDecoded !== undefined) row.framesDecoded = (row.framesDecoded ?? 0) + s.framesDecoded;
+      acc.set(c, row);
+    });
+    return [...acc.values()];
   }
 
   /** Programme producer id of each kind this peer currently consumes (the server-side id). */
