@@ -68,6 +68,10 @@ test('demo launcher: links, working tokens, clean stop', { timeout: 180_000 }, a
     const centre = await nodeOf(byKey('studio tw'));
     assert.equal(centre.nodeId, 'centre');
     assert.deepEqual(centre.children.map((c) => c.nodeId), ['langson']);
+    // The control service's apps, when built, answer on their links too.
+    for (const l of links.filter((x) => x.role === 'organizer' || x.role === 'technician')) {
+      assert.equal((await fetch(l.url)).status, 200, `${l.role} ${l.site}`);
+    }
     await joins(byKey('studio tw'), 'studio');
     await joins(byKey('contributor ls-caoloc'), 'contributor');
 
