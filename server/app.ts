@@ -103,21 +103,13 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   bindControlNamespace(ctx, nsp);
   const stopHeartbeat = startHeartbeat(ctx);
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(opts.port, opts.host, () => resolve());
-  });
-  const port = (http.address() as AddressInfo).port;
-  const url = `http://${opts.host}:${port}`;
-  log.info({ url }, 'control listening');
-
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       ctx.delivery!.beginClose();
       stopHeartbeat();
       for (const s of await nsp.local.fetchSockets()) s.data.closing = true;
-      await new Promise<void>((r) => io.close(() => r()));
+      await new Promise<void>((r) => io.close(() => r())).catch(() => undefined);
       await dropInstance(ctx, instanceId).catch(() => undefined);
       await redis.multi().del(keys.heartbeat(instanceId)).srem(keys.insts, instanceId).exec().catch(() => undefined);
       await ctx.receipts!.close();
@@ -129,5 +121,18 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
       log.info('control closed');
       log.flush?.();
     })());
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(opts.port, opts.host, () => resolve());
+    });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://${opts.host}:${port}`;
+  log.info({ url }, 'control listening');
   return { url, port, instanceId, close };
 }

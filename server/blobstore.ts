@@ -26,6 +26,7 @@ export class BlobStore {
 
   /** Streams `src` into the store; refuses (and discards) anything over maxBytes. */
   async put(src: Readable, maxBytes: number): Promise<{ sha256: string; size: number }> {
+    await mkdir(join(this.dir, 'tmp'), { recursive: true });
     const tmp = join(this.dir, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;
