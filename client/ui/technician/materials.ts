@@ -24,7 +24,7 @@ export function SiteMaterials({ s, cache }: { s: AppSession; cache: MaterialCach
         </div>
         ${st.state === 'downloading' ? html`<${Progress} done=${st.done} total=${st.total} bytes label=${T('Đang tải', 'Downloading')} />` : ''}
         ${st.state === 'verifying' ? html`<small>${T('Đang kiểm tra mã sha256…', 'Verifying sha256…')}</small>` : ''}
-        ${st.state === 'cached' ? html`<div style=${{ fontSize: '12px' }} title=${`sha256 ${st.sha256}`}><span class="check-ok">✓ ${T('Đúng sha256, đã lưu trên máy', 'sha256 verified, stored here')}</span>
+        ${st.state === 'cached' ? html`<div class="status-line" title=${`sha256 ${st.sha256}`}><span class="check-ok">✓ ${T('Đúng sha256, đã lưu trên máy', 'sha256 verified, stored here')}</span>
           <span class="muted"> · ${st.sha256.slice(0, 16)}… · ${fmtTime(st.at)} · ${T('mở được khi mất mạng', 'opens offline')}</span></div>` : ''}
         ${st.state === 'failed' ? html`<small class="check-fail">${st.error}</small>` : ''}
       </div>`;
