@@ -66,6 +66,17 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
     }
   };
 
+  metrics.hooks.sites = async (g) => {
+    for (const conf of await redis.smembers(keys.confs)) {
+      const c = JSON.parse((await redis.get(keys.conf(conf))) ?? 'null') as { rootSite: string } | null;
+      if (!c) continue;
+      const h = await redis.hgetall(keys.ru(conf, c.rootSite));
+      g.set({ conf, state: 'total' }, Number(h._sites ?? 0));
+      g.set({ conf, state: 'online' }, Number(h._online ?? 0));
+      g.set({ conf, state: 'reported' }, Number(h._rep ?? 0));
+    }
+  };
+
   if (opts.demo) {
     const { loadDemo } = await import('./demo/load.js');
     await loadDemo(ctx, blobs);

@@ -99,33 +99,6 @@ export async function listRollups(ctx: Ctx, conf: string): Promise<Rollup[]> {
   return readRollups(ctx, conf, sites.map((s) => s.id));
 }
 
-/** Recomputes every roll-up from the sites' own counts (repair tool; sites must be quiet). */
-export async function rebuildRollups(ctx: Ctx, conf: string): Promise<void> {
-  const sites = await listSites(ctx, conf);
-  const own = await Promise.all(sites.map((s) => ctx.redis.hgetall(ctx.keys.att(conf, s.id))));
-  const totals = new Map<string, Map<string, number>>();
-  sites.forEach((s, i) => {
-    const h = own[i]!;
-    for (const a of [...s.path, s.id]) {
-      const t = totals.get(a) ?? new Map<string, number>();
-      totals.set(a, t);
-      t.set('_sites', (t.get('_sites') ?? 0) + 1);
-      for (const [f, v] of Object.entries(h)) {
-        if (f.startsWith('p:') || f.startsWith('e:')) t.set(f, (t.get(f) ?? 0) + Number(v));
-        if (f === '_rep' && v === '1') t.set('_rep', (t.get('_rep') ?? 0) + 1);
-        if (f === '_online' && v === '1') t.set('_online', (t.get('_online') ?? 0) + 1);
-      }
-    }
-  });
-  const m = ctx.redis.multi();
-  for (const s of sites) {
-    m.del(ctx.keys.ru(conf, s.id));
-    const t = totals.get(s.id);
-    if (t && t.size) m.hset(ctx.keys.ru(conf, s.id), Object.fromEntries(t));
-  }
-  await m.exec();
-}
-
 // ---------------------------------------------------------------- check-in
 
 export async function checkIn(ctx: Ctx, conf: string, req: CheckInReq): Promise<CheckIn> {

@@ -151,7 +151,8 @@ test('service endpoints: OpenAPI covers every route, metrics, health, static app
   assert.ok(doc['x-socketio'].events['attendance:headcount'].payload.properties.present);
   assert.ok(doc['x-socketio'].pushes['push:rollup']);
   const metrics = await (await fetch(`${base}/metrics`)).text();
-  for (const m of ['dc_http_requests_total', 'dc_queue_jobs', 'dc_sites_online', 'dc_sockets', 'dc_attendance_writes_total']) assert.match(metrics, new RegExp(m));
+  for (const m of ['dc_http_requests_total', 'dc_queue_jobs', 'dc_site_connections', 'dc_sockets', 'dc_attendance_writes_total']) assert.match(metrics, new RegExp(m));
+  assert.match(metrics, new RegExp(`dc_conference_sites\\{conf="${CONF}",state="total"\\} 8`));
   assert.equal((await fetch(`${base}/healthz`)).status, 200);
   assert.match(await (await fetch(`${base}/`)).text(), /Điểm Cầu/);
 });
