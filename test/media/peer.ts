@@ -20,6 +20,9 @@ Object.assign(globalThis, {
   MediaStream: wrtc.MediaStream,
   MediaStreamTrack: wrtc.MediaStreamTrack,
 });
+// libwebrtc's addon crashes in Node's environment teardown once a peer has decoded
+// video; leave straight from 'exit' (output is flushed by then) so the exit code stays ours.
+process.once('exit', (code) => (process as unknown as { reallyExit(c: number): never }).reallyExit(code));
 const { Device } = await import('mediasoup-client');
 const { Chrome111 } = await import('mediasoup-client/handlers/Chrome111');
 type MsDevice = InstanceType<typeof Device>;
