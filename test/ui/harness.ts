@@ -42,6 +42,8 @@ import { mountHallOverlay as mountOverlayForTest } from '../ui/hall-overlay.js';
 export interface UiEnv {
   control: ControlHandle;
   url: string;
+  /** Stops the control service and starts it again on the same port and data (pages stay open). */
+  restartControl(downMs?: number): Promise<void>;
   links: DemoLinks;
   tokenSecret: string;
   browser: Browser;
@@ -60,10 +62,11 @@ export async function startUi(name: string, extra: Partial<ControlOptions> = {})
   mkdirSync(ARTIFACTS, { recursive: true });
   await buildApps(resolve(REPO_ROOT, staticDir));
   const tokenSecret = extra.tokenSecret ?? randomBytes(24).toString('base64url');
-  const control = await startControl({
+  const options: ControlOptions = {
     port: 0, redisUrl: REDIS_URL, redisPrefix: prefix, dataDir, staticDir, demo: true, logLevel: 'warn',
     delivery: { attempts: 3, backoffMs: 500, receiptTimeoutMs: 30_000, concurrency: 4096 }, ...extra, tokenSecret,
-  });
+  };
+  let control = await startControl(options);
   let browser: Browser;
   try {
     browser = await chromium.launch({
@@ -80,7 +83,14 @@ export async function startUi(name: string, extra: Partial<ControlOptions> = {})
   const links = demoLinks({ tokenSecret });
   let closed = false;
   return {
-    control, url: control.url, links, tokenSecret, browser,
+    get control() { return control; },
+    url: control.url, links, tokenSecret, browser,
+    async restartControl(downMs = 1500) {
+      const port = control.port;
+      await control.close();
+      await new Promise((r) => setTimeout(r, downMs));
+      control = await startControl({ ...options, port });
+    },
     async page(viewport = DESKTOP) {
       const ctx = await browser.newContext({ viewport, permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
       contexts.push(ctx);
