@@ -73,8 +73,11 @@ fi
 # ---- client bundle -----------------------------------------------------------
 if [ -f client/vite.config.ts ]; then
   cstamp=".cache/client-stamp"
-  chash="$(find client signaling -type f -newer "$cstamp" 2>/dev/null | head -1)"
-  if [ ! -f "$cstamp" ] || [ -n "$chash" ] || [ ! -d dist/client ]; then
+  stale=1
+  if [ -f "$cstamp" ] && [ -d dist/client ]; then
+    [ -z "$(find client signaling package-lock.json -newer "$cstamp" -type f 2>/dev/null | head -1)" ] && stale=0
+  fi
+  if [ "$stale" = 1 ]; then
     log "building web apps"
     npx vite build --config client/vite.config.ts --logLevel error
     touch "$cstamp"
