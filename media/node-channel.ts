@@ -73,7 +73,7 @@ export function connectParent(url: string, o: { nodeId: string; sites: string[];
       });
   });
   socket.on('disconnect', (why) => {
-    if (state === 'connected') o.log.warn({ url, why }, 'parent node connection lost');
+    if (state === 'connected' && !closed) o.log.warn({ url, why }, 'parent node connection lost');
     if (state !== 'refused') state = 'disconnected';
     link?.close();
     link = null;

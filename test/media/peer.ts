@@ -158,3 +158,104 @@ export class HallPeer {
     this.teardown();
   }
 }
+
+export type ProducerOptions = {
+  url: string;
+  token: string;
+  site: string;
+  role: 'studio' | 'contributor';
+  /** VP8 simulcast with 3 layers (scaled 4, 2, 1). */
+  simulcast?: boolean;
+  width?: number;
+  height?: number;
+  fps?: number;
+};
+
+/** A studio camera or a site's contributor: synthetic video (+ tone) produced over /hall. */
+export class ProducerPeer {
+  readonly socket: Socket;
+  producerIds: string[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private transport: ReturnType<MsDevice['createSendTransport']> | null = null;
+  private readonly tracks: MediaStreamTrack[] = [];
+  private constructor(readonly o: ProducerOptions) {
+    this.socket = io(new URL(HALL_NAMESPACE, o.url).toString(), { auth: { token: o.token }, transports: ['websocket'], reconnection: false });
+  }
+
+  static async start(o: ProducerOptions): Promise<ProducerPeer> {
+    const p = new ProducerPeer(o);
+    await new Promise<void>((res, rej) => {
+      p.socket.once('connect', () => res());
+      p.socket.once('connect_error', rej);
+    });
+    await p.produce();
+    return p;
+  }
+
+  private async produce(): Promise<void> {
+    const joined = await call<JoinRes>(this.socket, HallEvents.join, { site: this.o.site, role: this.o.role });
+    const device = new Device({ handlerFactory: Chrome111.createFactory({}) });
+    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
+    const info = await call<TransportInfo>(this.socket, HallEvents.createTransport, { direction: 'send' });
+    const t = device.createSendTransport({
+      id: info.id,
+      iceParameters: info.iceParameters as never,
+      iceCandidates: info.iceCandidates as never,
+      dtlsParameters: info.dtlsParameters as never,
+    });
+    t.on('connect', ({ dtlsParameters }, ok, fail) => {
+      call(this.socket, HallEvents.connectTransport, { transportId: t.id, dtlsParameters }).then(() => ok(), fail);
+    });
+    t.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
+      call<{ id: string }>(this.socket, HallEvents.produce, { transportId: t.id, kind, rtpParameters, appData }).then(ok, fail);
+    });
+    this.transport = t;
+
+    const w = this.o.width ?? 960;
+    const h = this.o.height ?? 540;
+    const video = new wrtc.nonstandard.RTCVideoSource();
+    const frame = { width: w, height: h, data: new Uint8ClampedArray((w * h * 3) / 2) as unknown as Uint8Array };
+    let n = 0;
+    this.timers.push(
+      setInterval(() => {
+        // a moving luma ramp: cheap to make, not trivially compressible
+        n++;
+        for (let y = 0; y < h; y += 2) frame.data.fill((y + n * 4) & 0xff, y * w, y * w + w);
+        video.onFrame(frame);
+      }, 1000 / (this.o.fps ?? 15)),
+    );
+    const audio = new wrtc.nonstandard.RTCAudioSource();
+    const samples = new Int16Array(480);
+    let phase = 0;
+    this.timers.push(
+      setInterval(() => {
+        for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((phase++ * 2 * Math.PI * 440) / 48000));
+        audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+      }, 10),
+    );
+    const vt = video.createTrack();
+    const at = audio.createTrack();
+    this.tracks.push(vt, at);
+    const vp = await t.produce({
+      track: vt as never,
+      ...(this.o.simulcast
+        ? {
+            encodings: [
+              { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+              { scaleResolutionDownBy: 2, maxBitrate: 400_000 },
+              { scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+            ],
+          }
+        : {}),
+    });
+    const ap = await t.produce({ track: at as never });
+    this.producerIds = [vp.id, ap.id];
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.transport?.close();
+    for (const t of this.tracks) t.stop();
+    this.socket.close();
+  }
+}
