@@ -23,7 +23,7 @@ const packetsOf = (s: StatsRes, f: (x: StreamStats) => boolean) => s.streams.fil
 
 describe('media cascade centre → province → districts → communes', { timeout: 240_000 }, () => {
   const centre = new NodeProc({ ...base, nodeId: 'centre', sites: ['tw'] });
-  const langson = new NodeProc({ ...base, nodeId: 'langson', sites: ['ls', 'ls-vanlang', 'ls-vanlang-01'], parent: null });
+  let langson: NodeProc;
   const trangdinh = new NodeProc({ ...base, nodeId: 'd-trangdinh', sites: ['ls-trangdinh', 'ls-trangdinh-01', 'ls-trangdinh-02'] });
   let caoloc: NodeProc;
   const feeds: FfmpegFeed[] = [];
@@ -34,7 +34,13 @@ describe('media cascade centre → province → districts → communes', { timeo
 
   before(async () => {
     await centre.start();
-    langson.config.parent = centre.url;
+    langson = new NodeProc({
+      ...base,
+      nodeId: 'langson',
+      sites: ['ls', 'ls-vanlang', 'ls-vanlang-01'],
+      parent: centre.url,
+      listenPort: await freeUdpTcpPort('127.0.0.1'),
+    });
     await langson.start();
     trangdinh.config.parent = langson.url;
     caoloc = new NodeProc({
@@ -179,5 +185,21 @@ describe('media cascade centre → province → districts → communes', { timeo
     await receiving(pCaoloc, sourceIds, 40);
     const sk = await caoloc.stats(ORG);
     assert.ok(packetsOf(sk, (x) => x.hop === 'pipe' && x.direction === 'in' && x.peer === 'langson') > 0);
+  });
+
+  test('a province node restart: both districts re-register and their communes get media again', async () => {
+    const joins = [pTrangdinh.joins, pCaoloc.joins];
+    const versions = [pTrangdinh.programme!.version, pCaoloc.programme!.version];
+    await langson.stop('SIGKILL');
+    await waitFor('the centre noticed', async () => (await centre.health()).children.length === 0);
+    await waitFor('districts lost their parent', async () => (await trangdinh.health()).parent?.state !== 'connected');
+    await langson.start();
+    await waitFor('districts re-registered', async () => (await langson.health()).children.length === 2, 30_000);
+    // fresh consumers (the programme went empty and came back), receiving again
+    await waitFor('programme pushed again', () => pTrangdinh.programme!.version > versions[0]! + 1 && pCaoloc.programme!.version > versions[1]! + 1);
+    await receiving(pTrangdinh, sourceIds, 40);
+    await receiving(pCaoloc, sourceIds, 40);
+    // the halls kept their district node: no re-join was needed, only a re-consume
+    assert.deepEqual([pTrangdinh.joins, pCaoloc.joins], joins);
   });
 });
