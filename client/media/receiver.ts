@@ -248,6 +248,7 @@ export class HallReceiver {
       }
     }
     this.consumeCount++;
+    this.log(`consuming programme v${this.programme?.version} from ${this.programme?.source ?? '–'}`);
     this.timeline.consumedAt ??= performance.now();
     this.lastFrames = { count: 0, at: performance.now() };
     this.setPhase('playing');

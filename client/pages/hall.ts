@@ -35,6 +35,8 @@ unmute.addEventListener('click', () => {
 });
 
 let receiver: HallReceiver | null = null;
+/** The last recovery steps, for the technician and the tests (never shown in the hall). */
+const recent: string[] = [];
 if (!site || !token) {
   show('unauthorized');
 } else {
@@ -46,7 +48,11 @@ if (!site || !token) {
       video.srcObject = stream;
       if (stream) { watchFirstFrame(); play(); }
     },
-    log: (line) => console.debug(`[hall] ${line}`),
+    log: (line) => {
+      recent.push(`${(performance.now() / 1000).toFixed(1)}s ${line}`);
+      if (recent.length > 100) recent.shift();
+      console.debug(`[hall] ${line}`);
+    },
   });
   receiver.start();
   addEventListener('pagehide', () => receiver?.close());
@@ -59,6 +65,7 @@ const hook = {
   get consumeCount() { return receiver?.consumeCount ?? 0; },
   get timeline() { return receiver?.timeline ?? {}; },
   get soundOn() { return soundOn && !video.muted; },
+  get log() { return [...recent]; },
   stats: () => receiver?.stats() ?? Promise.resolve(null),
 };
 (window as unknown as { __hall: typeof hook }).__hall = hook;

@@ -134,3 +134,8 @@ export async function waitDecoding(page: Page, what: string, timeoutMs = 45_000,
 export async function studioPhase(page: Page): Promise<string> {
   return page.evaluate(() => (window as unknown as { __studio: { phase: string } }).__studio.phase);
 }
+
+/** The hall page's recent recovery steps (its debug hook), for failure messages. */
+export async function hallLog(page: Page): Promise<string> {
+  return (await page.evaluate(() => (window as unknown as { __hall: { log: string[] } }).__hall.log).catch(() => [])).join('\n');
+}

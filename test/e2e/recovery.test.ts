@@ -1,15 +1,16 @@
-// Recovery without a human: a hall's page reload, then a restart (kill -9 and
-// start again) of the district node serving the hall; video comes back.
+// Recovery without a human: a hall's page reload, a restart (kill -9 and start
+// again) of the district node serving the hall, then of the province node
+// above it; each time video comes back.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, hallView, startSpine, studioPhase, waitDecoding, waitFor, type Spine } from './harness.js';
+import { ARTIFACTS, hallLog, hallView, startSpine, studioPhase, waitDecoding, waitFor, type Spine } from './harness.js';
 
 let spine: Spine;
 before(async () => { spine = await startSpine('e2e-recovery'); });
 after(async () => { await spine?.close(); });
 
-test('hall reload and district node restart: video comes back by itself', async () => {
+test('hall reload, district and province node restarts: video comes back by itself', async () => {
   const studio = await spine.page();
   await studio.goto(spine.studioUrl());
   await waitFor('studio publishing', async () => (await studioPhase(studio)) === 'publishing');
@@ -34,4 +35,16 @@ test('hall reload and district node restart: video comes back by itself', async 
   const flowing = await waitDecoding(hall, 'frames keep coming after the restart', 15_000, f + 10);
   assert.equal(flowing.programme?.source, 'tw');
   await hall.screenshot({ path: join(ARTIFACTS, 'e2e-recovery-commune.png') });
+
+  // The province node in the middle restarts: the hall's own node stays up, the relay is rebuilt
+  // above it, and the hall follows the programme pushes (or its stall watchdog) back to video.
+  const before = (await hallView(hall)).consumeCount;
+  await spine.cascade.restartNode('langson');
+  await spine.cascade.waitLinked(30_000);
+  const healed = await waitFor('commune decoding after the province node restart', async () => {
+    const v = await hallView(hall);
+    return v.consumeCount > before && v.phase === 'playing' && (v.stats?.video.framesDecoded ?? 0) > 0 ? v : null;
+  }, 60_000, 300).catch(async (err: Error) => { throw new Error(`${err.message}\nhall log:\n${await hallLog(hall)}`); });
+  await waitDecoding(hall, 'frames keep coming after the province restart', 15_000, healed.stats!.video.framesDecoded + 10);
+  if (process.env.E2E_CONSOLE) console.log(await hallLog(hall));
 });
