@@ -115,7 +115,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
 
   private readonly pending = new Set<string>();
 
-  private async relay(link: Link, s: Session, hp: HubProducer): Promise<void> {
+  private async relay(link: Link, s: Session, hp: HubProducer, attempt = 1): Promise<void> {
     const key = `${s.conf} ${hp.producer.id}`;
     const pendingKey = `${link.key} ${key}`;
     if (link.out.has(key) || this.pending.has(pendingKey)) return;
@@ -148,7 +148,11 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       if (!this.shouldRelay(link, s, hp) && !c.closed) this.unrelay(link, s, hp.producer.id);
     } catch (err) {
       consumer?.close();
-      if (!link.closed) this.o.log.warn({ conf: s.conf, to: link.peerId, err: String(err) }, 'relay failed');
+      if (link.closed) return;
+      const retry = attempt < 5 && !(err instanceof AppError && err.code === 'CONFLICT');
+      this.o.log.warn({ conf: s.conf, to: link.peerId, attempt, err: String(err) }, retry ? 'relay failed, retrying' : 'relay failed');
+      // a slow or restarting peer: try again, unless the media moved meanwhile
+      if (retry) setTimeout(() => this.shouldRelay(link, s, hp) && void this.relay(link, s, hp, attempt + 1), 500 * attempt).unref();
     } finally {
       this.pending.delete(pendingKey);
     }
