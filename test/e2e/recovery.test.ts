@@ -47,4 +47,27 @@ test('hall reload, district and province node restarts: video comes back by itse
   }, 60_000, 300).catch(async (err: Error) => { throw new Error(`${err.message}\nhall log:\n${await hallLog(hall)}`); });
   await waitDecoding(hall, 'frames keep coming after the province restart', 15_000, healed.stats!.video.framesDecoded + 10);
   if (process.env.E2E_CONSOLE) console.log(await hallLog(hall));
+  await hall.context().close();
+  await studio.context().close();
+});
+
+test('root node restart: the studio publishes again and the commune gets it back', async () => {
+  const studio = await spine.page();
+  await studio.goto(spine.studioUrl());
+  await waitFor('studio publishing', async () => (await studioPhase(studio)) === 'publishing');
+  const hall = await spine.page();
+  await hall.goto(spine.hallUrl('ls-trangdinh-01'));
+  const first = await waitDecoding(hall, 'commune decoding before the root restart');
+
+  await spine.cascade.restartNode('centre');
+  await waitFor('studio published again', () => studio.evaluate(() =>
+    (window as unknown as { __studio: { phase: string; publishCount: number } }).__studio.publishCount >= 2
+    && (window as unknown as { __studio: { phase: string } }).__studio.phase === 'publishing'), 60_000);
+  await spine.cascade.waitLinked(30_000);
+  const healed = await waitFor('commune decoding after the root restart', async () => {
+    const v = await hallView(hall);
+    return v.consumeCount > first.consumeCount && v.phase === 'playing' && (v.stats?.video.framesDecoded ?? 0) > 0 ? v : null;
+  }, 60_000, 300).catch(async (err: Error) => { throw new Error(`${err.message}\nhall log:\n${await hallLog(hall)}`); });
+  await waitDecoding(hall, 'frames keep coming after the root restart', 15_000, healed.stats!.video.framesDecoded + 10);
+  await studio.screenshot({ path: join(ARTIFACTS, 'e2e-recovery-studio.png') });
 });
