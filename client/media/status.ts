@@ -7,6 +7,7 @@ export type Phase =
   | 'playing' // programme consumed and flowing
   | 'publishing' // publisher: camera/mic going up
   | 'reconnecting' // socket or ICE lost; coming back by itself
+  | 'stopped' // publisher: stopped by the operator
   | 'no-device' // publisher: camera/microphone not available or refused
   | 'unauthorized'; // the link's token was refused
 
@@ -21,6 +22,7 @@ export const STATUS: Record<Phase, StatusText> = {
   playing: { vi: 'Đang phát hội nghị', en: 'Conference on air' },
   publishing: { vi: 'Đang phát tín hiệu lên hội nghị', en: 'Sending to the conference' },
   reconnecting: { vi: 'Mất kết nối, đang tự kết nối lại…', en: 'Connection lost, reconnecting…' },
+  stopped: { vi: 'Đã dừng phát', en: 'Sending stopped' },
   'no-device': {
     vi: 'Không mở được camera hoặc micrô. Vui lòng kiểm tra thiết bị và cho phép truy cập.',
     en: 'Camera or microphone unavailable. Please check the devices and allow access.',

@@ -73,8 +73,7 @@ async function start(): Promise<void> {
 function stop(): void {
   publisher?.close();
   publisher = null;
-  show('connecting');
-  statusEl.dataset.phase = 'stopped';
+  show('stopped');
   setToggle(false);
 }
 
