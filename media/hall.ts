@@ -147,9 +147,10 @@ function handleSocket(socket: Socket, o: HallOptions): void {
     for (const old of producers.values()) if (old.kind === p.kind) old.close();
     producers.set(p.id, p);
     p.observer.once('close', () => producers.delete(p.id));
-    o.stats.track({ conf, site: j.site, hop: 'source', direction: 'in', peer: socket.id, producerId: p.id, target: { kind: 'producer', producer: p } });
     try {
-      await j.session.addLocal(j.site, p, j.role === 'studio' ? 'source' : 'contributor');
+      const hub = await j.session.addLocal(j.site, p, j.role === 'studio' ? 'source' : 'contributor');
+      // stats name the programme-wide id, the one relayed and consumed everywhere
+      o.stats.track({ conf, site: j.site, hop: 'source', direction: 'in', peer: socket.id, producerId: hub.producer.id, target: { kind: 'producer', producer: p } });
     } catch (err) {
       p.close();
       throw err;

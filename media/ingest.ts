@@ -73,8 +73,8 @@ export async function createIngest(o: IngestOptions): Promise<Ingest> {
         },
         appData: { ingest: id, site: o.site },
       });
-      o.stats.track({ conf: o.session.conf, site: o.site, hop: 'source', direction: 'in', peer: cname, producerId: producer.id, target: { kind: 'producer', producer } });
       const hub = await o.session.addLocal(o.site, producer, o.tag);
+      o.stats.track({ conf: o.session.conf, site: o.site, hop: 'source', direction: 'in', peer: cname, producerId: hub.producer.id, target: { kind: 'producer', producer } });
       streams.push({
         kind: s.kind,
         producerId: hub.producer.id,

@@ -142,6 +142,28 @@ describe('media cascade centre → province → districts → communes', { timeo
     assert.equal(pCaoloc.programme?.floor, null);
   });
 
+  test('an ingest told the sender address takes RTP from it, and a contribution stays local without the floor', async () => {
+    const from = await freeUdpTcpPort('127.0.0.1');
+    const ingest = await langson.ingest(tok('technician', 'ls-vanlang'), {
+      site: 'ls-vanlang',
+      streams: [{ kind: 'video', payloadType: 96, ssrc: 4242, remote: { ip: '127.0.0.1', port: from, rtcpPort: from + 1 } }],
+    });
+    assert.equal(ingest.streams[0]!.payloadType, 96);
+    assert.equal(ingest.streams[0]!.ssrc, 4242);
+    const feed = new FfmpegFeed(ingest, { pattern: 'rgbtestsrc', size: '320x180', fromPorts: { video: from } }).start();
+    try {
+      const id = ingest.streams[0]!.producerId;
+      await waitFor('explicit ingest receiving', async () => {
+        const s = await langson.stats(ORG);
+        return packetsOf(s, (x) => x.hop === 'source' && x.site === 'ls-vanlang') > 25;
+      });
+      const relayed = (s: StatsRes) => s.streams.some((x) => x.hop === 'pipe' && x.producerId === id);
+      assert.ok(!relayed(await langson.stats(ORG)) && !relayed(await centre.stats(ORG)));
+    } finally {
+      await feed.stop();
+    }
+  });
+
   test('a district takes the floor, another district hears it, taking it back tears the upstream relay down', async () => {
     const ingest = await trangdinh.ingest(tok('technician', 'ls-trangdinh'), { site: 'ls-trangdinh' });
     const floorIds = ingest.streams.map((s) => s.producerId).sort();

@@ -134,7 +134,14 @@ export class FfmpegFeed {
 
   constructor(
     readonly ingest: IngestRes,
-    readonly opts: { pattern?: 'testsrc2' | 'smptebars' | 'rgbtestsrc'; size?: string; fps?: number; tone?: number } = {},
+    readonly opts: {
+      pattern?: 'testsrc2' | 'smptebars' | 'rgbtestsrc';
+      size?: string;
+      fps?: number;
+      tone?: number;
+      /** Send from these local ports (RTP, RTCP = +1) per kind: for ingests told the sender's address. */
+      fromPorts?: { video?: number; audio?: number };
+    } = {},
   ) {}
 
   start(): this {
@@ -147,12 +154,12 @@ export class FfmpegFeed {
     args.push(...inputs);
     let idx = 0;
     if (v) {
-      args.push('-map', `${idx++}:v`, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k', '-g', '25', '-keyint_min', '25',
-        '-ssrc', String(v.ssrc), '-payload_type', String(v.payloadType), '-f', 'rtp', `rtp://${v.ip}:${v.port}?rtcpport=${v.rtcpPort}&pkt_size=1200`);
+      args.push('-map', `${idx++}:v`, '-c:v', 'libvpx', '-pix_fmt', 'yuv420p', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k', '-g', '25', '-keyint_min', '25',
+        '-ssrc', String(v.ssrc), '-payload_type', String(v.payloadType), '-f', 'rtp', `rtp://${v.ip}:${v.port}?rtcpport=${v.rtcpPort}&pkt_size=1200${this.from('video')}`);
     }
     if (a) {
       args.push('-map', `${idx++}:a`, '-c:a', 'libopus', '-ac', '2', '-ar', '48000', '-b:a', '48k',
-        '-ssrc', String(a.ssrc), '-payload_type', String(a.payloadType), '-f', 'rtp', `rtp://${a.ip}:${a.port}?rtcpport=${a.rtcpPort}&pkt_size=1200`);
+        '-ssrc', String(a.ssrc), '-payload_type', String(a.payloadType), '-f', 'rtp', `rtp://${a.ip}:${a.port}?rtcpport=${a.rtcpPort}&pkt_size=1200${this.from('audio')}`);
     }
     const p = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     p.stderr!.on('data', (b: Buffer) => {
@@ -160,6 +167,11 @@ export class FfmpegFeed {
     });
     this.proc = p;
     return this;
+  }
+
+  private from(kind: 'video' | 'audio'): string {
+    const port = this.opts.fromPorts?.[kind];
+    return port ? `&localrtpport=${port}&localrtcpport=${port + 1}` : '';
   }
 
   async stop(): Promise<void> {
