@@ -1,5 +1,6 @@
 // Media node entry: `node --import tsx media/main.ts --config <file.json>`
 // (or env / flags, see config.ts). Prints `media node <id> listening <url>` when ready.
+import { z } from 'zod';
 import { loadConfig } from './config.js';
 import { startMediaNode } from './node.js';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`media node failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  if (err instanceof z.ZodError) console.error(`media node config is invalid:\n${z.prettifyError(err)}`);
+  else console.error(`media node failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   process.exit(1);
 });
