@@ -18,6 +18,7 @@ import {
   PipeRequestReq,
   type Programme,
 } from '../signaling/media.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
 import type { Link } from './link.js';
 import { Session, type HubProducer } from './session.js';
 import type { StatsRegistry } from './stats.js';
@@ -34,6 +35,8 @@ export type CascadeOptions = {
   pool: WorkerPool;
   stats: StatsRegistry;
   log: Logger;
+  /** Backoff of failed relay hops (retried for as long as they are wanted). */
+  retry?: BackoffOptions;
 };
 
 type CascadeEvents = { programme: [Programme] };
@@ -44,6 +47,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   readonly links = new Set<Link>();
   parent: Link | null = null;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(readonly o: CascadeOptions) {
     super();
@@ -114,16 +118,19 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   }
 
   private readonly pending = new Set<string>();
+  /** Per failing relay (`${link.key} ${conf} ${producerId}`): its backoff and the scheduled retry. */
+  private readonly retries = new Map<string, { backoff: Backoff; timer?: NodeJS.Timeout }>();
 
-  private async relay(link: Link, s: Session, hp: HubProducer, attempt = 1): Promise<void> {
+  private async relay(link: Link, s: Session, hp: HubProducer): Promise<void> {
     const key = `${s.conf} ${hp.producer.id}`;
     const pendingKey = `${link.key} ${key}`;
     if (link.out.has(key) || this.pending.has(pendingKey)) return;
     this.pending.add(pendingKey);
     let consumer: ms.Consumer | undefined;
+    let announced = false;
     try {
       const pipe = await this.ensurePipe(link, s.conf);
-      if (!this.shouldRelay(link, s, hp)) return;
+      if (!this.shouldRelay(link, s, hp)) return this.clearRetry(pendingKey);
       consumer = await pipe.consume({ producerId: hp.producer.id });
       const c = consumer;
       link.out.set(key, c);
@@ -134,6 +141,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       c.on('producerpause', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: true }));
       c.on('producerresume', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: false }));
       this.o.stats.track({ conf: s.conf, site: s.hubSite, hop: 'pipe', direction: 'out', peer: () => link.peerId, producerId: hp.producer.id, target: { kind: 'consumer', consumer: c } });
+      announced = true;
       await link.request(NodeEvents.producerAdded, {
         conf: s.conf,
         producerId: hp.producer.id,
@@ -143,19 +151,50 @@ export class Cascade extends EventEmitter<CascadeEvents> {
         site: hp.site,
         tag: hp.tag,
       });
+      this.clearRetry(pendingKey);
       this.o.log.info({ conf: s.conf, producer: hp.producer.id, kind: c.kind, to: link.peerId, site: hp.site }, 'relaying producer');
       // the floor may have moved while we were setting up
       if (!this.shouldRelay(link, s, hp) && !c.closed) this.unrelay(link, s, hp.producer.id);
     } catch (err) {
       consumer?.close();
-      if (link.closed) return;
-      const retry = attempt < 5 && !(err instanceof AppError && err.code === 'CONFLICT');
-      this.o.log.warn({ conf: s.conf, to: link.peerId, attempt, err: String(err) }, retry ? 'relay failed, retrying' : 'relay failed');
-      // a slow or restarting peer: try again, unless the media moved meanwhile
-      if (retry) setTimeout(() => this.shouldRelay(link, s, hp) && void this.relay(link, s, hp, attempt + 1), 500 * attempt).unref();
+      // the peer may have made its copy even though we never heard back: drop it before trying again
+      if (announced) this.notify(link, NodeEvents.producerClosed, { conf: s.conf, producerId: hp.producer.id });
+      this.scheduleRetry(link, s, hp, err);
     } finally {
       this.pending.delete(pendingKey);
     }
+  }
+
+  /** A failed hop is retried for as long as the relay is wanted, slower and slower (capped). */
+  private scheduleRetry(link: Link, s: Session, hp: HubProducer, err: unknown): void {
+    const pendingKey = `${link.key} ${s.conf} ${hp.producer.id}`;
+    const conflict = err instanceof AppError && err.code === 'CONFLICT';
+    if (this.closed || link.closed || conflict || !this.shouldRelay(link, s, hp)) {
+      this.clearRetry(pendingKey);
+      if (conflict) this.o.log.warn({ conf: s.conf, to: link.peerId, producer: hp.producer.id }, 'relay refused: the peer already has it');
+      return;
+    }
+    let r = this.retries.get(pendingKey);
+    if (!r) {
+      r = { backoff: new Backoff(this.o.retry) };
+      this.retries.set(pendingKey, r);
+    }
+    if (r.timer) return;
+    const delay = r.backoff.next();
+    const entry = r;
+    this.o.log.warn({ conf: s.conf, to: link.peerId, producer: hp.producer.id, attempt: entry.backoff.attempts, retryInMs: delay, err: String(err) }, 'relay failed, retrying');
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (this.shouldRelay(link, s, hp) && !this.closed) void this.relay(link, s, hp);
+      else this.clearRetry(pendingKey);
+    }, delay);
+    entry.timer.unref();
+  }
+
+  private clearRetry(pendingKey: string): void {
+    const r = this.retries.get(pendingKey);
+    if (r?.timer) clearTimeout(r.timer);
+    this.retries.delete(pendingKey);
   }
 
   private unrelay(link: Link, s: Session, producerId: string): void {
@@ -218,7 +257,10 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   /** Wires a link's events. A child link becomes active on `register`; a parent link right away. */
   attach(link: Link): void {
     this.links.add(link);
-    link.onClose(() => this.links.delete(link));
+    link.onClose(() => {
+      this.links.delete(link);
+      for (const k of [...this.retries.keys()]) if (k.startsWith(`${link.key} `)) this.clearRetry(k);
+    });
 
     link.handle(NodeEvents.producerAdded, NodeProducerAdded, async (m) => {
       const s = await this.session(m.conf);
@@ -297,9 +339,10 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       try {
         await this.ensurePipe(link, s.conf);
       } catch (err) {
+        // each relay below sets the pipe up again and retries on its own
         this.o.log.warn({ conf: s.conf, child: link.peerId, err: String(err) }, 'pipe setup failed');
-        continue;
       }
+      if (link.closed) return;
       for (const hp of s.producers.values()) if (this.shouldRelay(link, s, hp)) void this.relay(link, s, hp);
     }
   }
@@ -314,10 +357,19 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     for (const s of this.ready.values()) for (const hp of s.producers.values()) if (this.shouldRelay(link, s, hp)) void this.relay(link, s, hp);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Idempotent: stops retries, closes every link and every session (also those still being created). */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
     this.closed = true;
-    for (const link of [...this.links]) link.close();
-    for (const s of this.ready.values()) await s.close();
+    this.closing = (async () => {
+      for (const k of [...this.retries.keys()]) this.clearRetry(k);
+      for (const link of [...this.links]) link.close();
+      const all = await Promise.allSettled(this.sessions.values());
+      for (const r of all) if (r.status === 'fulfilled') await r.value.close();
+      this.sessions.clear();
+      this.ready.clear();
+      this.removeAllListeners();
+    })();
+    return this.closing;
   }
 }

@@ -30,6 +30,11 @@ export const NodeConfig = z.object({
   nodeSecret: z.string().min(8),
   /** Directory served statically (relative to the repo root); default dist/client. */
   staticDir: z.string().optional(),
+  /**
+   * Backoff of node-to-node retries (parent connection, relay hops): they never give up, the
+   * delay doubles from minMs up to maxMs (±30 % jitter) and starts over after a success.
+   */
+  retry: z.object({ minMs: z.number().int().min(50).default(500), maxMs: z.number().int().min(100).default(15_000) }).optional(),
   /** Worker log level. */
   logLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
 });

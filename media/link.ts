@@ -98,6 +98,11 @@ export class Link {
 
   /** Records the pipe for `conf` (closing a stale one) and resolves waiters. */
   setPipe(conf: string, transport: ms.PipeTransport): void {
+    if (this.closed) {
+      // set up while the link went away: nobody would ever close it
+      transport.close();
+      throw new AppError('UNAVAILABLE', 'link closed');
+    }
     const d = this.pipes.get(conf);
     if (d) {
       d.promise.then((old) => old !== transport && old.close(), () => undefined);
@@ -140,6 +145,8 @@ export class Link {
       d.promise.then((t) => t.close(), () => undefined);
     }
     this.pipes.clear();
-    for (const fn of this.closeFns) fn();
+    this.out.clear();
+    this.in.clear();
+    for (const fn of this.closeFns.splice(0)) fn();
   }
 }

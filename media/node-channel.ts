@@ -7,6 +7,7 @@ import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { NODE_NAMESPACE, NodeEvents, NodeRegisterRes, type NodeHealth } from '../signaling/media.js';
 import { signToken, verifyToken } from '../signaling/token.js';
 import type { Cascade } from './cascade.js';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { Link, type Wire } from './link.js';
 
 /** Accepts child nodes that present a token signed with NODE_SECRET. */
@@ -37,19 +38,37 @@ export function attachNodeNamespace(nsp: Namespace, cascade: Cascade, nodeSecret
 
 export type ParentConnection = { state(): NonNullable<NodeHealth['parent']>; close(): void };
 
-export function connectParent(url: string, o: { nodeId: string; sites: string[]; nodeSecret: string; cascade: Cascade; log: Logger }): ParentConnection {
+export type ParentOptions = {
+  nodeId: string;
+  sites: string[];
+  nodeSecret: string;
+  cascade: Cascade;
+  log: Logger;
+  /** Reconnection backoff; the link is retried forever (a WAN link comes back by itself). */
+  retry?: BackoffOptions;
+};
+
+export function connectParent(url: string, o: ParentOptions): ParentConnection {
   let state: NonNullable<NodeHealth['parent']>['state'] = 'connecting';
   let parentId: string | undefined;
   let link: Link | null = null;
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
+  const rb = { ...DEFAULT_BACKOFF, ...o.retry };
+  // our own retries (after a refusal or a server-side disconnect), besides socket.io's
+  const backoff = new Backoff(rb);
   const token = () => signToken(o.nodeSecret, { role: 'node', conf: '*', site: o.nodeId, ttlSeconds: 3600 });
   const socket: ClientSocket = io(new URL(NODE_NAMESPACE, url).toString(), {
     auth: (cb) => cb({ token: token() }),
     transports: ['websocket'],
-    reconnectionDelay: 300,
-    reconnectionDelayMax: 2000,
-    randomizationFactor: 0.2,
+    // socket.io's manager: exponential with jitter, never gives up, resets once connected
+    reconnection: true,
+    reconnectionAttempts: Infinity,
+    reconnectionDelay: rb.minMs,
+    reconnectionDelayMax: rb.maxMs,
+    randomizationFactor: rb.jitter,
+    // a half-open WAN link: give up on a connect attempt well before socket.io's 20 s default
+    timeout: 10_000,
   });
 
   socket.on('connect', () => {
@@ -63,6 +82,7 @@ export function connectParent(url: string, o: { nodeId: string; sites: string[];
         l.peerId = res.nodeId;
         parentId = res.nodeId;
         state = 'connected';
+        backoff.reset();
         o.log.info({ parent: res.nodeId, url }, 'registered with parent node');
         o.cascade.parentReady(l);
       })
@@ -86,16 +106,16 @@ export function connectParent(url: string, o: { nodeId: string; sites: string[];
     } else if (state !== 'refused') {
       state = 'connecting';
     }
-    // a middleware refusal stops socket.io's own retries: keep trying slowly
-    if (!socket.active) scheduleRetry(3000);
+    // a middleware refusal stops socket.io's own retries: keep trying, slowly
+    if (!socket.active) scheduleRetry();
   });
 
-  function scheduleRetry(ms = 1000) {
+  function scheduleRetry() {
     if (closed || retry) return;
     retry = setTimeout(() => {
       retry = undefined;
       if (!closed && !socket.connected) socket.connect();
-    }, ms);
+    }, backoff.next());
   }
 
   return {
@@ -104,7 +124,10 @@ export function connectParent(url: string, o: { nodeId: string; sites: string[];
       if (closed) return;
       closed = true;
       if (retry) clearTimeout(retry);
+      retry = undefined;
       link?.close();
+      link = null;
+      socket.removeAllListeners();
       socket.close();
     },
   };

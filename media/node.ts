@@ -57,6 +57,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     listenIp: cfg.listenIp,
     announcedIp: cfg.announcedIp,
     ...(cfg.pipePorts ? { pipePorts: cfg.pipePorts } : {}),
+    ...(cfg.retry ? { retry: cfg.retry } : {}),
     pool,
     stats,
     log,
@@ -105,7 +106,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   const url = `http://${cfg.announcedIp}:${port}`;
 
   if (cfg.parent) {
-    parent = connectParent(cfg.parent, { nodeId: cfg.nodeId, sites: cfg.sites, nodeSecret: cfg.nodeSecret, cascade, log });
+    parent = connectParent(cfg.parent, { nodeId: cfg.nodeId, sites: cfg.sites, nodeSecret: cfg.nodeSecret, cascade, log, ...(cfg.retry ? { retry: cfg.retry } : {}) });
   }
 
   let closing: Promise<void> | undefined;

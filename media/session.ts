@@ -4,6 +4,7 @@
 // that halls should be consuming.
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
+import { AppError } from '../signaling/common.js';
 import type { Programme } from '../signaling/media.js';
 import { mediaCodecs, type PooledWorker, type WorkerPool } from './workers.js';
 
@@ -38,6 +39,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private lastKey = '';
   private current: Programme;
   closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly conf: string,
@@ -63,6 +65,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** The router of a hosted site, created on first use. */
   router(site: string): Promise<SiteRouter> {
+    if (this.closed) return Promise.reject(new AppError('UNAVAILABLE', 'conference session closed'));
     let r = this.routers.get(site);
     if (!r) {
       r = this.pool.createRouter(mediaCodecs, { conf: this.conf, site });
@@ -165,15 +168,23 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('programme', next);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Idempotent: closes every site router (their transports, producers and consumers with them). */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
     this.closed = true;
-    for (const r of this.routers.values()) {
-      try {
-        (await r).router.close();
-      } catch {
-        // a router that failed to be created has nothing to close
+    this.closing = (async () => {
+      for (const r of this.routers.values()) {
+        try {
+          (await r).router.close();
+        } catch {
+          // a router that failed to be created has nothing to close
+        }
       }
-    }
+      this.routers.clear();
+      this.copies.clear();
+      this.producers.clear();
+      this.removeAllListeners();
+    })();
+    return this.closing;
   }
 }
