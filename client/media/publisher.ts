@@ -8,12 +8,15 @@ import type { types, Device } from 'mediasoup-client';
 import { RpcError } from './rpc.js';
 import { openSocket, joinSite, createTransport, handshakeRefusal, REFUSALS, type SessionOptions } from './session.js';
 import type { Phase } from './status.js';
+import { HallEvents, Programme } from '../../signaling/media.js';
 
 export interface PublisherOptions extends Omit<SessionOptions, 'role'> {
   role: 'studio' | 'contributor';
   /** Camera + microphone, owned by the caller (the publisher never stops its tracks). */
   stream: MediaStream;
   onPhase?: (phase: Phase) => void;
+  /** The conference programme as the node reports it (who is on air, who holds the floor). */
+  onProgramme?: (programme: Programme) => void;
   log?: (line: string) => void;
   /** Ask the node for TCP-only transports (UDP blocked). */
   forceTcp?: boolean;
@@ -58,6 +61,10 @@ export class Publisher {
       this.generation++;
       this.dropMedia();
       this.setPhase('reconnecting');
+    });
+    socket.on(HallEvents.programme, (payload: unknown) => {
+      const p = Programme.safeParse(payload);
+      if (p.success) this.opts.onProgramme?.(p.data);
     });
     socket.on('connect_error', (err: Error & { data?: unknown }) => {
       if (handshakeRefusal(err)) this.setPhase('unauthorized');
@@ -105,7 +112,8 @@ export class Publisher {
     if (!socket || gen !== this.generation) return;
     this.dropMedia();
     try {
-      const { device } = await joinSite(socket, this.opts);
+      const { device, joined } = await joinSite(socket, this.opts);
+      this.opts.onProgramme?.(joined.programme);
       if (gen !== this.generation) return;
       this.device = device;
       await this.publish(gen);

@@ -24,6 +24,7 @@ document.title = `Điểm cầu — ${role === 'studio' ? 'Trung tâm / Studio' 
 let publisher: Publisher | null = null;
 let stream: MediaStream | null = null;
 let phase: Phase = 'connecting';
+let programme: { source: string | null; floor: string | null } | null = null;
 let lastBytes = { bytes: 0, at: performance.now() };
 
 function show(p: Phase): void {
@@ -64,6 +65,14 @@ async function start(): Promise<void> {
   show('connecting');
   publisher = new Publisher({
     site, token, nodeUrl, role, stream, onPhase: show,
+    onProgramme: (p) => {
+      programme = { source: p.source, floor: p.floor };
+      // Who the halls see now: this site, or another one.
+      $('onair').textContent = p.source === site
+        ? (role === 'contributor' ? 'Điểm cầu này đang phát biểu / This site has the floor' : 'Điểm cầu trung tâm / The centre')
+        : p.source ? `Điểm cầu / Site ${p.source}` : '–';
+      $('onair').dataset.self = String(p.source === site);
+    },
     log: (line) => console.debug(`[studio] ${line}`),
   });
   publisher.start();
@@ -98,6 +107,7 @@ else void start();
 const hook = {
   get phase() { return phase; },
   get publishCount() { return publisher?.publishCount ?? 0; },
+  get programme() { return programme; },
   stats: () => publisher?.stats() ?? Promise.resolve(null),
 };
 (window as unknown as { __studio: typeof hook }).__studio = hook;

@@ -47,6 +47,10 @@ test('a district takes the floor; a commune of another district decodes it', asy
     return v.programme?.source === 'ls-caoloc' && v.programme.floor === 'ls-caoloc' && v.consumeCount > before.consumeCount ? v : null;
   }, 45_000);
   const onFloor = await waitDecoding(hall, 'commune decoding the floor', 45_000);
+  // The contributor sees that it is on air.
+  await waitFor('contributor told it has the floor', () => contributor.evaluate(() =>
+    (window as unknown as { __studio: { programme: { floor: string | null } | null } }).__studio.programme?.floor === 'ls-caoloc'));
+  assert.match(await contributor.locator('#onair').innerText(), /Điểm cầu này đang phát biểu/);
   assert.equal(onFloor.programme?.source, 'ls-caoloc');
   assert.ok(switched.consumeCount >= 2);
 
@@ -57,6 +61,7 @@ test('a district takes the floor; a commune of another district decodes it', asy
   const still = await waitDecoding(hall, 'commune still decoding with the studio gone', 20_000, f0 + 10);
   assert.equal(still.programme?.source, 'ls-caoloc');
   await hall.screenshot({ path: join(ARTIFACTS, 'e2e-floor-commune.png') });
+  await contributor.screenshot({ path: join(ARTIFACTS, 'e2e-floor-contributor.png') });
 
   // Floor taken back with nobody in the studio: a calm "waiting" message.
   const back = await setFloor(null);
