@@ -144,6 +144,9 @@ export function demoLinks(cascade: Cascade, controlUrl: string | null, secret: s
     if (pageExists('technician')) {
       for (const site of ['ls', 'ls-trangdinh-01']) links.push({ role: 'technician', site, url: `${controlUrl}/technician.html?site=${site}&token=${tok('technician', site)}` });
     }
+    if (pageExists('checkin')) {
+      for (const site of ['ls', 'ls-trangdinh-01']) links.push({ role: 'checkin', site, url: `${controlUrl}/checkin.html?site=${site}&token=${tok('participant', site)}` });
+    }
   }
   return links;
 }

@@ -69,7 +69,7 @@ test('demo launcher: links, working tokens, clean stop', { timeout: 180_000 }, a
     assert.equal(centre.nodeId, 'centre');
     assert.deepEqual(centre.children.map((c) => c.nodeId), ['langson']);
     // The control service's apps, when built, answer on their links too.
-    for (const l of links.filter((x) => x.role === 'organizer' || x.role === 'technician')) {
+    for (const l of links.filter((x) => ['organizer', 'technician', 'checkin'].includes(x.role))) {
       assert.equal((await fetch(l.url)).status, 200, `${l.role} ${l.site}`);
     }
     await joins(byKey('studio tw'), 'studio');
