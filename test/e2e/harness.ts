@@ -139,3 +139,44 @@ export async function studioPhase(page: Page): Promise<string> {
 export async function hallLog(page: Page): Promise<string> {
   return (await page.evaluate(() => (window as unknown as { __hall: { log: string[] } }).__hall.log).catch(() => [])).join('\n');
 }
+
+/**
+ * A TCP relay in front of a node's HTTP/socket.io port, to cut a hall's signalling link without
+ * touching the node: cut() drops every connection and refuses new ones until restore().
+ */
+export class TcpRelay {
+  private readonly sockets = new Set<import('node:net').Socket>();
+  private down = false;
+  private constructor(private readonly server: import('node:net').Server, readonly url: string) {}
+
+  static async start(target: string): Promise<TcpRelay> {
+    const net = await import('node:net');
+    const t = new URL(target);
+    let relay: TcpRelay;
+    const server = net.createServer((client) => {
+      if (relay.down) { client.destroy(); return; }
+      const upstream = net.connect(Number(t.port), t.hostname);
+      for (const s of [client, upstream]) { relay.sockets.add(s); s.once('close', () => relay.sockets.delete(s)); s.on('error', () => undefined); }
+      client.pipe(upstream).pipe(client);
+      client.once('close', () => upstream.destroy());
+      upstream.once('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    relay = new TcpRelay(server, `http://127.0.0.1:${(server.address() as { port: number }).port}`);
+    return relay;
+  }
+
+  cut(): void {
+    this.down = true;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}

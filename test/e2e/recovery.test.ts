@@ -1,10 +1,11 @@
 // Recovery without a human: a hall's page reload, a restart (kill -9 and start
-// again) of the district node serving the hall, then of the province node
-// above it; each time video comes back.
+// again) of the district node serving the hall, of the province node above it,
+// of the root (the studio publishes again), and a cut of the hall's signalling
+// link; each time video comes back.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, hallLog, hallView, startSpine, studioPhase, waitDecoding, waitFor, type Spine } from './harness.js';
+import { ARTIFACTS, TcpRelay, hallLog, hallView, startSpine, studioPhase, waitDecoding, waitFor, type Spine } from './harness.js';
 
 let spine: Spine;
 before(async () => { spine = await startSpine('e2e-recovery'); });
@@ -70,4 +71,31 @@ test('root node restart: the studio publishes again and the commune gets it back
   }, 60_000, 300).catch(async (err: Error) => { throw new Error(`${err.message}\nhall log:\n${await hallLog(hall)}`); });
   await waitDecoding(hall, 'frames keep coming after the root restart', 15_000, healed.stats!.video.framesDecoded + 10);
   await studio.screenshot({ path: join(ARTIFACTS, 'e2e-recovery-studio.png') });
+  await hall.context().close();
+  await studio.context().close();
+});
+
+test('signalling link cut for a few seconds: the hall comes back without the node restarting', async () => {
+  const studio = await spine.page();
+  await studio.goto(spine.studioUrl());
+  await waitFor('studio publishing', async () => (await studioPhase(studio)) === 'publishing');
+  // The hall reaches its node through a relay we can cut (the node itself stays up).
+  const relay = await TcpRelay.start(spine.cascade.urlOfSite('ls-trangdinh-01'));
+  try {
+    const hall = await spine.page();
+    await hall.goto(`${relay.url}/hall.html?site=ls-trangdinh-01&token=${spine.token('viewer', 'ls-trangdinh-01')}`);
+    const first = await waitDecoding(hall, 'commune decoding through the relay');
+    relay.cut();
+    await waitFor('hall noticed the drop', async () => (await hallView(hall)).phase === 'reconnecting', 15_000);
+    assert.match(await hall.locator('#status').innerText(), /Mất kết nối, đang tự kết nối lại/);
+    await new Promise((r) => setTimeout(r, 3000));
+    relay.restore();
+    const back = await waitFor('commune decoding after the link came back', async () => {
+      const v = await hallView(hall);
+      return v.consumeCount > first.consumeCount && v.phase === 'playing' && (v.stats?.video.framesDecoded ?? 0) > 0 ? v : null;
+    }, 30_000, 300).catch(async (err: Error) => { throw new Error(`${err.message}\nhall log:\n${await hallLog(hall)}`); });
+    await waitDecoding(hall, 'frames keep coming after the link came back', 15_000, back.stats!.video.framesDecoded + 10);
+  } finally {
+    await relay.close();
+  }
 });
