@@ -32,6 +32,8 @@ export interface HallReceiverOptions extends Omit<SessionOptions, 'role'> {
 export interface HallStats {
   video: { framesDecoded: number; packetsReceived: number; bytesReceived: number; frameWidth: number; frameHeight: number };
   audio: { packetsReceived: number; bytesReceived: number };
+  /** Protocol of the media path in use (selected ICE pair), null before one is chosen. */
+  protocol: 'udp' | 'tcp' | null;
 }
 
 /** Milestones in performance.now() milliseconds, for the first-frame bench. */
@@ -120,6 +122,7 @@ export class HallReceiver {
     const out: HallStats = {
       video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0 },
       audio: { packetsReceived: 0, bytesReceived: 0 },
+      protocol: null,
     };
     for (const c of this.consumers) {
       if (c.closed) continue;
@@ -139,7 +142,20 @@ export class HallReceiver {
         }
       });
     }
+    out.protocol = await this.selectedProtocol();
     return out;
+  }
+
+  private async selectedProtocol(): Promise<'udp' | 'tcp' | null> {
+    const report = await this.transport?.getStats().catch(() => null);
+    if (!report) return null;
+    let pairId: string | undefined;
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') pairId = s.selectedCandidatePairId;
+    });
+    const pair = pairId ? (report.get(pairId) as Record<string, unknown> | undefined) : undefined;
+    const local = pair ? (report.get(String(pair.localCandidateId)) as Record<string, unknown> | undefined) : undefined;
+    return local?.protocol === 'tcp' ? 'tcp' : local?.protocol === 'udp' ? 'udp' : null;
   }
 
   // ---- session ---------------------------------------------------------------

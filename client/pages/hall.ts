@@ -1,5 +1,5 @@
 // Hall display: the programme full screen, sound after one click, and a
-// friendly status line while connecting or recovering. URL: ?site=&token=[&node=]
+// friendly status line while connecting or recovering. URL: ?site=&token=[&node=][&tcp=1]
 import { HallReceiver } from '../media/receiver.js';
 import { renderStatus, type Phase } from '../media/status.js';
 
@@ -7,6 +7,8 @@ const params = new URLSearchParams(location.search);
 const site = params.get('site') ?? '';
 const token = params.get('token') ?? '';
 const nodeUrl = params.get('node') ?? '';
+/** `tcp=1`: media over TCP only, for halls behind networks that drop UDP in odd ways. */
+const forceTcp = params.get('tcp') === '1';
 
 const video = document.getElementById('programme') as HTMLVideoElement;
 const statusEl = document.getElementById('status') as HTMLElement;
@@ -42,7 +44,7 @@ if (!site || !token) {
 } else {
   show('connecting');
   receiver = new HallReceiver({
-    site, token, nodeUrl,
+    site, token, nodeUrl, forceTcp,
     onPhase: show,
     onStream: (stream) => {
       video.srcObject = stream;

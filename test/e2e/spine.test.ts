@@ -30,6 +30,7 @@ test('studio at the centre reaches a commune hall three hops down', async () => 
   assert.equal(seen.programme?.source, 'tw');
   assert.ok(seen.stats!.video.framesDecoded > 0);
   assert.ok(seen.stats!.audio.packetsReceived > 0);
+  assert.equal(seen.stats!.protocol, 'udp');
   // Frames keep coming (not a single keyframe).
   const later = await waitDecoding(commune, 'more frames', 15_000, seen.stats!.video.framesDecoded + 10);
   assert.ok(later.stats!.video.frameWidth > 0);
@@ -54,4 +55,13 @@ test('a hall with a bad token shows a friendly message, not an error', async () 
   const text = await page.locator('#status').innerText();
   assert.match(text, /Đường dẫn không hợp lệ/);
   assert.match(text, /invalid or has expired/);
+});
+
+test('a hall over TCP only (tcp=1) decodes too', async () => {
+  // The studio from the first test is still on air.
+  const page = await spine.page();
+  await page.goto(`${spine.hallUrl('ls-caoloc-01')}&tcp=1`);
+  const v = await waitDecoding(page, 'TCP-only hall decoding');
+  assert.equal(v.stats!.protocol, 'tcp');
+  assert.equal(v.programme?.source, 'tw');
 });
