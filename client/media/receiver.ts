@@ -26,6 +26,8 @@ export interface HallReceiverOptions extends Omit<SessionOptions, 'role'> {
   stallMs?: number;
   /** Ask the node for TCP-only transports (UDP blocked). */
   forceTcp?: boolean;
+  /** While waiting with nothing to show, ask the node for the programme this often (ms). Default 20 000. */
+  waitingPollMs?: number;
 }
 
 /** Inbound figures summed over the current consumers, by kind. */
@@ -61,6 +63,7 @@ export class HallReceiver {
   private iceTimer: ReturnType<typeof setTimeout> | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private lastFrames = { count: 0, at: 0 };
+  private waitingAsked = 0;
   private closed = false;
 
   constructor(private readonly opts: HallReceiverOptions) {}
@@ -225,11 +228,12 @@ export class HallReceiver {
     this.socket.disconnect().connect();
   }
 
-  private async consume(gen: number): Promise<void> {
+  /** Consumes the programme; `ask` queries the node even when our copy says there is nothing. */
+  private async consume(gen: number, ask = false): Promise<void> {
     const socket = this.socket, transport = this.transport, device = this.device;
     if (!socket || !transport || !device || gen !== this.generation) return;
     this.closeConsumers();
-    if (!this.programme || this.programme.producers.length === 0) {
+    if (!ask && (!this.programme || this.programme.producers.length === 0)) {
       this.opts.onStream?.(null);
       this.setPhase('waiting');
       return;
@@ -272,6 +276,17 @@ export class HallReceiver {
 
   /** Re-consumes when video is expected but no frame was decoded for stallMs. */
   private async checkStall(): Promise<void> {
+    if (this.phase === 'waiting' && this.transport) {
+      // Pushes announce a programme; in case one was lost, ask again now and then.
+      const now = performance.now();
+      if (now - this.waitingAsked < (this.opts.waitingPollMs ?? 20_000)) return;
+      this.waitingAsked = now;
+      const gen = this.generation;
+      this.enqueue(async () => {
+        if (this.phase === 'waiting') await this.consume(gen, true).catch((err: Error) => this.log(`asking again failed: ${err.message}`));
+      });
+      return;
+    }
     if (this.phase !== 'playing' || !this.consumers.some((c) => c.kind === 'video')) return;
     const gen = this.generation;
     const { video } = await this.stats();

@@ -1,7 +1,7 @@
 // The floor: a district (Cao Lộc) takes the floor from its contributor page;
 // a commune of another district (Tràng Định) switches to it by itself, keeps
-// it when the studio goes away, and shows "waiting" when the floor is taken
-// back with no studio on air.
+// it when the studio goes away, shows "waiting" when the floor is taken back
+// with no studio on air, and picks the studio up again when it returns.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -68,4 +68,14 @@ test('a district takes the floor; a commune of another district decodes it', asy
   assert.equal(back.floor, null);
   await waitFor('commune waiting for the programme', async () => (await hallView(hall)).phase === 'waiting', 30_000);
   assert.match(await hall.locator('#status').innerText(), /Đang chờ tín hiệu hội nghị/);
+
+  // The studio comes back on air: the waiting hall picks it up by itself.
+  const waitingAt = (await hallView(hall)).consumeCount;
+  const studio2 = await spine.page();
+  await studio2.goto(spine.studioUrl());
+  await waitFor('commune back on the studio', async () => {
+    const v = await hallView(hall);
+    return v.consumeCount > waitingAt && v.programme?.source === 'tw' && v.phase === 'playing';
+  }, 30_000);
+  await waitDecoding(hall, 'commune decoding the studio again', 30_000);
 });
