@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   for (const [i, n] of nodes.entries()) ports[n.nodeId] = base === 0 ? 0 : await portOr0(base + i);
 
   let cascade: Cascade | null = null;
+  const restarts = new Map<string, number>();
   let control: Service | null = null;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -79,7 +80,16 @@ async function main(): Promise<void> {
     cascade = await Cascade.start({
       nodes, tokenSecret, nodeSecret, ports, logDir: LOG_DIR,
       onUnexpectedExit: (id, code) => {
-        if (!stopping) say(`media node ${id} exited (code ${code}); see ${LOG_DIR}/${id}.log`);
+        if (stopping || !cascade) return;
+        // A crashed node comes back by itself (its halls and children reconnect), with a growing pause.
+        const tries = (restarts.get(id) ?? 0) + 1;
+        restarts.set(id, tries);
+        const delay = Math.min(30_000, 1000 * 2 ** (tries - 1));
+        say(`media node ${id} exited (code ${code}); restarting in ${delay / 1000} s — see ${LOG_DIR}/${id}.log`);
+        setTimeout(() => {
+          if (stopping) return;
+          cascade!.startNode(id).then(() => say(`media node ${id} is back`), (err: Error) => say(`media node ${id}: ${err.message}`));
+        }, delay);
       },
     });
   } catch (err) {
