@@ -61,6 +61,15 @@ async function start(): Promise<void> {
       return;
     }
     preview.srcObject = stream;
+    // A camera or microphone unplugged: stop, say so, and let the operator start again.
+    for (const track of stream.getTracks()) {
+      track.addEventListener('ended', () => {
+        stop();
+        stream?.getTracks().forEach((t) => t.stop());
+        stream = null;
+        show('no-device');
+      }, { once: true });
+    }
   }
   show('connecting');
   publisher = new Publisher({
