@@ -1,31 +1,9 @@
-// The demo conference's site tree (Lạng Sơn, Plan 135-KH/TU) and which media
-// node serves which site. Commune ids are numbered `<district>-NN`; the count
-// per district approximates Lạng Sơn's 2023 commune-level units (≈200 in all),
-// real names not being at hand.
+// Which media node serves which site in the demo, derived from the control
+// service's demo data (server/demo/data.ts) so there is one site tree only.
+import { DEMO_CONF, DEMO_ROOT, demoSites } from '../server/demo/data.js';
 
-export const CONFERENCE_ID = 'ls-135';
-export const CENTRE = 'tw';
-export const PROVINCE = 'ls';
-
-/** District id → number of communes, wards and towns (approximate). */
-export const DISTRICTS: Record<string, { name: string; communes: number }> = {
-  'ls-tpls': { name: 'Thành phố Lạng Sơn', communes: 8 },
-  'ls-trangdinh': { name: 'Tràng Định', communes: 22 },
-  'ls-vanlang': { name: 'Văn Lãng', communes: 17 },
-  'ls-vanquan': { name: 'Văn Quan', communes: 17 },
-  'ls-binhgia': { name: 'Bình Gia', communes: 19 },
-  'ls-bacson': { name: 'Bắc Sơn', communes: 20 },
-  'ls-huulung': { name: 'Hữu Lũng', communes: 24 },
-  'ls-chilang': { name: 'Chi Lăng', communes: 20 },
-  'ls-caoloc': { name: 'Cao Lộc', communes: 22 },
-  'ls-locbinh': { name: 'Lộc Bình', communes: 21 },
-  'ls-dinhlap': { name: 'Đình Lập', communes: 12 },
-};
-
-export function communesOf(district: string): string[] {
-  const n = DISTRICTS[district]?.communes ?? 0;
-  return Array.from({ length: n }, (_, i) => `${district}-${String(i + 1).padStart(2, '0')}`);
-}
+export const CONFERENCE_ID = DEMO_CONF;
+export const CENTRE = DEMO_ROOT;
 
 /** One media node of the demo cascade. */
 export interface DemoNode {
@@ -36,18 +14,28 @@ export interface DemoNode {
   sites: string[];
 }
 
-/** Districts that run their own media node in the demo; the others are served by the province node. */
-export const DISTRICT_NODES: Record<string, string> = { 'd-trangdinh': 'ls-trangdinh', 'd-caoloc': 'ls-caoloc' };
-
+/**
+ * Groups the demo sites by their `mediaNode`. A node's home site is the one
+ * whose parent site lives on another node; that parent site's node is the
+ * node's parent in the cascade.
+ */
 export function demoNodes(): DemoNode[] {
-  const own = new Set(Object.values(DISTRICT_NODES));
-  const provinceSites = [PROVINCE];
-  for (const d of Object.keys(DISTRICTS)) if (!own.has(d)) provinceSites.push(d, ...communesOf(d));
-  return [
-    { nodeId: 'centre', parent: null, sites: [CENTRE] },
-    { nodeId: 'langson', parent: 'centre', sites: provinceSites },
-    ...Object.entries(DISTRICT_NODES).map(([nodeId, d]) => ({ nodeId, parent: 'langson', sites: [d, ...communesOf(d)] })),
-  ];
+  const sites = demoSites();
+  const nodeOf = new Map(sites.map((s) => [s.id, s.mediaNode]));
+  const nodes = new Map<string, DemoNode>();
+  for (const s of sites) {
+    let n = nodes.get(s.mediaNode);
+    if (!n) { n = { nodeId: s.mediaNode, parent: null, sites: [] }; nodes.set(s.mediaNode, n); }
+    const parentNode = s.parent ? nodeOf.get(s.parent) ?? null : null;
+    if (parentNode !== s.mediaNode) {
+      // The home site: first in the list, and it says who the parent node is.
+      n.sites.unshift(s.id);
+      n.parent = parentNode;
+    } else {
+      n.sites.push(s.id);
+    }
+  }
+  return [...nodes.values()];
 }
 
 /** The node serving a site, by the demo tree. */

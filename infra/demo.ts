@@ -144,7 +144,9 @@ export function demoLinks(cascade: Cascade, controlUrl: string | null, secret: s
   const links: DemoLink[] = [
     { role: 'studio', site: CENTRE, url: `${cascade.urlOfSite(CENTRE)}/studio.html?site=${CENTRE}&token=${tok('organizer')}` },
   ];
-  for (const site of HALLS) links.push({ role: 'hall', site, url: `${cascade.urlOfSite(site)}/hall.html?site=${site}&token=${tok('viewer', site)}` });
+  // Halls load from their own media node; `control=` lets the overlay (maket, agenda) reach the control service.
+  const control = controlUrl ? `&control=${encodeURIComponent(controlUrl)}` : '';
+  for (const site of HALLS) links.push({ role: 'hall', site, url: `${cascade.urlOfSite(site)}/hall.html?site=${site}&token=${tok('viewer', site)}${control}` });
   links.push({
     role: 'contributor', site: 'ls-caoloc',
     url: `${cascade.urlOfSite('ls-caoloc')}/studio.html?role=contributor&site=ls-caoloc&token=${tok('technician', 'ls-caoloc')}`,

@@ -1,7 +1,10 @@
 // Hall display: the programme full screen, sound after one click, and a
-// friendly status line while connecting or recovering. URL: ?site=&token=[&node=][&tcp=1]
+// friendly status line while connecting or recovering, and the overlay (maket,
+// agenda item, site name) from the control service.
+// URL: ?site=&token=[&node=][&control=][&tcp=1]
 import { HallReceiver } from '../media/receiver.js';
 import { renderStatus, type Phase } from '../media/status.js';
+import { mountHallOverlay, type HallOverlayHandle } from '../ui/hall-overlay.js';
 
 const params = new URLSearchParams(location.search);
 const site = params.get('site') ?? '';
@@ -9,6 +12,8 @@ const token = params.get('token') ?? '';
 const nodeUrl = params.get('node') ?? '';
 /** `tcp=1`: media over TCP only, for halls behind networks that drop UDP in odd ways. */
 const forceTcp = params.get('tcp') === '1';
+/** Control service origin; absent = this page's origin (when that is the control service). */
+const controlParam = params.get('control');
 
 const video = document.getElementById('programme') as HTMLVideoElement;
 const statusEl = document.getElementById('status') as HTMLElement;
@@ -58,6 +63,32 @@ if (!site || !token) {
   });
   receiver.start();
   addEventListener('pagehide', () => receiver?.close());
+}
+
+/**
+ * A media node also serves this page but has no agenda: without `control=` the
+ * overlay is mounted only when this origin is not a media node (its /health
+ * names a node), so a hall never shows a banner that cannot load.
+ */
+async function controlBase(): Promise<string | null> {
+  if (controlParam !== null) return controlParam;
+  try {
+    const res = await fetch('/health', { signal: AbortSignal.timeout(5000) });
+    const body = res.ok ? await res.json() as { nodeId?: unknown } : null;
+    return body && typeof body.nodeId === 'string' ? null : '';
+  } catch {
+    return '';
+  }
+}
+
+let overlay: HallOverlayHandle | null = null;
+const overlayEl = document.getElementById('overlay');
+if (overlayEl && site && token) {
+  void controlBase().then((base) => {
+    if (base === null) { console.debug('[hall] no control service known: overlay off'); return; }
+    overlay = mountHallOverlay(overlayEl, { site, token, controlUrl: base });
+    addEventListener('pagehide', () => overlay?.close());
+  });
 }
 
 /** Test and bench hook: read-only state and inbound figures. */

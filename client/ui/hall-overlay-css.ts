@@ -22,6 +22,6 @@ export const HALL_CSS = `
 .dc-text { padding: 1.6vh 2.6vh; min-width: 0; }
 .dc-title { font-size: 3.6vh; font-weight: 700; line-height: 1.2; }
 .dc-presenter { font-size: 2.6vh; margin-top: .6vh; color: #ffe9a8; }
-.dc-floor { position: absolute; top: 3vh; left: 3vh; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; font-size: 2.6vh;
+.dc-floor { position: absolute; top: 3vh; left: 50%; transform: translateX(-50%); white-space: nowrap; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; font-size: 2.6vh;
   background: #ffd54f; color: #5a0000; padding: 1vh 2vh; border-radius: 1vh; box-shadow: 0 .5vh 2vh rgba(0,0,0,.4); }
 `;

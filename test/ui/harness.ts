@@ -19,25 +19,8 @@ export const HALL = { width: 1920, height: 1080 };
 /** Builds the web apps into a private directory so parallel builds elsewhere cannot disturb this run. */
 export async function buildApps(outDir: string): Promise<void> {
   const { build } = await import('vite');
-  await build({ configFile: resolve(REPO_ROOT, 'client/vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true }, plugins: [mountOverlay] });
+  await build({ configFile: resolve(REPO_ROOT, 'client/vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
 }
-
-/**
- * Until the hall page mounts the overlay itself, the test build appends the
- * documented call (mountHallOverlay on #overlay with the page's site/token);
- * a no-op once hall.ts mentions mountHallOverlay.
- */
-const mountOverlay = {
-  name: 'diemcau-test-mount-hall-overlay',
-  transform(code: string, id: string) {
-    if (!id.endsWith('/client/pages/hall.ts') || code.includes('mountHallOverlay')) return null;
-    return `${code}
-import { mountHallOverlay as mountOverlayForTest } from '../ui/hall-overlay.js';
-{ const q = new URLSearchParams(location.search); const el = document.getElementById('overlay');
-  if (el) mountOverlayForTest(el, { site: q.get('site') || '', token: q.get('token') || '', controlUrl: q.get('control') || '' }); }
-`;
-  },
-};
 
 export interface UiEnv {
   control: ControlHandle;
