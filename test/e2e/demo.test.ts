@@ -56,6 +56,10 @@ test('demo launcher: links, working tokens, clean stop', { timeout: 180_000 }, a
       const page = await fetch(l.url);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<div id="overlay">/);
+      // The overlay (maket, agenda) reaches the control service named by the link.
+      const control = new URL(l.url).searchParams.get('control');
+      assert.ok(control, `hall ${l.site} link names the control service`);
+      assert.equal((await fetch(`${control}/healthz`)).status, 200);
       const joined = (await joins(l, 'hall')) as { site: string; nodeId: string };
       assert.equal(joined.site, l.site);
     }
