@@ -2,26 +2,60 @@
 // one atomic step, so a roll-up always equals the sum of its children.
 import type { Redis } from 'ioredis';
 
-/** KEYS: att, stream, seq, ru... ; ARGV: now, kind(p|e), by, site, countsJson, g1, v1, g2, v2... */
-const SET_COUNTS = `
-local kind = ARGV[2]
-for i = 6, #ARGV, 2 do
-  local f = kind .. ':' .. ARGV[i]
-  local v = tonumber(ARGV[i + 1])
-  local old = tonumber(redis.call('HGET', KEYS[1], f) or '0')
-  if v ~= old then
-    redis.call('HSET', KEYS[1], f, v)
-    for k = 4, #KEYS do redis.call('HINCRBY', KEYS[k], f, v - old) end
+/**
+ * Many count writes in one atomic step (one round trip, one script call):
+ * each write is applied in order to its own hall hash and stream, while the
+ * ancestors' increments are summed first and applied once per key and field,
+ * so a root shared by thousands of writes is touched once, not thousands of times.
+ * KEYS: stream, seq, then per write: att, ru... (its chain)
+ * ARGV: now, then per write: kind(p|e), by, site, countsJson, nChain, nPairs, g1, v1, ...
+ * Returns per write: seq, the site's own hash after the write (flat).
+ */
+const SET_COUNTS_BATCH = `
+local now = ARGV[1]
+local ki, ai = 3, 2
+local delta, order = {}, {}
+local function add(key, f, d)
+  local t = delta[key]
+  if not t then t = {}; delta[key] = t; order[#order + 1] = key end
+  t[f] = (t[f] or 0) + d
+end
+local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
+local out = {}
+while ai <= #ARGV do
+  local kind, by, site, cj = ARGV[ai], ARGV[ai + 1], ARGV[ai + 2], ARGV[ai + 3]
+  local nchain, npairs = tonumber(ARGV[ai + 4]), tonumber(ARGV[ai + 5])
+  ai = ai + 6
+  local att = KEYS[ki]
+  local first, last = ki + 1, ki + nchain
+  ki = last + 1
+  for _ = 1, npairs do
+    local f = kind .. ':' .. ARGV[ai]
+    local v = tonumber(ARGV[ai + 1])
+    ai = ai + 2
+    local old = tonumber(redis.call('HGET', att, f) or '0')
+    if v ~= old then
+      redis.call('HSET', att, f, v)
+      for k = first, last do add(KEYS[k], f, v - old) end
+    end
+  end
+  if kind == 'p' and redis.call('HGET', att, '_rep') ~= '1' then
+    redis.call('HSET', att, '_rep', '1')
+    for k = first, last do add(KEYS[k], '_rep', 1) end
+  end
+  redis.call('HSET', att, '_upd', now)
+  seq = seq + 1
+  redis.call('XADD', KEYS[1], '*', 'site', site, 'kind', kind, 'by', by, 'seq', seq, 'counts', cj, 'at', now)
+  out[#out + 1] = seq
+  out[#out + 1] = redis.call('HGETALL', att)
+end
+redis.call('SET', KEYS[2], seq)
+for _, key in ipairs(order) do
+  for f, d in pairs(delta[key]) do
+    if d ~= 0 then redis.call('HINCRBY', key, f, d) end
   end
 end
-if kind == 'p' and redis.call('HGET', KEYS[1], '_rep') ~= '1' then
-  redis.call('HSET', KEYS[1], '_rep', '1')
-  for k = 4, #KEYS do redis.call('HINCRBY', KEYS[k], '_rep', 1) end
-end
-redis.call('HSET', KEYS[1], '_upd', ARGV[1])
-local seq = redis.call('INCR', KEYS[3])
-redis.call('XADD', KEYS[2], '*', 'site', ARGV[4], 'kind', kind, 'by', ARGV[3], 'seq', seq, 'counts', ARGV[5], 'at', ARGV[1])
-return { seq, redis.call('HGETALL', KEYS[1]) }
+return out
 `;
 
 /** KEYS: pres, att, stream, events, instSites, seq, ru... ; ARGV: now, inst, delta, site, client, member */
@@ -64,17 +98,17 @@ return { edge, conns, seq }
 `;
 
 export interface Scripts {
-  /** Returns the roll-up sequence and the site's own hash after the write. */
-  setCounts(keys: string[], args: (string | number)[]): Promise<[number, string[]]>;
+  /** Per write: its sequence and its own hash after the write, in order (see SET_COUNTS_BATCH). */
+  setCountsBatch(keys: string[], args: (string | number)[]): Promise<(number | string[])[]>;
   presence(keys: string[], args: (string | number)[]): Promise<[number, number, number]>;
 }
 
 export function defineScripts(redis: Redis): Scripts {
-  redis.defineCommand('dcSetCounts', { lua: SET_COUNTS });
+  redis.defineCommand('dcSetCountsBatch', { lua: SET_COUNTS_BATCH });
   redis.defineCommand('dcPresence', { lua: PRESENCE });
   const r = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
   return {
-    setCounts: (keys, args) => r.dcSetCounts!(keys.length, ...keys, ...args) as Promise<[number, string[]]>,
+    setCountsBatch: (keys, args) => r.dcSetCountsBatch!(keys.length, ...keys, ...args) as Promise<(number | string[])[]>,
     presence: (keys, args) => r.dcPresence!(keys.length, ...keys, ...args) as Promise<[number, number, number]>,
   };
 }

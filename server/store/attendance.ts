@@ -1,11 +1,12 @@
 // Headcounts and expected counts per site and group, roll-ups per subtree,
-// per-person check-in. Writes go through one Lua script each (scripts.ts), so
-// a roll-up is always the sum of its children; every write is also appended
-// to the conference's attendance stream.
+// per-person check-in. Count writes go through an atomic Lua script, batched
+// per event-loop turn (count-writer.ts), so a roll-up is always the sum of its
+// children; every write is also appended to the conference's attendance stream.
 import { AppError } from '../../signaling/common.js';
 import type { CheckIn, CheckInReq, Counts, Rollup, Site, SiteAttendance } from '../../signaling/control.js';
 import type { Ctx } from '../context.js';
 import { listGroups, listSites, siteRecord } from './conference.js';
+import { countWriter } from './count-writer.js';
 import { hgetJson, hvalsJson, newId, notFound } from './util.js';
 
 type Hash = Record<string, string>;
@@ -77,10 +78,7 @@ async function setCounts(ctx: Ctx, conf: string, siteId: string, kind: 'p' | 'e'
   const site = await siteRecord(ctx, conf, siteId);
   await checkGroups(ctx, conf, site, counts);
   const chain = [...site.path, site.id];
-  const keys = [ctx.keys.att(conf, siteId), ctx.keys.attStream(conf), ctx.keys.seq(conf), ...chain.map((s) => ctx.keys.ru(conf, s))];
-  const args: (string | number)[] = [Date.now(), kind, by, siteId, JSON.stringify(counts)];
-  for (const [g, v] of Object.entries(counts)) args.push(g, v);
-  const [, flat] = await ctx.scripts.setCounts(keys, args);
+  const { flat } = await countWriter(ctx).write({ conf, site: siteId, chain, kind, by, counts });
   ctx.metrics.attendanceWrites.inc();
   ctx.pusher.rollup(conf, siteId, chain);
   const h: Hash = {};
