@@ -25,8 +25,13 @@ export interface ControlOptions {
   mediaNodes?: Record<string, string>;
   /** Roll-up push coalescing interval (ms). Default 50 (≤ 20 pushes a second per subscriber). */
   pushIntervalMs?: number;
-  /** Material delivery: tries, base backoff, how long to wait for a receipt per try, concurrency. */
-  delivery?: { attempts?: number; backoffMs?: number; receiptTimeoutMs?: number; concurrency?: number };
+  /**
+   * Material delivery: tries, base backoff, how long to wait for a receipt per try, concurrency.
+   * A job of a killed instance is taken over once its lock (lockMs, renewed every lockMs/2
+   * while the instance lives) has expired and the stalled check (every stalledIntervalMs)
+   * runs: within about lockMs + stalledIntervalMs. Defaults 10 s and 5 s (bullmq's own: 30 s and 30 s).
+   */
+  delivery?: { attempts?: number; backoffMs?: number; receiptTimeoutMs?: number; concurrency?: number; lockMs?: number; stalledIntervalMs?: number };
   /** Report reminder fires this long before the deadline. Default 24 h. */
   reminderLeadMs?: number;
   /** Upload limits. */
@@ -66,6 +71,8 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
       backoffMs: o.delivery?.backoffMs ?? 5_000,
       receiptTimeoutMs: o.delivery?.receiptTimeoutMs ?? 120_000,
       concurrency: o.delivery?.concurrency ?? 1000,
+      lockMs: o.delivery?.lockMs ?? 10_000,
+      stalledIntervalMs: o.delivery?.stalledIntervalMs ?? 5_000,
     },
     reminderLeadMs: o.reminderLeadMs ?? 24 * 3600_000,
     maxUploadBytes: o.maxUploadBytes ?? 200 * 1024 * 1024,

@@ -23,6 +23,7 @@ export class DeliveryService {
     this.queue = new Queue<JobData>(DELIVERY_QUEUE, { connection: this.conn, prefix });
     this.worker = new Worker<JobData>(DELIVERY_QUEUE, (job) => this.track(job), {
       connection: this.conn, prefix, concurrency: ctx.opts.delivery.concurrency,
+      lockDuration: ctx.opts.delivery.lockMs, stalledInterval: ctx.opts.delivery.stalledIntervalMs,
     });
     this.worker.on('error', (e) => ctx.log.warn({ err: e }, 'delivery worker error'));
   }

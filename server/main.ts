@@ -1,7 +1,7 @@
 // Control service entry point. Env: CONTROL_PORT (7100; 0 = free port),
 // REDIS_URL, REDIS_PREFIX, TOKEN_SECRET, DATA_DIR, MEDIA_NODES (JSON id→url),
 // LOG_LEVEL, DELIVERY_ATTEMPTS / DELIVERY_BACKOFF_MS / RECEIPT_TIMEOUT_MS,
-// HEARTBEAT_TTL_MS, PUSH_INTERVAL_MS; flag --demo loads the Lạng Sơn 135-KH/TU conference if absent.
+// DELIVERY_LOCK_MS / DELIVERY_STALLED_MS, HEARTBEAT_TTL_MS, PUSH_INTERVAL_MS; flag --demo loads the Lạng Sơn 135-KH/TU conference if absent.
 // Prints `control listening <url>` on stdout when ready.
 import { startControl } from './app.js';
 
@@ -29,11 +29,15 @@ const handle = await startControl({
   ...(process.env.REDIS_PREFIX ? { redisPrefix: process.env.REDIS_PREFIX } : {}),
   ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
   ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
-  ...(process.env.DELIVERY_ATTEMPTS ? { delivery: {
-    attempts: Number(process.env.DELIVERY_ATTEMPTS),
-    backoffMs: Number(process.env.DELIVERY_BACKOFF_MS ?? 5000),
-    receiptTimeoutMs: Number(process.env.RECEIPT_TIMEOUT_MS ?? 120_000),
-  } } : {}),
+  delivery: {
+    ...(process.env.DELIVERY_ATTEMPTS ? {
+      attempts: Number(process.env.DELIVERY_ATTEMPTS),
+      backoffMs: Number(process.env.DELIVERY_BACKOFF_MS ?? 5000),
+      receiptTimeoutMs: Number(process.env.RECEIPT_TIMEOUT_MS ?? 120_000),
+    } : {}),
+    ...(process.env.DELIVERY_LOCK_MS ? { lockMs: Number(process.env.DELIVERY_LOCK_MS) } : {}),
+    ...(process.env.DELIVERY_STALLED_MS ? { stalledIntervalMs: Number(process.env.DELIVERY_STALLED_MS) } : {}),
+  },
   ...(process.env.PUSH_INTERVAL_MS ? { pushIntervalMs: Number(process.env.PUSH_INTERVAL_MS) } : {}),
   ...(process.env.HEARTBEAT_TTL_MS ? { heartbeatTtlMs: Number(process.env.HEARTBEAT_TTL_MS) } : {}),
   mediaNodes: mediaNodesFromEnv(),
