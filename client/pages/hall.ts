@@ -67,17 +67,16 @@ if (!site || !token) {
 
 /**
  * A media node also serves this page but has no agenda: without `control=` the
- * overlay is mounted only when this origin is not a media node (its /health
- * names a node), so a hall never shows a banner that cannot load.
+ * overlay is mounted only when this origin is the control service (it answers
+ * /healthz; a media node does not), so a hall never shows a banner that cannot load.
  */
 async function controlBase(): Promise<string | null> {
   if (controlParam !== null) return controlParam;
   try {
-    const res = await fetch('/health', { signal: AbortSignal.timeout(5000) });
-    const body = res.ok ? await res.json() as { nodeId?: unknown } : null;
-    return body && typeof body.nodeId === 'string' ? null : '';
+    const res = await fetch('/healthz', { signal: AbortSignal.timeout(5000) });
+    return res.status === 404 ? null : '';
   } catch {
-    return '';
+    return ''; // the origin that served this page is down for now: the overlay reconnects by itself
   }
 }
 
