@@ -58,6 +58,13 @@ end
 return out
 `;
 
+/** Every key's hash in one reply: one command instead of one per key for a push or snapshot. */
+const HGETALL_MANY = `
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HGETALL', KEYS[i]) end
+return out
+`;
+
 /** KEYS: pres, att, stream, events, instSites, seq, ru... ; ARGV: now, inst, delta, site, client, member */
 const PRESENCE = `
 local now = tonumber(ARGV[1])
@@ -100,15 +107,18 @@ return { edge, conns, seq }
 export interface Scripts {
   /** Per write: its sequence and its own hash after the write, in order (see SET_COUNTS_BATCH). */
   setCountsBatch(keys: string[], args: (string | number)[]): Promise<(number | string[])[]>;
+  hgetallMany(keys: string[]): Promise<string[][]>;
   presence(keys: string[], args: (string | number)[]): Promise<[number, number, number]>;
 }
 
 export function defineScripts(redis: Redis): Scripts {
   redis.defineCommand('dcSetCountsBatch', { lua: SET_COUNTS_BATCH });
+  redis.defineCommand('dcHgetallMany', { lua: HGETALL_MANY });
   redis.defineCommand('dcPresence', { lua: PRESENCE });
   const r = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
   return {
     setCountsBatch: (keys, args) => r.dcSetCountsBatch!(keys.length, ...keys, ...args) as Promise<(number | string[])[]>,
+    hgetallMany: (keys) => r.dcHgetallMany!(keys.length, ...keys) as Promise<string[][]>,
     presence: (keys, args) => r.dcPresence!(keys.length, ...keys, ...args) as Promise<[number, number, number]>,
   };
 }

@@ -43,20 +43,29 @@ export async function getAttendance(ctx: Ctx, conf: string, site: string): Promi
   return toAttendance(site, await ctx.redis.hgetall(ctx.keys.att(conf, site)));
 }
 
+/** Many hashes in a few commands (a push after a burst reads thousands), not one command each. */
+async function readHashes(ctx: Ctx, keys: string[]): Promise<Hash[]> {
+  const CHUNK = 5000; // keeps each call's argument list and Redis's time in one script small
+  const parts: Promise<string[][]>[] = [];
+  for (let i = 0; i < keys.length; i += CHUNK) parts.push(ctx.scripts.hgetallMany(keys.slice(i, i + CHUNK)));
+  const flat = (await Promise.all(parts)).flat();
+  return flat.map((f) => {
+    const h: Hash = {};
+    for (let i = 0; i < f.length; i += 2) h[f[i]!] = f[i + 1]!;
+    return h;
+  });
+}
+
 export async function readAttendance(ctx: Ctx, conf: string, sites: string[]): Promise<SiteAttendance[]> {
   if (sites.length === 0) return [];
-  const p = ctx.redis.pipeline();
-  for (const s of sites) p.hgetall(ctx.keys.att(conf, s));
-  const res = (await p.exec()) ?? [];
-  return sites.map((s, i) => toAttendance(s, (res[i]?.[1] as Hash) ?? {}));
+  const res = await readHashes(ctx, sites.map((s) => ctx.keys.att(conf, s)));
+  return sites.map((s, i) => toAttendance(s, res[i] ?? {}));
 }
 
 export async function readRollups(ctx: Ctx, conf: string, sites: string[]): Promise<Rollup[]> {
   if (sites.length === 0) return [];
-  const p = ctx.redis.pipeline();
-  for (const s of sites) p.hgetall(ctx.keys.ru(conf, s));
-  const res = (await p.exec()) ?? [];
-  return sites.map((s, i) => toRollup(s, (res[i]?.[1] as Hash) ?? {}));
+  const res = await readHashes(ctx, sites.map((s) => ctx.keys.ru(conf, s)));
+  return sites.map((s, i) => toRollup(s, res[i] ?? {}));
 }
 
 export async function getRollup(ctx: Ctx, conf: string, site: string): Promise<Rollup> {
