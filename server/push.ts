@@ -82,8 +82,11 @@ export class Pusher {
     if (!nsp) return;
     for (const [conf, d] of batch) {
       if (d.ru.size || d.att.size) {
-        const seq = Number((await this.ctx.redis.get(this.ctx.keys.seq(conf))) ?? 0);
-        const [rollups, sites] = await Promise.all([readRollups(this.ctx, conf, [...d.ru]), readAttendance(this.ctx, conf, [...d.att])]);
+        // one round trip: on one connection the seq is still read before the figures
+        const [rawSeq, rollups, sites] = await Promise.all([
+          this.ctx.redis.get(this.ctx.keys.seq(conf)), readRollups(this.ctx, conf, [...d.ru]), readAttendance(this.ctx, conf, [...d.att]),
+        ]);
+        const seq = Number(rawSeq ?? 0);
         const at = Date.now();
         nsp.to(rooms.org(conf)).emit(ControlPushes.rollup, { conf, seq, at, rollups, sites });
         this.ctx.metrics.pushes.inc({ kind: 'rollup' });
