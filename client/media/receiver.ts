@@ -3,29 +3,21 @@
 // Recovery paths: socket reconnect → rejoin → new Device/transport → consume;
 // ICE/DTLS failure → new transport → consume; `programme` push → re-consume;
 // frames stalled while the programme has video → re-consume.
-import type { Socket } from 'socket.io-client';
-import type { types } from 'mediasoup-client';
+import type { types, Device } from 'mediasoup-client';
 import { z } from 'zod';
 import {
   HallEvents, Programme, RestartIceReq, RestartIceRes, ConsumeProgrammeReq, ConsumeProgrammeRes, ResumeConsumerReq, SetPreferredLayersReq,
 } from '../../signaling/media.js';
-import { request, RpcError } from './rpc.js';
-import { openSocket, joinSite, createTransport, handshakeRefusal, REFUSALS, type SessionOptions } from './session.js';
-import type { Phase } from './status.js';
+import { request } from './rpc.js';
+import { MediaSession, type JoinResult, type MediaSessionOptions } from './session.js';
 
-export interface HallReceiverOptions extends Omit<SessionOptions, 'role'> {
+export interface HallReceiverOptions extends MediaSessionOptions {
   /** Called with the stream to show whenever the programme is (re)consumed; null when there is none. */
   onStream?: (stream: MediaStream | null) => void;
-  /** Called on every phase change. */
-  onPhase?: (phase: Phase) => void;
-  /** Diagnostic lines (kept out of the UI). */
-  log?: (line: string) => void;
   /** Milliseconds an ICE 'disconnected' may last before ICE is restarted. Default 4000. */
   iceGraceMs?: number;
   /** Milliseconds without a new decoded frame (while video is expected) before re-consuming. Default 12 000. */
   stallMs?: number;
-  /** Ask the node for TCP-only transports (UDP blocked). */
-  forceTcp?: boolean;
   /** While waiting with nothing to show, ask the node for the programme this often (ms). Default 20 000. */
   waitingPollMs?: number;
 }
@@ -46,59 +38,25 @@ export interface HallTimeline {
   firstFrameAt?: number;
 }
 
-export class HallReceiver {
-  phase: Phase = 'connecting';
+export class HallReceiver extends MediaSession<HallReceiverOptions> {
   programme: Programme | null = null;
   /** How many times media was (re)consumed; tests watch it to see recoveries. */
   consumeCount = 0;
   readonly timeline: HallTimeline = {};
-  private socket: Socket | null = null;
-  private device: import('mediasoup-client').Device | null = null;
-  private transport: types.Transport | null = null;
   private consumers: types.Consumer[] = [];
-  /** Bumped on every rejoin and on close, so work begun for an older session stops. */
-  private generation = 0;
-  private chain: Promise<void> = Promise.resolve();
-  private timers = new Set<ReturnType<typeof setTimeout>>();
   private iceTimer: ReturnType<typeof setTimeout> | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private lastFrames = { count: 0, at: 0 };
   private waitingAsked = 0;
-  private closed = false;
 
-  constructor(private readonly opts: HallReceiverOptions) {}
+  constructor(opts: HallReceiverOptions) {
+    super(opts, 'hall');
+  }
 
-  start(): void {
+  override start(): void {
     if (this.socket || this.closed) return;
     this.timeline.startedAt = performance.now();
-    const socket = openSocket({ ...this.opts, role: 'hall' });
-    this.socket = socket;
-    socket.on('connect', () => {
-      const gen = ++this.generation;
-      this.enqueue(() => this.setup(gen));
-    });
-    socket.on('disconnect', () => {
-      this.generation++;
-      this.dropMedia();
-      this.setPhase('reconnecting');
-    });
-    socket.on('connect_error', (err: Error & { data?: unknown }) => {
-      if (handshakeRefusal(err)) this.setPhase('unauthorized');
-      else if (this.phase !== 'connecting') this.setPhase('reconnecting');
-      // A refusal by the node's middleware stops socket.io's own retries; keep trying slowly.
-      if (!socket.active) this.later(() => socket.connect(), handshakeRefusal(err) ? 10_000 : 2_000);
-    });
-    socket.on(HallEvents.programme, (payload: unknown) => {
-      const p = Programme.safeParse(payload);
-      if (!p.success) return this.log('ignored malformed programme push');
-      const gen = this.generation;
-      this.enqueue(async () => {
-        if (gen !== this.generation || !this.transport) return;
-        if (!this.isNewer(p.data)) return;
-        this.programme = p.data;
-        await this.consume(gen).catch((err: Error) => this.resession(gen, `re-consume failed: ${err.message}`));
-      });
-    });
+    super.start();
     this.watchdog = setInterval(() => void this.checkStall(), 3000);
   }
 
@@ -107,18 +65,10 @@ export class HallReceiver {
     this.timeline.firstFrameAt ??= performance.now();
   }
 
-  /** Stops everything; safe to call more than once. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.generation++;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+  override close(): void {
     if (this.watchdog) clearInterval(this.watchdog);
-    this.dropMedia();
-    this.socket?.removeAllListeners();
-    this.socket?.close();
-    this.socket = null;
+    this.watchdog = null;
+    super.close();
   }
 
   async stats(): Promise<HallStats> {
@@ -163,35 +113,30 @@ export class HallReceiver {
 
   // ---- session ---------------------------------------------------------------
 
-  private async setup(gen: number): Promise<void> {
-    const socket = this.socket;
-    if (!socket || gen !== this.generation) return;
-    this.dropMedia();
-    try {
-      const { joined, device } = await joinSite(socket, { ...this.opts, role: 'hall' });
-      if (gen !== this.generation) return;
-      this.timeline.joinedAt ??= performance.now();
-      this.device = device;
-      this.programme = joined.programme;
-      await this.newTransport(gen);
-      await this.consume(gen);
-    } catch (err) {
-      if (gen !== this.generation) return;
-      this.log(`setup failed: ${(err as Error).message}`);
-      // Refused (wrong site or role for this link): say so, and only retry slowly.
-      const refused = err instanceof RpcError && REFUSALS.has(err.code);
-      this.setPhase(refused || this.phase === 'unauthorized' ? 'unauthorized' : 'reconnecting');
-      this.later(() => { if (gen === this.generation) this.enqueue(() => this.setup(gen)); }, refused ? 10_000 : 2000);
-    }
+  protected async joined(gen: number, joined: JoinResult, device: Device): Promise<void> {
+    if (gen !== this.generation) return;
+    this.timeline.joinedAt ??= performance.now();
+    this.device = device;
+    this.programme = joined.programme;
+    await this.newTransport(gen);
+    await this.consume(gen);
+  }
+
+  protected onProgramme(payload: unknown): void {
+    const p = Programme.safeParse(payload);
+    if (!p.success) return this.log('ignored malformed programme push');
+    const gen = this.generation;
+    this.enqueue(async () => {
+      if (gen !== this.generation || !this.transport) return;
+      if (!this.isNewer(p.data)) return;
+      this.programme = p.data;
+      await this.consume(gen).catch((err: Error) => this.resession(gen, `re-consume failed: ${err.message}`));
+    });
   }
 
   private async newTransport(gen: number): Promise<void> {
-    const socket = this.socket;
-    if (!socket || !this.device) return;
-    this.closeTransport();
-    const transport = await createTransport(socket, this.device, 'recv', this.opts.forceTcp);
-    if (gen !== this.generation) { transport.close(); return; }
-    this.transport = transport;
+    const transport = await this.openTransport(gen, 'recv');
+    if (!transport) return;
     transport.on('connectionstatechange', (state) => {
       if (transport !== this.transport) return;
       if (this.iceTimer) { clearTimeout(this.iceTimer); this.iceTimer = null; }
@@ -215,17 +160,6 @@ export class HallReceiver {
         this.resession(gen, `ICE restart failed: ${(err as Error).message}`);
       }
     });
-  }
-
-  /**
-   * Starts over with a fresh socket session: the node closes everything the old one held (a
-   * recreated transport on the same socket would leave the dead one behind), then setup() runs.
-   */
-  private resession(gen: number, why: string): void {
-    if (gen !== this.generation || !this.socket) return;
-    this.log(`new session: ${why}`);
-    this.setPhase('reconnecting');
-    this.socket.disconnect().connect();
   }
 
   /** Consumes the programme; `ask` queries the node even when our copy says there is nothing. */
@@ -311,39 +245,14 @@ export class HallReceiver {
 
   // ---- plumbing --------------------------------------------------------------
 
-  private enqueue(fn: () => Promise<void>): void {
-    this.chain = this.chain.then(fn).catch((err: unknown) => this.log(`step failed: ${(err as Error).message}`));
-  }
-
-  private later(fn: () => void, ms: number): void {
-    const t = setTimeout(() => { this.timers.delete(t); if (!this.closed) fn(); }, ms);
-    this.timers.add(t);
-  }
-
   private closeConsumers(): void {
     for (const c of this.consumers) c.close();
     this.consumers = [];
   }
 
-  private closeTransport(): void {
+  protected override closeTransport(): void {
     this.closeConsumers();
     if (this.iceTimer) { clearTimeout(this.iceTimer); this.iceTimer = null; }
-    this.transport?.close();
-    this.transport = null;
-  }
-
-  private dropMedia(): void {
-    this.closeTransport();
-    this.device = null;
-  }
-
-  private setPhase(phase: Phase): void {
-    if (this.phase === phase) return;
-    this.phase = phase;
-    this.opts.onPhase?.(phase);
-  }
-
-  private log(line: string): void {
-    this.opts.log?.(line);
+    super.closeTransport();
   }
 }

@@ -1,6 +1,8 @@
 // What the hall receiver and the publisher share: opening the socket to a
-// media node, joining a site's router, loading a Device, and creating
-// transports whose DTLS/produce callbacks go through validated requests.
+// media node, joining a site's router, loading a Device, creating transports
+// whose DTLS/produce callbacks go through validated requests, and the
+// session lifecycle around them (MediaSession: rejoin on every reconnect,
+// slow retries when refused, a fresh session when the transport dies).
 import { io, type Socket } from 'socket.io-client';
 import { Device, type types } from 'mediasoup-client';
 import { z } from 'zod';
@@ -8,7 +10,8 @@ import {
   HALL_NAMESPACE, HallEvents, HallRole, JoinReq, JoinRes, CreateTransportReq, TransportInfo,
   ConnectTransportReq, ProduceReq, ProduceRes,
 } from '../../signaling/media.js';
-import { request } from './rpc.js';
+import { request, RpcError } from './rpc.js';
+import type { Phase } from './status.js';
 
 export type JoinResult = z.infer<typeof JoinRes>;
 
@@ -83,3 +86,146 @@ export function handshakeRefusal(err: Error & { data?: unknown }): 'UNAUTHORIZED
 
 /** Answers meaning "this link may not do that here" rather than "try again". */
 export const REFUSALS: ReadonlySet<string> = new Set(['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND']);
+
+/** What every media session takes besides the role, which the kind of session fixes. */
+export interface MediaSessionOptions extends Omit<SessionOptions, 'role'> {
+  /** Called on every phase change. */
+  onPhase?: (phase: Phase) => void;
+  /** Diagnostic lines (kept out of the UI). */
+  log?: (line: string) => void;
+  /** Ask the node for TCP-only transports (UDP blocked). */
+  forceTcp?: boolean;
+}
+
+/**
+ * One link to a media node that survives reconnects: every (re)connect bumps the
+ * generation and runs setup() again (join, then `joined()`), one step at a time.
+ * Subclasses say what to do once joined, with `programme` pushes, and what to close
+ * with the transport.
+ */
+export abstract class MediaSession<O extends MediaSessionOptions> {
+  phase: Phase = 'connecting';
+  protected socket: Socket | null = null;
+  protected device: Device | null = null;
+  protected transport: types.Transport | null = null;
+  /** Bumped on every rejoin and on close, so work begun for an older session stops. */
+  protected generation = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private timers = new Set<ReturnType<typeof setTimeout>>();
+  protected closed = false;
+
+  constructor(protected readonly opts: O, private readonly role: z.infer<typeof HallRole>) {}
+
+  /** Joined with a loaded Device: take it (unless `gen` is stale) and start the media. */
+  protected abstract joined(gen: number, joined: JoinResult, device: Device): Promise<void>;
+  /** A `programme` push from the node, not yet validated. */
+  protected abstract onProgramme(payload: unknown): void;
+
+  start(): void {
+    if (this.socket || this.closed) return;
+    const socket = openSocket(this.sessionOptions());
+    this.socket = socket;
+    socket.on('connect', () => {
+      const gen = ++this.generation;
+      this.enqueue(() => this.setup(gen));
+    });
+    socket.on('disconnect', () => {
+      this.generation++;
+      this.dropMedia();
+      this.setPhase('reconnecting');
+    });
+    socket.on(HallEvents.programme, (payload: unknown) => this.onProgramme(payload));
+    socket.on('connect_error', (err: Error & { data?: unknown }) => {
+      if (handshakeRefusal(err)) this.setPhase('unauthorized');
+      else if (this.phase !== 'connecting') this.setPhase('reconnecting');
+      // A refusal by the node's middleware stops socket.io's own retries; keep trying slowly.
+      if (!socket.active) this.later(() => socket.connect(), handshakeRefusal(err) ? 10_000 : 2_000);
+    });
+  }
+
+  /** Stops everything and disconnects; safe to call more than once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.generation++;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.dropMedia();
+    this.socket?.removeAllListeners();
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  private sessionOptions(): SessionOptions {
+    return { ...this.opts, role: this.role };
+  }
+
+  private async setup(gen: number): Promise<void> {
+    const socket = this.socket;
+    if (!socket || gen !== this.generation) return;
+    this.dropMedia();
+    try {
+      const { joined, device } = await joinSite(socket, this.sessionOptions());
+      await this.joined(gen, joined, device);
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.log(`setup failed: ${(err as Error).message}`);
+      // Refused (wrong site or role for this link): say so, and only retry slowly.
+      const refused = err instanceof RpcError && REFUSALS.has(err.code);
+      this.setPhase(refused || this.phase === 'unauthorized' ? 'unauthorized' : 'reconnecting');
+      this.later(() => { if (gen === this.generation) this.enqueue(() => this.setup(gen)); }, refused ? 10_000 : 2000);
+    }
+  }
+
+  /** Replaces the transport with a new one; null when `gen` went stale meanwhile. */
+  protected async openTransport(gen: number, direction: 'send' | 'recv'): Promise<types.Transport | null> {
+    const socket = this.socket;
+    if (!socket || !this.device) return null;
+    this.closeTransport();
+    const transport = await createTransport(socket, this.device, direction, this.opts.forceTcp);
+    if (gen !== this.generation) { transport.close(); return null; }
+    this.transport = transport;
+    return transport;
+  }
+
+  /**
+   * Starts over with a fresh socket session: the node closes everything the old one held (a
+   * recreated transport on the same socket would leave the dead one behind), then setup() runs.
+   */
+  protected resession(gen: number, why: string): void {
+    if (gen !== this.generation || !this.socket) return;
+    this.log(`new session: ${why}`);
+    this.setPhase('reconnecting');
+    this.socket.disconnect().connect();
+  }
+
+  protected enqueue(fn: () => Promise<void>): void {
+    this.chain = this.chain.then(fn).catch((err: unknown) => this.log(`step failed: ${(err as Error).message}`));
+  }
+
+  protected later(fn: () => void, ms: number): void {
+    const t = setTimeout(() => { this.timers.delete(t); if (!this.closed) fn(); }, ms);
+    this.timers.add(t);
+  }
+
+  /** Closes the transport; subclasses first close what they made on it. */
+  protected closeTransport(): void {
+    this.transport?.close();
+    this.transport = null;
+  }
+
+  protected dropMedia(): void {
+    this.closeTransport();
+    this.device = null;
+  }
+
+  protected setPhase(phase: Phase): void {
+    if (this.phase === phase) return;
+    this.phase = phase;
+    this.opts.onPhase?.(phase);
+  }
+
+  protected log(line: string): void {
+    this.opts.log?.(line);
+  }
+}

@@ -4,12 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { signToken } from '../../signaling/token.js';
 import { Cascade } from '../../infra/cascade.js';
 import type { DemoNode } from '../../infra/demo-sites.js';
 import { REPO_ROOT } from '../../infra/proc.js';
 import type { HallStats, HallTimeline } from '../../client/media/receiver.js';
+import { launchChromium, type Chromium } from '../support/browser.js';
+import { waitFor as pollUntil } from '../support/wait.js';
 
 export const CONF = 'ls-135';
 export const ARTIFACTS = resolve(REPO_ROOT, 'test-artifacts');
@@ -50,60 +52,34 @@ export async function startSpine(name: string, nodes: DemoNode[] = SPINE_NODES):
   const tokenSecret = randomBytes(24).toString('base64url');
   const nodeSecret = randomBytes(24).toString('base64url');
   const cascade = await Cascade.start({ nodes, tokenSecret, nodeSecret, logDir: `test-artifacts/${name}-logs` });
-  let browser: Browser | null = null;
-  const contexts: BrowserContext[] = [];
+  let chrome: Chromium;
   try {
     await cascade.waitLinked(30_000);
-    // launch() gives every run a fresh temporary profile.
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--allow-loopback-in-peer-connection', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-      ],
-    });
+    chrome = await launchChromium();
   } catch (err) {
     await cascade.close();
     throw err;
   }
-  const b = browser;
   const token = (role: Parameters<Spine['token']>[0], site?: string) =>
     encodeURIComponent(signToken(tokenSecret, { role, conf: CONF, ...(site ? { site } : {}) }));
   return {
-    cascade, browser: b, tokenSecret, token,
+    cascade, browser: chrome.browser, tokenSecret, token,
     hallUrl: (site) => `${cascade.urlOfSite(site)}/hall.html?site=${site}&token=${token('viewer', site)}`,
     studioUrl: () => `${cascade.urlOfSite('tw')}/studio.html?site=tw&token=${token('organizer')}`,
     contributorUrl: (site) => `${cascade.urlOfSite(site)}/studio.html?role=contributor&site=${site}&token=${token('technician', site)}`,
-    async page() {
-      const ctx = await b.newContext({ viewport: { width: 960, height: 540 }, permissions: ['camera', 'microphone'] });
-      contexts.push(ctx);
-      const p = await ctx.newPage();
-      p.on('console', (m) => { if (process.env.E2E_CONSOLE) console.log(`[page] ${m.text()}`); });
-      return p;
-    },
+    page: () => chrome.page({
+      viewport: { width: 960, height: 540 }, permissions: ['camera', 'microphone'], echoConsole: () => !!process.env.E2E_CONSOLE,
+    }),
     async close() {
-      for (const c of contexts) await c.close().catch(() => undefined);
-      await b.close().catch(() => undefined);
+      await chrome.close();
       await cascade.close();
     },
   };
 }
 
 /** Polls `fn` until it returns a truthy value; throws with `what` after timeoutMs. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+export function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  return pollUntil(what, fn, timeoutMs, everyMs);
 }
 
 export interface HallView {

@@ -5,14 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Redis } from 'ioredis';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startControl, type ControlHandle, type ControlOptions } from '../../server/app.js';
 import { REPO_ROOT } from '../../server/config.js';
 import { demoLinks, type DemoLinks } from '../../server/demo/links.js';
+import { launchChromium, type Chromium } from '../support/browser.js';
+import { deletePrefix, REDIS_URL } from '../support/redis.js';
+export { waitFor } from '../support/wait.js';
 
 export const ARTIFACTS = resolve(REPO_ROOT, 'test-artifacts');
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL };
 export const DESKTOP = { width: 1366, height: 768 };
 export const HALL = { width: 1920, height: 1080 };
 
@@ -50,38 +52,28 @@ export async function startUi(name: string, extra: Partial<ControlOptions> = {})
     delivery: { attempts: 3, backoffMs: 500, receiptTimeoutMs: 30_000, concurrency: 4096 }, ...extra, tokenSecret,
   };
   let control = await startControl(options);
-  let browser: Browser;
+  let chrome: Chromium;
   try {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--allow-loopback-in-peer-connection', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-    });
+    chrome = await launchChromium();
   } catch (err) {
     await control.close();
     throw err;
   }
-  const contexts: BrowserContext[] = [];
   const links = demoLinks({ tokenSecret });
   let closed = false;
   return {
     get control() { return control; },
-    url: control.url, links, tokenSecret, browser,
+    url: control.url, links, tokenSecret, browser: chrome.browser,
     async restartControl(downMs = 1500) {
       const port = control.port;
       await control.close();
       await new Promise((r) => setTimeout(r, downMs));
       control = await startControl({ ...options, port });
     },
-    async page(viewport = DESKTOP) {
-      const ctx = await browser.newContext({ viewport, permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
-      contexts.push(ctx);
-      const p = await ctx.newPage();
-      p.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
-      p.on('console', (m) => { if (process.env.UI_CONSOLE || m.type() === 'error') console.log(`[page ${m.type()}] ${m.text()}`); });
-      return p;
-    },
+    page: (viewport = DESKTOP) => chrome.page({
+      viewport, permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'], echoErrors: true,
+      echoConsole: (m) => !!process.env.UI_CONSOLE || m.type() === 'error',
+    }),
     link(page, token, site, more = {}) {
       const q = new URLSearchParams({ token, ...(site ? { site } : {}), ...more });
       return `${control.url}/${page}.html?${q}`;
@@ -89,41 +81,13 @@ export async function startUi(name: string, extra: Partial<ControlOptions> = {})
     async close() {
       if (closed) return;
       closed = true;
-      for (const c of contexts) await c.close().catch(() => undefined);
-      await browser.close().catch(() => undefined);
+      await chrome.close();
       await control.close();
       await deletePrefix(prefix);
       await rm(resolve(REPO_ROOT, dataDir), { recursive: true, force: true });
       await rm(resolve(REPO_ROOT, staticDir), { recursive: true, force: true });
     },
   };
-}
-
-async function deletePrefix(prefix: string): Promise<void> {
-  const r = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await r.del(...keys);
-  } while (cursor !== '0');
-  await r.quit();
-}
-
-/** Polls `fn` until it returns a truthy value; throws with `what` after timeoutMs. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 200): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 export async function shot(page: Page, name: string): Promise<string> {
