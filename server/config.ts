@@ -29,7 +29,7 @@ export interface ControlOptions {
    * Material delivery: tries, base backoff, how long to wait for a receipt per try, concurrency.
    * A job of a killed instance is taken over once its lock (lockMs, renewed every lockMs/2
    * while the instance lives) has expired and the stalled check (every stalledIntervalMs)
-   * runs: within about lockMs + stalledIntervalMs. Defaults 10 s and 5 s (bullmq's own: 30 s and 30 s).
+   * has seen it twice: within lockMs + 2 × stalledIntervalMs. Defaults 10 s and 5 s (bullmq's: 30 s and 30 s).
    */
   delivery?: { attempts?: number; backoffMs?: number; receiptTimeoutMs?: number; concurrency?: number; lockMs?: number; stalledIntervalMs?: number };
   /** Report reminder fires this long before the deadline. Default 24 h. */
