@@ -10,7 +10,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { deletePrefix } from '../test/support/redis.js';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { CONTROL_NAMESPACE, ControlEvents, ControlPushes, type RollupPush, type SiteInput } from '../signaling/control.js';
 import { signToken } from '../signaling/token.js';
@@ -193,14 +193,7 @@ async function runScale(total: number) {
     for (const s of sockets) s.close();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    const r = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
-    await r.quit();
+    await deletePrefix(prefix, REDIS_URL);
     await rm(resolve(ROOT, `.cache/bench-data/${prefix.slice(0, -1)}`), { recursive: true, force: true });
   }
 }

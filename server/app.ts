@@ -92,6 +92,16 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
       res.status(503).json({ ok: false, error: { code: 'UNAVAILABLE', message: 'redis down' } });
     }
   });
+  // Hall pages served by a media node call the API from another origin. Auth
+  // is a bearer token, never a cookie, so letting any origin ask is safe.
+  app.use('/api', (req, res, next) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-None-Match, If-Range, Range');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+    res.setHeader('Access-Control-Expose-Headers', 'ETag, Content-Range, Content-Length, Content-Disposition');
+    if (req.method === 'OPTIONS') { res.sendStatus(204); return; }
+    next();
+  });
   const openapi = buildOpenApi();
   app.get('/openapi.json', (_req, res) => { res.json(openapi); });
   app.get('/metrics', async (_req, res) => {

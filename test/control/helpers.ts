@@ -2,7 +2,7 @@
 // Redis prefix and data dir, HTTP/socket helpers, a small site tree.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { Redis } from 'ioredis';
+import { deletePrefix } from '../support/redis.js';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { startControl, type ControlHandle, type ControlOptions } from '../../server/app.js';
 import { CONTROL_NAMESPACE, type ConferenceInput, type DelegateGroup, type SiteInput } from '../../signaling/control.js';
@@ -44,16 +44,7 @@ export function testEnv(name: string, base: Partial<ControlOptions> = {}): Env {
   };
 }
 
-export async function deletePrefix(prefix: string) {
-  const r = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await r.del(...keys);
-  } while (cursor !== '0');
-  await r.quit();
-}
+export { deletePrefix };
 
 export const token = (role: 'organizer' | 'technician' | 'participant' | 'viewer', conf: string, site?: string) =>
   signToken(SECRET, { role, conf, ...(site ? { site } : {}) });

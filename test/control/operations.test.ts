@@ -154,5 +154,13 @@ test('service endpoints: OpenAPI covers every route, metrics, health, static app
   for (const m of ['dc_http_requests_total', 'dc_queue_jobs', 'dc_site_connections', 'dc_sockets', 'dc_attendance_writes_total']) assert.match(metrics, new RegExp(m));
   assert.match(metrics, new RegExp(`dc_conference_sites\\{conf="${CONF}",state="total"\\} 8`));
   assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  // A hall page served by a media node reads the API from another origin.
+  const pre = await fetch(`${base}${P}/snapshot`, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:7203', 'Access-Control-Request-Headers': 'authorization' } });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get('access-control-allow-origin'), '*');
+  assert.match(pre.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+  const cross = await fetch(`${base}${P}/snapshot`, { headers: { Origin: 'http://127.0.0.1:7203', Authorization: `Bearer ${org}` } });
+  assert.equal(cross.status, 200);
+  assert.equal(cross.headers.get('access-control-allow-origin'), '*');
   assert.match(await (await fetch(`${base}/`)).text(), /Điểm Cầu/);
 });
