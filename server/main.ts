@@ -1,4 +1,5 @@
 // Control service entry point. Env: CONTROL_PORT (7100; 0 = free port),
+// CONTROL_HOST (address to bind, 127.0.0.1 unless set),
 // REDIS_URL, REDIS_PREFIX, TOKEN_SECRET, DATA_DIR, MEDIA_NODES (JSON id→url),
 // LOG_LEVEL, DELIVERY_ATTEMPTS / DELIVERY_BACKOFF_MS / RECEIPT_TIMEOUT_MS,
 // DELIVERY_LOCK_MS / DELIVERY_STALLED_MS, HEARTBEAT_TTL_MS, PUSH_INTERVAL_MS; flag --demo loads the Lạng Sơn 135-KH/TU conference if absent.
@@ -24,6 +25,7 @@ if (!secret) {
 const port = process.env.CONTROL_PORT !== undefined ? Number(process.env.CONTROL_PORT) : 7100;
 const handle = await startControl({
   port,
+  ...(process.env.CONTROL_HOST ? { host: process.env.CONTROL_HOST } : {}),
   tokenSecret: secret,
   ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
   ...(process.env.REDIS_PREFIX ? { redisPrefix: process.env.REDIS_PREFIX } : {}),
