@@ -1,6 +1,7 @@
 // Shared fixtures of the control tests: a service on a free port with its own
 // Redis prefix and data dir, HTTP/socket helpers, a small site tree.
 import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { deletePrefix } from '../support/redis.js';
 import { io as ioClient, type Socket } from 'socket.io-client';
@@ -124,4 +125,23 @@ export async function setupConference(base: string, districts = 2, communesPer =
   const sites = treeSites(districts, communesPer);
   for (const s of sites) ok(await api(base, org, 'PUT', `/api/conferences/${CONF}/sites/${s.id}`, s));
   return { org, sites };
+}
+
+/** Starts `server/main.ts` as a child process (so a test can SIGKILL it) and resolves with its URL. */
+export function spawnControl(env: Record<string, string>): { child: ChildProcess; ready: Promise<{ child: ChildProcess; url: string }> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, REDIS_URL, TOKEN_SECRET: SECRET, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ready = new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error('control did not start')), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /control listening (\S+)/.exec(out);
+      if (m) { clearTimeout(t); resolve({ child, url: m[1]! }); }
+    });
+    child.once('exit', (code) => reject(new Error(`control exited ${code}`)));
+  });
+  return { child, ready };
 }

@@ -4,14 +4,14 @@
 // reconnects and resyncs by itself.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { CONTROL_NAMESPACE, ControlEvents, type Snapshot } from '../../signaling/control.js';
 import type { Ack } from '../../signaling/common.js';
-import { api, CONF, deletePrefix, emit, REDIS_URL, SECRET, setupConference, sleep, token, uniquePrefix } from './helpers.js';
+import { api, CONF, deletePrefix, emit, REDIS_URL, setupConference, sleep, spawnControl, token, uniquePrefix } from './helpers.js';
 
 const prefix = uniquePrefix('restart');
 const dataDir = `.cache/test-data/${prefix.replace(/:$/, '')}`;
@@ -35,22 +35,10 @@ async function freePort(): Promise<number> {
 }
 
 function startChild(port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, CONTROL_PORT: String(port), REDIS_URL, REDIS_PREFIX: prefix, TOKEN_SECRET: SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'warn', HEARTBEAT_TTL_MS: '1500',
-      DELIVERY_ATTEMPTS: '50', DELIVERY_BACKOFF_MS: '200', RECEIPT_TIMEOUT_MS: '500' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error('control did not start')), 20_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /control listening (\S+)/.exec(out);
-      if (m) { clearTimeout(t); resolve({ child, url: m[1]! }); }
-    });
-    child.once('exit', (code) => reject(new Error(`control exited ${code}`)));
-  });
+  const started = spawnControl({ CONTROL_PORT: String(port), REDIS_PREFIX: prefix, DATA_DIR: dataDir, HEARTBEAT_TTL_MS: '1500',
+    DELIVERY_ATTEMPTS: '50', DELIVERY_BACKOFF_MS: '200', RECEIPT_TIMEOUT_MS: '500' });
+  children.push(started.child);
+  return started.ready;
 }
 
 test('killed mid-conference: nothing accepted is lost, clients resync', async () => {

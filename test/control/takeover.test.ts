@@ -4,11 +4,11 @@
 // is notified again by the live instance, its receipt marks the site delivered.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { ControlEvents, ControlPushes, type Delivery, type Material, type MaterialNotify } from '../../signaling/control.js';
-import { api, CONF, connect, emit, REDIS_URL, SECRET, setupConference, sleep, testEnv, token, waitFor } from './helpers.js';
+import { api, CONF, connect, emit, setupConference, sleep, spawnControl, testEnv, token, waitFor } from './helpers.js';
 
 const LOCK_MS = 2000;
 const STALLED_MS = 1000;
@@ -23,22 +23,10 @@ after(async () => {
 });
 
 function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, CONTROL_PORT: '0', REDIS_URL, REDIS_PREFIX: env.prefix, TOKEN_SECRET: SECRET, DATA_DIR: env.dataDir, LOG_LEVEL: 'warn',
-      DELIVERY_ATTEMPTS: '1', RECEIPT_TIMEOUT_MS: '60000', DELIVERY_LOCK_MS: String(LOCK_MS), DELIVERY_STALLED_MS: String(STALLED_MS) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error('control did not start')), 20_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /control listening (\S+)/.exec(out);
-      if (m) { clearTimeout(t); resolve({ child, url: m[1]! }); }
-    });
-    child.once('exit', (code) => reject(new Error(`control exited ${code}`)));
-  });
+  const started = spawnControl({ CONTROL_PORT: '0', REDIS_PREFIX: env.prefix, DATA_DIR: env.dataDir,
+    DELIVERY_ATTEMPTS: '1', RECEIPT_TIMEOUT_MS: '60000', DELIVERY_LOCK_MS: String(LOCK_MS), DELIVERY_STALLED_MS: String(STALLED_MS) });
+  children.push(started.child);
+  return started.ready;
 }
 
 test('a delivery job of a killed instance is taken over by a live one', { timeout: 60_000 }, async () => {
