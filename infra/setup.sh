@@ -61,7 +61,8 @@ if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   # `npm install` rather than `npm ci`: ci rejects lock files that omit other
   # platforms' optional binaries, which npm itself writes that way.
   MEDIASOUP_WORKER_BIN=/nonexistent npm install --no-audit --no-fund --loglevel=error
-  echo "$want" > "$stamp"
+  # Stamp what the install left, so a lock file it rewrote does not look stale next time.
+  echo "$(node -v)-$(sha256sum package-lock.json | cut -c1-16)" > "$stamp"
 fi
 
 # ---- mediasoup worker --------------------------------------------------------
