@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import {
   CONTROL_NAMESPACE, ControlEvents, ControlEventSchemas, ControlPushes, ControlPushSchemas,
 } from '../../signaling/control.js';
-import { ErrorBody } from '../../signaling/common.js';
+import { request, RpcError } from '../media/rpc.js';
 import { UiError } from './errors.js';
 import { ConferenceStore } from './store.js';
 
@@ -80,24 +80,14 @@ export class ControlClient {
   /** Sends a client→server event; resolves with the validated ack data. */
   async emit<E extends EventName>(event: E, payload: Req<E>, timeoutMs = 10_000): Promise<Res<E>> {
     const schemas = ControlEventSchemas[event];
-    const req = schemas.req.safeParse(payload);
-    if (!req.success) throw new UiError('BAD_REQUEST', `${event}: ${req.error.message}`);
     const socket = this.socket;
-    if (!socket?.connected) throw new UiError('DISCONNECTED', event);
-    let answer: unknown;
+    if (!socket) throw new UiError('DISCONNECTED', event);
     try {
-      answer = await socket.timeout(timeoutMs).emitWithAck(event, req.data);
-    } catch {
-      throw new UiError(socket.connected ? 'TIMEOUT' : 'DISCONNECTED', event);
+      return (await request(socket, event, schemas.req, payload, schemas.res, { timeoutMs })) as Res<E>;
+    } catch (err) {
+      // Same codes, re-raised as the error type the UI knows how to explain.
+      throw err instanceof RpcError ? new UiError(err.code, err.message) : err;
     }
-    const a = answer as { ok?: boolean; data?: unknown; error?: unknown } | null;
-    if (a?.ok) {
-      const res = schemas.res.safeParse(a.data);
-      if (!res.success) throw new UiError('INTERNAL', `${event}: answer does not match its schema`);
-      return res.data as Res<E>;
-    }
-    const body = ErrorBody.safeParse(a?.error);
-    throw new UiError(body.success ? body.data.code : 'INTERNAL', `${event}: ${body.success ? body.data.message : 'malformed answer'}`);
   }
 
   close(): void {
