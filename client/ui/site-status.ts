@@ -1,6 +1,6 @@
 // How a site is doing, in words and colours shared by the tree, the overlay
 // and the technician console.
-import type { RehearsalResult, Rollup, Site, SiteLevel } from '../../signaling/control.js';
+import type { RehearsalResult, Site, SiteLevel } from '../../signaling/control.js';
 import { T } from './i18n.js';
 
 export type Quality = 'good' | 'fair' | 'poor' | 'unknown';
@@ -26,11 +26,6 @@ export function qualityText(q: Quality): string {
 
 export function levelText(l: SiteLevel): string {
   return { centre: T('Trung ương', 'Centre'), province: T('Tỉnh', 'Province'), district: T('Huyện', 'District'), commune: T('Xã', 'Commune') }[l];
-}
-
-/** Present / expected of a subtree as a ratio (0 when nothing is expected). */
-export function presentRatio(r: Rollup | undefined): number {
-  return r && r.totalExpected ? r.totalPresent / r.totalExpected : 0;
 }
 
 export function siteName(sites: Map<string, Site>, id: string | null | undefined): string {

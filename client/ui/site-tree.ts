@@ -8,7 +8,7 @@ import { html } from './html.js';
 import { T } from './i18n.js';
 import { VirtualList } from './virtual-list.js';
 import type { ConferenceStore } from './store.js';
-import { linkQuality, qualityText, presentRatio } from './site-status.js';
+import { linkQuality, qualityText } from './site-status.js';
 import { fmtPct } from './format.js';
 
 interface Row { site: Site; depth: number; hasKids: boolean; open: boolean }
@@ -87,7 +87,6 @@ export function SiteTree({ store, selected, height }: SiteTreeProps) {
       <span class="att" title=${T('Có mặt / dự kiến (cả cấp dưới)', 'Present / expected (whole subtree)')}>${roll ? fmtPct(roll.totalPresent, roll.totalExpected) : '—'}</span>
     </div>`;
   };
-  void presentRatio;
   return html`<div class="site-tree">
     <div class="btn-row" style=${{ marginBottom: '6px' }}>
       <input type="search" placeholder=${T('Tìm điểm cầu…', 'Find a site…')} aria-label=${T('Tìm điểm cầu', 'Find a site')}
