@@ -2,14 +2,16 @@
 // laptop's own zone; sizes, durations and percentages for people.
 const TZ = 'Asia/Ho_Chi_Minh';
 
+// Built once: a formatter is costly to make and lists format a time per row.
+const FMT = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+
 function parts(at: number | string | Date): Record<string, string> {
   const d = at instanceof Date ? at : new Date(at);
-  const fmt = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-  });
   const out: Record<string, string> = {};
-  for (const p of fmt.formatToParts(d)) out[p.type] = p.value;
+  for (const p of FMT.formatToParts(d)) out[p.type] = p.value;
   return out;
 }
 
