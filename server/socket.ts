@@ -1,9 +1,9 @@
 // The socket.io namespace /control: handshake auth, rooms, presence of site
 // clients, and the client→server events (each validated, each acknowledged).
 import type { Namespace, Socket } from 'socket.io';
-import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
+import { parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
 import { ControlEvents, ControlEventSchemas, ControlHandshake } from '../signaling/control.js';
-import { assertConf, assertSite, authenticate, isWide, type Auth } from './auth.js';
+import { assertConf, assertRole, assertSite, authenticate, isWide, type Auth } from './auth.js';
 import type { Ctx } from './context.js';
 import { rooms } from './context.js';
 import { snapshot } from './handlers.js';
@@ -17,9 +17,7 @@ import { siteJoined, siteLeft } from './store/presence.js';
 
 type EventName = keyof typeof ControlEventSchemas;
 type Handler = (ctx: Ctx, a: Auth, p: any, socket: Socket) => Promise<unknown>;
-const organizerOnly = (a: Auth) => {
-  if (a.role !== 'organizer') throw new AppError('FORBIDDEN', `role ${a.role} may not do this`);
-};
+const organizerOnly = (a: Auth) => assertRole(a, ['organizer']);
 
 const events: Record<EventName, Handler> = {
   [ControlEvents.subscribe]: async (ctx, a, p, socket) => {
