@@ -1,7 +1,7 @@
 // Conference, site tree, delegate groups, media nodes.
 import { AppError } from '../../signaling/common.js';
 import {
-  CONFERENCE_TRANSITIONS, SiteInput, type Conference, type ConferenceInput, type ConferenceState,
+  CONFERENCE_TRANSITIONS, ControlPushes, SiteInput, type Conference, type ConferenceInput, type ConferenceState,
   type DelegateGroup, type MediaNodeInfo, type Site,
 } from '../../signaling/control.js';
 import type { Ctx } from '../context.js';
@@ -18,7 +18,7 @@ export async function conferenceExists(ctx: Ctx, conf: string): Promise<boolean>
 }
 
 function pushConference(ctx: Ctx, c: Conference) {
-  ctx.nsp?.to(rooms.conf(c.id)).emit('push:conference', c);
+  ctx.nsp?.to(rooms.conf(c.id)).emit(ControlPushes.conference, c);
 }
 
 export async function putConference(ctx: Ctx, id: string, input: ConferenceInput): Promise<Conference> {
