@@ -17,6 +17,8 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** File receiving stdout+stderr (absolute, or relative to the repo root). */
   logFile: string;
+  /** Sees every chunk of stdout+stderr as it is logged (tests read what a process said). */
+  onOutput?: (chunk: Buffer) => void;
   /** Called when the process exits without stop() having been called. */
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -47,6 +49,11 @@ export class Service {
     });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
+    const onOutput = this.opts.onOutput;
+    if (onOutput) {
+      child.stdout!.on('data', onOutput);
+      child.stderr!.on('data', onOutput);
+    }
     child.once('exit', (code, signal) => {
       log.end();
       if (!this.stopping) this.opts.onUnexpectedExit?.(code, signal);

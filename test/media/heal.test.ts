@@ -64,7 +64,7 @@ describe('the cascade heals without anyone touching it', { timeout: 240_000 }, (
 
   test('a province unreachable for 20 s: the commune gets media again by itself', async () => {
     const before = peer.consumers.map((c) => c.id);
-    const pid = langson.proc!.pid!;
+    const pid = langson.pid!;
     process.kill(pid, 'SIGSTOP');
     const frozenAt = Date.now();
     try {

@@ -1,14 +1,14 @@
 // Test helpers: media node processes and ffmpeg RTP feeds, each a real child
 // process on 127.0.0.1, logging to test-artifacts/media/.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT, Service } from '../../infra/proc.js';
 import type { NodeConfigInput } from '../../media/config.js';
 import type { IngestReq, IngestRes, NodeHealth, StatsRes } from '../../signaling/media.js';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export { REPO_ROOT };
 export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'media');
 
 const configDir = mkdtempSync(join(tmpdir(), 'diemcau-media-test-'));
@@ -33,9 +33,8 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 
 /** A media node running as its own process (`media/main.ts --config <file>`). */
 export class NodeProc {
-  proc: ChildProcess | null = null;
+  private service: Service | null = null;
   url = '';
-  private log: WriteStream | null = null;
   output = '';
 
   constructor(readonly config: NodeConfigInput, readonly tag = config.nodeId) {}
@@ -44,53 +43,44 @@ export class NodeProc {
     return this.config.nodeId;
   }
 
+  get pid(): number | undefined {
+    return this.service?.pid;
+  }
+
   async start(timeoutMs = 30_000): Promise<this> {
-    mkdirSync(ARTIFACTS, { recursive: true });
     const file = join(configDir, `${this.tag}.json`);
     writeFileSync(file, JSON.stringify(this.config), { mode: 0o600 });
-    this.log = createWriteStream(join(ARTIFACTS, `${this.tag}.log`), { flags: 'a' });
     this.output = '';
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'media/main.ts', '--config', file], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.proc = proc;
-    const onData = (b: Buffer) => {
-      this.output += b.toString();
-      this.log?.write(b);
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    this.url = await new Promise<string>((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`${this.tag} did not start:\n${this.output.slice(-2000)}`)), timeoutMs);
-      const check = () => {
+    let ready: (url: string) => void = () => undefined;
+    let failed: (err: Error) => void = () => undefined;
+    const started = new Promise<string>((res, rej) => { ready = res; failed = rej; });
+    const service = new Service({
+      name: this.tag,
+      entry: 'media/main.ts',
+      args: ['--config', file],
+      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      logFile: join(ARTIFACTS, `${this.tag}.log`),
+      onOutput: (b) => {
+        this.output += b.toString();
         const m = /media node (\S+) listening (\S+)/.exec(this.output);
-        if (m) {
-          clearTimeout(t);
-          proc.stdout!.off('data', check);
-          res(m[2]!);
-        }
-      };
-      proc.stdout!.on('data', check);
-      proc.once('exit', (code) => {
-        clearTimeout(t);
-        rej(new Error(`${this.tag} exited with ${code}:\n${this.output.slice(-2000)}`));
-      });
+        if (m) ready(m[2]!);
+      },
+      onUnexpectedExit: (code) => failed(new Error(`${this.tag} exited with ${code}:\n${this.output.slice(-2000)}`)),
     });
+    this.service = service;
+    service.start();
+    const t = setTimeout(() => failed(new Error(`${this.tag} did not start:\n${this.output.slice(-2000)}`)), timeoutMs);
+    try {
+      this.url = await started;
+    } finally {
+      clearTimeout(t);
+    }
     return this;
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const gone = new Promise<void>((r) => p.once('exit', () => r()));
-    p.kill(signal);
-    const t = setTimeout(() => p.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(t);
-    this.proc = null;
-    this.log?.end();
+    await this.service?.stop(5000, signal);
+    this.service = null;
   }
 
   async health(): Promise<NodeHealth> {
