@@ -7,9 +7,7 @@ import type { CheckIn, CheckInReq, Counts, Rollup, Site, SiteAttendance } from '
 import type { Ctx } from '../context.js';
 import { listGroups, listSites, siteRecord } from './conference.js';
 import { countWriter } from './count-writer.js';
-import { hgetJson, hvalsJson, newId, notFound } from './util.js';
-
-type Hash = Record<string, string>;
+import { hashOf, hgetJson, hvalsJson, newId, notFound, readHashes, type Hash } from './util.js';
 
 function countsOf(h: Hash, kind: 'p' | 'e'): Counts {
   const out: Counts = {};
@@ -41,19 +39,6 @@ export function toRollup(site: string, h: Hash): Rollup {
 export async function getAttendance(ctx: Ctx, conf: string, site: string): Promise<SiteAttendance> {
   await siteRecord(ctx, conf, site);
   return toAttendance(site, await ctx.redis.hgetall(ctx.keys.att(conf, site)));
-}
-
-/** Many hashes in a few commands (a push after a burst reads thousands), not one command each. */
-async function readHashes(ctx: Ctx, keys: string[]): Promise<Hash[]> {
-  const CHUNK = 5000; // keeps each call's argument list and Redis's time in one script small
-  const parts: Promise<string[][]>[] = [];
-  for (let i = 0; i < keys.length; i += CHUNK) parts.push(ctx.scripts.hgetallMany(keys.slice(i, i + CHUNK)));
-  const flat = (await Promise.all(parts)).flat();
-  return flat.map((f) => {
-    const h: Hash = {};
-    for (let i = 0; i < f.length; i += 2) h[f[i]!] = f[i + 1]!;
-    return h;
-  });
 }
 
 export async function readAttendance(ctx: Ctx, conf: string, sites: string[]): Promise<SiteAttendance[]> {
@@ -90,9 +75,7 @@ async function setCounts(ctx: Ctx, conf: string, siteId: string, kind: 'p' | 'e'
   const { flat } = await countWriter(ctx).write({ conf, site: siteId, chain, kind, by, counts });
   ctx.metrics.attendanceWrites.inc();
   ctx.pusher.rollup(conf, siteId, chain);
-  const h: Hash = {};
-  for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
-  return toAttendance(siteId, h);
+  return toAttendance(siteId, hashOf(flat));
 }
 
 export const setHeadcounts = (ctx: Ctx, conf: string, site: string, present: Counts, by: string) =>

@@ -5,8 +5,7 @@
 import type { PresenceEvent, SitePresence } from '../../signaling/control.js';
 import type { Ctx } from '../context.js';
 import { listSites, siteRecord } from './conference.js';
-
-type Hash = Record<string, string>;
+import { readHashes, type Hash } from './util.js';
 
 async function change(ctx: Ctx, inst: string, conf: string, siteId: string, delta: number, client: string) {
   const site = await siteRecord(ctx, conf, siteId);
@@ -39,11 +38,9 @@ export function toPresence(site: string, h: Hash, now = Date.now()): SitePresenc
 
 export async function readPresence(ctx: Ctx, conf: string, sites: string[]): Promise<SitePresence[]> {
   if (!sites.length) return [];
-  const p = ctx.redis.pipeline();
-  for (const s of sites) p.hgetall(ctx.keys.pres(conf, s));
-  const res = (await p.exec()) ?? [];
+  const res = await readHashes(ctx, sites.map((s) => ctx.keys.pres(conf, s)));
   const now = Date.now();
-  return sites.map((s, i) => toPresence(s, (res[i]?.[1] as Hash) ?? {}, now));
+  return sites.map((s, i) => toPresence(s, res[i] ?? {}, now));
 }
 
 export async function listPresence(ctx: Ctx, conf: string): Promise<SitePresence[]> {

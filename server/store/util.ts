@@ -14,6 +14,23 @@ export async function hgetJson<T>(ctx: Ctx, key: string, field: string): Promise
   return s === null ? null : (JSON.parse(s) as T);
 }
 
+export type Hash = Record<string, string>;
+
+/** A flat HGETALL reply (field, value, ...) as an object. */
+export function hashOf(flat: string[]): Hash {
+  const h: Hash = {};
+  for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  return h;
+}
+
+/** Many hashes in a few commands (a push after a burst reads thousands), not one command each. */
+export async function readHashes(ctx: Ctx, keys: string[]): Promise<Hash[]> {
+  const CHUNK = 5000; // keeps each call's argument list and Redis's time in one script small
+  const parts: Promise<string[][]>[] = [];
+  for (let i = 0; i < keys.length; i += CHUNK) parts.push(ctx.scripts.hgetallMany(keys.slice(i, i + CHUNK)));
+  return (await Promise.all(parts)).flat().map(hashOf);
+}
+
 export async function hvalsJson<T>(ctx: Ctx, key: string): Promise<T[]> {
   return (await ctx.redis.hvals(key)).map((s) => JSON.parse(s) as T);
 }
