@@ -79,8 +79,8 @@ export class DeliveryService {
       const d = await getDelivery(ctx, conf, material, site);
       return d?.state === 'delivered' && d.version === version;
     };
-    if (await isDelivered()) return 'delivered';
     const cur = await getDelivery(ctx, conf, material, site);
+    if (cur?.state === 'delivered' && cur.version === version) return 'delivered';
     const base: Delivery = { material, version, site, state: 'notified', attempts: attempt, updatedAt: Date.now(), ...(cur?.lastError ? { lastError: cur.lastError } : {}) };
     await writeDelivery(ctx, conf, base);
     ctx.nsp?.to(rooms.site(conf, site)).emit(ControlPushes.materialNotify, { site, material: m });
