@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, Service } from '../../infra/proc.js';
+import { waitFor as pollUntil } from '../support/wait.js';
 import type { NodeConfigInput } from '../../media/config.js';
 import type { IngestReq, IngestRes, NodeHealth, StatsRes } from '../../signaling/media.js';
 
@@ -16,19 +17,9 @@ process.once('exit', () => rmSync(configDir, { recursive: true, force: true }));
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 250): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
-    await sleep(everyMs);
-  }
+/** Polls `fn` (sync or async) until it returns a truthy value; throws with `what` after timeoutMs. */
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 250): Promise<T> {
+  return pollUntil(what, async () => fn(), timeoutMs, everyMs);
 }
 
 /** A media node running as its own process (`media/main.ts --config <file>`). */
