@@ -262,7 +262,16 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       for (const k of [...this.retries.keys()]) if (k.startsWith(`${link.key} `)) this.clearRetry(k);
     });
 
+    // a child link speaks only once registered (the parent link is registered by connecting)
+    const registered = () => {
+      if (link.role === 'child' && link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
+    };
     link.handle(NodeEvents.producerAdded, NodeProducerAdded, async (m) => {
+      registered();
+      // media only arrives over this link's pipe for the conference (set up, or being set up):
+      // without one there is nothing to produce on, and no session to open for it. UNAVAILABLE,
+      // not CONFLICT: the sender retries (CONFLICT tells it the producer is already here).
+      if (!link.hasPipe(m.conf)) throw new AppError('UNAVAILABLE', 'no pipe for this conference on this link');
       const s = await this.session(m.conf);
       if (s.producers.has(m.producerId)) throw new AppError('CONFLICT', 'producer already here');
       const pipe = await link.pipe(m.conf);
@@ -281,10 +290,12 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       return {};
     });
     link.handle(NodeEvents.producerClosed, NodeProducerRef, (m) => {
+      registered();
       link.in.get(`${m.conf} ${m.producerId}`)?.close();
       return {};
     });
     link.handle(NodeEvents.producerPaused, NodeProducerPaused, async (m) => {
+      registered();
       const p = link.in.get(`${m.conf} ${m.producerId}`);
       if (!p) throw new AppError('NOT_FOUND', 'no such producer on this link');
       await (m.paused ? p.pause() : p.resume());

@@ -63,9 +63,10 @@ export function createHttp(o: HttpOptions): MediaHttp {
     const body = parseOrThrow(IngestReq, req.body);
     if (!o.cascade.hosts(body.site)) throw new AppError('NOT_FOUND', `site ${body.site} is not served by this node`);
     if (claims.role !== 'organizer') assertHallRole(claims, 'console', body.site);
-    const session = await o.cascade.session(claims.conf);
     const tag = body.tag ?? (!o.cascade.o.hasParent && body.site === o.cascade.o.sites[0] ? 'source' : 'contributor');
     if (tag === 'source' && claims.role !== 'organizer') throw new AppError('FORBIDDEN', 'only an organizer ingests the session source');
+    // only once allowed: the session is state (a refused request must not open a conference here)
+    const session = await o.cascade.session(claims.conf);
     const ingest = await createIngest({
       session,
       site: body.site,
@@ -104,10 +105,14 @@ export function createHttp(o: HttpOptions): MediaHttp {
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     let body = err instanceof AppError ? err.toBody() : toErrorBody(err);
-    const e = err as { type?: string; status?: number };
+    const e = err as { type?: string; status?: number; message?: string };
     if (e?.type === 'entity.parse.failed') body = { code: 'BAD_REQUEST', message: 'body is not JSON' };
     else if (e?.type === 'entity.too.large') body = { code: 'TOO_LARGE', message: 'body too large' };
-    else if (body.code === 'INTERNAL') o.log.error({ err: String(err) }, 'http route failed');
+    else if (!(err instanceof AppError) && typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      // the request itself is broken (undecodable path parameter, unsupported charset or
+      // content encoding, a body that does not decompress): the client's fault, not a 500
+      body = { code: e.status === 413 ? 'TOO_LARGE' : e.status === 415 ? 'UNSUPPORTED' : 'BAD_REQUEST', message: String(e.message ?? 'malformed request') };
+    } else if (body.code === 'INTERNAL') o.log.error({ err: String(err) }, 'http route failed');
     res.status(httpStatus[body.code]).json({ error: body });
   });
 

@@ -51,6 +51,7 @@ export type ParentOptions = {
 export function connectParent(url: string, o: ParentOptions): ParentConnection {
   let state: NonNullable<NodeHealth['parent']>['state'] = 'connecting';
   let parentId: string | undefined;
+  let failedAttempts = 0;
   let link: Link | null = null;
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
@@ -82,6 +83,7 @@ export function connectParent(url: string, o: ParentOptions): ParentConnection {
         l.peerId = res.nodeId;
         parentId = res.nodeId;
         state = 'connected';
+        failedAttempts = 0;
         backoff.reset();
         o.log.info({ parent: res.nodeId, url }, 'registered with parent node');
         o.cascade.parentReady(l);
@@ -100,6 +102,7 @@ export function connectParent(url: string, o: ParentOptions): ParentConnection {
     if (why === 'io server disconnect') scheduleRetry();
   });
   socket.on('connect_error', (err) => {
+    failedAttempts++;
     if (err.message.startsWith('UNAUTHORIZED')) {
       if (state !== 'refused') o.log.error({ url, err: err.message }, 'parent node refused this node (check NODE_SECRET)');
       state = 'refused';
@@ -119,7 +122,7 @@ export function connectParent(url: string, o: ParentOptions): ParentConnection {
   }
 
   return {
-    state: () => ({ url, state, ...(parentId ? { nodeId: parentId } : {}) }),
+    state: () => ({ url, state, failedAttempts, ...(parentId ? { nodeId: parentId } : {}) }),
     close() {
       if (closed) return;
       closed = true;

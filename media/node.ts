@@ -1,4 +1,5 @@
 // A media node: worker pool, cascade, `/hall` and `/node` namespaces, HTTP API.
+import { answerClientErrors } from '../signaling/common.js';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +85,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     log,
   });
   const server = createServer(http.app);
+  answerClientErrors(server);
   const io = new Server(server, {
     cors: { origin: true, credentials: true },
     pingInterval: 5000,

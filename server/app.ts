@@ -1,4 +1,5 @@
 // startControl(): one control service instance (HTTP + socket.io + workers).
+import { answerClientErrors } from '../signaling/common.js';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -115,6 +116,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   });
 
   const http = createServer(app);
+  answerClientErrors(http);
   const io = new Server(http, { cors: { origin: true }, serveClient: false, pingInterval: 10_000, pingTimeout: 8_000 });
   const pub = redis.duplicate();
   const sub = redis.duplicate();

@@ -4,7 +4,21 @@ import type { UpwardReport } from '../signaling/control.js';
 
 export interface Column<T> { key: string; header: string; get: (row: T) => string | number | undefined }
 
-const fmtTime = (ms?: number) => (ms ? new Date(ms).toISOString() : '');
+// Vietnam has kept UTC+7 without daylight saving since 1975, so a fixed offset
+// gives Vietnam time whatever the server's own time zone is.
+const VN_OFFSET_MS = 7 * 3600_000;
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** dd/mm/yyyy HH:mm:ss in Vietnam time; '' for no time. */
+export function vnDateTime(at?: number | string): string {
+  if (at === undefined || at === '' || at === 0) return '';
+  const ms = typeof at === 'number' ? at : Date.parse(at);
+  if (!Number.isFinite(ms)) return String(at);
+  const d = new Date(ms + VN_OFFSET_MS);
+  return `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+}
+const fmtTime = vnDateTime;
+const EVENT_KIND: Record<string, string> = { join: 'vào', leave: 'rời' };
 
 function csvCell(v: string | number | undefined): string {
   if (v === undefined) return '';
@@ -53,7 +67,7 @@ export const presenceCols: Column<P>[] = [
   { key: 'minutes', header: 'Thời gian kết nối (phút) / Connected (min)', get: (r) => Math.round(r.totalMs / 600) / 100 },
   { key: 'lastJoin', header: 'Vào lần cuối / Last join', get: (r) => fmtTime(r.lastJoin) },
   { key: 'lastLeave', header: 'Rời lần cuối / Last leave', get: (r) => fmtTime(r.lastLeave) },
-  { key: 'events', header: 'Sự kiện / Events', get: (r) => r.events.map((e) => `${e.kind}@${fmtTime(e.at)}`).join(' ') },
+  { key: 'events', header: 'Sự kiện / Events', get: (r) => r.events.map((e) => `${EVENT_KIND[e.kind] ?? e.kind} ${fmtTime(e.at)}`).join('; ') },
 ];
 
 type G = { item: string; title: string; presenter: string; plannedStart: string; plannedDurationMin: number; actualStart?: number; actualEnd?: number; actualDurationMin?: number };
@@ -61,7 +75,7 @@ export const agendaCols: Column<G>[] = [
   { key: 'item', header: 'Mục / Item', get: (r) => r.item },
   { key: 'title', header: 'Nội dung / Title', get: (r) => r.title },
   { key: 'presenter', header: 'Cơ quan trình bày / Presenter', get: (r) => r.presenter },
-  { key: 'plannedStart', header: 'Dự kiến bắt đầu / Planned start', get: (r) => r.plannedStart },
+  { key: 'plannedStart', header: 'Dự kiến bắt đầu / Planned start', get: (r) => fmtTime(r.plannedStart) },
   { key: 'plannedDurationMin', header: 'Dự kiến (phút) / Planned (min)', get: (r) => r.plannedDurationMin },
   { key: 'actualStart', header: 'Bắt đầu thực tế / Actual start', get: (r) => fmtTime(r.actualStart) },
   { key: 'actualEnd', header: 'Kết thúc thực tế / Actual end', get: (r) => fmtTime(r.actualEnd) },

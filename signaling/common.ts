@@ -54,3 +54,20 @@ export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof AppError) return err.toBody();
   return { code: 'INTERNAL', message: 'internal error' };
 }
+
+/**
+ * Requests that Node's HTTP parser refuses before any route sees them (a URL or
+ * headers over the size limit, a malformed request line) get the same typed
+ * error envelope as every route, instead of a bare status line.
+ */
+export function answerClientErrors(server: import('node:http').Server): void {
+  server.on('clientError', (err: Error & { code?: string }, socket: import('node:stream').Duplex) => {
+    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) { socket.destroy(); return; }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const body = JSON.stringify({ ok: false, error: tooLarge
+      ? { code: 'TOO_LARGE', message: 'Địa chỉ hoặc tiêu đề yêu cầu quá dài; hãy rút ngắn rồi gửi lại. / The request line or headers are too long; shorten them and retry.' }
+      : { code: 'BAD_REQUEST', message: 'Yêu cầu HTTP không đúng định dạng. / The HTTP request is malformed.' } });
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+}

@@ -197,7 +197,13 @@ export type IngestRes = z.infer<typeof IngestRes>;
 export const NodeHealth = z.object({
   nodeId: z.string(),
   sites: z.array(z.string()),
-  parent: z.object({ url: z.string(), state: z.enum(['connecting', 'connected', 'refused', 'disconnected']), nodeId: z.string().optional() }).nullable(),
+  parent: z.object({
+    url: z.string(),
+    state: z.enum(['connecting', 'connected', 'refused', 'disconnected']),
+    nodeId: z.string().optional(),
+    /** Failed connection attempts since the link was last up (0 while connected). */
+    failedAttempts: z.number().int().nonnegative(),
+  }).nullable(),
   children: z.array(z.object({ nodeId: z.string(), sites: z.array(z.string()) })),
   conferences: z.array(z.object({ conf: z.string(), floor: z.string().nullable(), producers: z.number() })),
 });

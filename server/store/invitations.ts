@@ -37,9 +37,9 @@ export async function listInvitations(ctx: Ctx, conf: string): Promise<Invitatio
 /** Revokes a token id; open sockets using it are told and disconnected (on every instance). */
 export async function revokeInvitation(ctx: Ctx, conf: string, jti: string) {
   const inv = await hgetJson<Invitation>(ctx, ctx.keys.invitations(conf), jti);
-  const m = ctx.redis.multi().sadd(ctx.keys.revoked, jti);
-  if (inv) m.hset(ctx.keys.invitations(conf), jti, JSON.stringify({ ...inv, revoked: true }));
-  await m.exec();
+  // only this conference's own invitations: the revoked set is shared by every conference
+  if (!inv) throw new AppError('NOT_FOUND', 'Không có thư mời này trong hội nghị; hãy tải lại danh sách thư mời. / No such invitation in this conference; reload the list.');
+  await ctx.redis.multi().sadd(ctx.keys.revoked, jti).hset(ctx.keys.invitations(conf), jti, JSON.stringify({ ...inv, revoked: true })).exec();
   const room = ctx.nsp?.in(rooms.jti(jti));
   ctx.nsp?.to(rooms.jti(jti)).emit(ControlPushes.revoked, { jti });
   setTimeout(() => room?.disconnectSockets(true), 50).unref();

@@ -1,6 +1,6 @@
 // Role × scope: for every action and every kind of token, forbidden actions are
 // refused (401/403, or a FORBIDDEN ack) and allowed ones succeed.
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
@@ -27,7 +27,7 @@ const ALL: Who[] = Object.keys(TOKENS) as Who[];
 const sockets: Socket[] = [];
 let sha = '';
 
-before(async () => {
+beforeAll(async () => {
   env = testEnv('authz');
   base = (await env.start()).url;
   await setupConference(base, 1, 2);
@@ -41,7 +41,7 @@ before(async () => {
   const up = await api(base, org, 'POST', `${P}/materials?id=tl-1&title=T&filename=t.txt&targets=${A}`, text, { 'content-type': 'text/plain' });
   assert.equal(up.status, 201);
 });
-after(async () => {
+afterAll(async () => {
   for (const s of sockets) s.close();
   await env.cleanup();
 });

@@ -1,6 +1,6 @@
 // Two instances on one Redis with the socket.io Redis adapter: a change made
 // through one reaches an organizer connected to the other.
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ControlEvents, ControlPushes, type Agenda, type FloorState, type PresencePush, type RollupPush } from '../../signaling/control.js';
@@ -11,13 +11,13 @@ let a: string;
 let b: string;
 const sockets: Socket[] = [];
 
-before(async () => {
+beforeAll(async () => {
   env = testEnv('cluster');
   a = (await env.start()).url;
   b = (await env.start()).url;
   assert.notEqual(a, b);
 });
-after(async () => {
+afterAll(async () => {
   for (const s of sockets) s.close();
   await env.cleanup();
 });

@@ -1,7 +1,7 @@
 // The built-in Lạng Sơn 135-KH/TU demo: loads once (idempotent across two
 // instances), has the expected tree, groups, agenda, materials and media nodes,
 // and the demo links authenticate.
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { demoLinks } from '../../server/demo/links.js';
@@ -14,11 +14,11 @@ let b: string;
 const P = '/api/conferences/ls-135';
 const links = demoLinks({ tokenSecret: SECRET });
 
-before(async () => {
+beforeAll(async () => {
   env = testEnv('demo', { demo: true, mediaNodes: { centre: 'http://127.0.0.1:7201', langson: 'http://127.0.0.1:7202' } });
   [a, b] = (await Promise.all([env.start(), env.start()])).map((h) => h.url) as [string, string];
 });
-after(async () => { await env.cleanup(); });
+afterAll(async () => { await env.cleanup(); });
 
 test('demo conference: tree, groups, agenda, materials, media nodes', async () => {
   const org = links.organizer;

@@ -1,18 +1,48 @@
 // Reports: the XLSX we produce is read back and its numbers checked against
 // the live roll-ups; CSV, agenda timing, and the upward report (sent once).
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
+import { waitFor } from '../support/wait.js';
 import type { Rollup } from '../../signaling/control.js';
-import { api, CONF, setupConference, sleep, testEnv, token, type Env } from './helpers.js';
+import { api, CONF, connect, setupConference, testEnv, token, type Env } from './helpers.js';
 
 let env: Env;
 let base: string;
 let org: string;
 const P = `/api/conferences/${CONF}`;
+let presenceFrom = 0;
+let presenceTo = 0;
 
-before(async () => {
+/** RFC 4180 rows (quoted cells, doubled quotes, CRLF), without the UTF-8 BOM. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [], cell = '', quoted = false;
+  const src = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (quoted) {
+      if (ch === '"' && src[i + 1] === '"') { cell += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(cell); cell = ''; }
+    else if (ch === '\r' && src[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
+    else cell += ch;
+  }
+  if (cell || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+/** dd/mm/yyyy HH:mm:ss (Vietnam time) → epoch ms. */
+function fromVnTime(s: string): number {
+  const m = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$/.exec(s);
+  assert.ok(m, `"${s}" is dd/mm/yyyy HH:mm:ss`);
+  return Date.parse(`${m[3]}-${m[2]}-${m[1]}T${m[4]}:${m[5]}:${m[6]}+07:00`);
+}
+
+beforeAll(async () => {
   env = testEnv('export');
   base = (await env.start()).url;
   const { sites } = await setupConference(base, 3, 4);
@@ -28,11 +58,17 @@ before(async () => {
     { id: 'a1', title: 'Khai mạc', presenter: 'Ban Tổ chức', plannedStart: '2030-01-15T08:00:00+07:00', plannedDurationMin: 10 },
     { id: 'a2', title: 'Báo cáo, tham luận', presenter: 'Ban Tuyên giáo', plannedStart: '2030-01-15T08:10:00+07:00', plannedDurationMin: 30 }] });
   await api(base, org, 'POST', `${P}/agenda/a1/start`);
-  await sleep(50);
   await api(base, org, 'POST', `${P}/agenda/a2/start`);
   await api(base, org, 'POST', `${P}/agenda/a2/end`);
+  // one hall screen joins and leaves: a presence row with one join and its times
+  presenceFrom = Date.now();
+  const hall = await connect(base, token('viewer', CONF, 'd01-c01'), 'hall');
+  await waitFor('the hall to count as connected', async () => (await api(base, org, 'GET', `${P}/presence`)).body.data.find((x: any) => x.site === 'd01-c01')?.online, 5000, 50);
+  hall.close();
+  await waitFor('the hall to count as gone', async () => (await api(base, org, 'GET', `${P}/presence`)).body.data.find((x: any) => x.site === 'd01-c01')?.online === false, 5000, 50);
+  presenceTo = Date.now();
 });
-after(async () => { await env.cleanup(); });
+afterAll(async () => { await env.cleanup(); });
 
 function sheetRows(ws: ExcelJS.Worksheet): Record<string, unknown>[] {
   const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
@@ -97,8 +133,28 @@ test('single-report XLSX and CSV exports', async () => {
   const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
   assert.equal(lines.length, 3);
   assert.match(lines[1]!, /^a1,Khai mạc,Ban Tổ chức,/);
+  assert.match(lines[1]!, /^a1,Khai mạc,Ban Tổ chức,15\/01\/2030 08:00:00,10,\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2},/, 'planned and actual times in Vietnam time');
+
+  // presence CSV: one row per site, read back; the hall that came and went has its join and leave
   const pres = await fetch(`${base}${P}/reports/presence?format=csv`, { headers: { authorization: `Bearer ${org}` } });
   assert.equal(pres.status, 200);
+  assert.match(pres.headers.get('content-type') ?? '', /text\/csv/);
+  const [header, ...body] = parseCsv(await pres.text());
+  assert.deepEqual(header, ['Mã điểm cầu / Site', 'Tên / Name', 'Cấp / Level', 'Trực tuyến / Online', 'Số lần kết nối / Joins',
+    'Thời gian kết nối (phút) / Connected (min)', 'Vào lần cuối / Last join', 'Rời lần cuối / Last leave', 'Sự kiện / Events']);
+  const sites = (await api(base, org, 'GET', `${P}/sites`)).body.data as { id: string; name: string }[];
+  assert.deepEqual(body.map((r) => r[0]).sort(), sites.map((s) => s.id).sort(), 'one row per site');
+  const row = Object.fromEntries(header!.map((h, i) => [h, body.find((r) => r[0] === 'd01-c01')![i]!]));
+  assert.equal(row['Tên / Name'], sites.find((s) => s.id === 'd01-c01')!.name);
+  assert.equal(row['Trực tuyến / Online'], '0');
+  assert.equal(row['Số lần kết nối / Joins'], '1');
+  const joined = fromVnTime(row['Vào lần cuối / Last join']!);
+  const left = fromVnTime(row['Rời lần cuối / Last leave']!);
+  // times are whole seconds in the export
+  assert.ok(joined >= presenceFrom - 1000 && joined <= left && left <= presenceTo, `join ${row['Vào lần cuối / Last join']} → leave ${row['Rời lần cuối / Last leave']}`);
+  assert.ok(Number(row['Thời gian kết nối (phút) / Connected (min)']) <= (presenceTo - presenceFrom) / 60_000 + 0.01);
+  assert.deepEqual(row['Sự kiện / Events']!.split('; ').map((e) => e.split(' ')[0]), ['vào', 'rời']);
+  for (const r of body.filter((r) => r[0] !== 'd01-c01')) assert.equal(r[4], '0', `${r[0]} never joined`);
 });
 
 test('upward report: preview, send once, then frozen', async () => {

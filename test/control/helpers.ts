@@ -85,7 +85,6 @@ export function waitFor<T>(s: Socket, event: string, pred: (p: T) => boolean, ti
   });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- fixture conference
 

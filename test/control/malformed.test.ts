@@ -1,6 +1,6 @@
 // Malformed payloads on every REST route and every socket event: typed 4xx
 // errors / BAD_REQUEST acks, the service keeps running, and nothing changes.
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ControlRoutes, type RouteDef } from '../../signaling/control-routes.js';
 import { ControlEventSchemas, ErrorCodeList } from './malformed-support.js';
@@ -11,7 +11,7 @@ let base: string;
 let org: string;
 const P = `/api/conferences/${CONF}`;
 
-before(async () => {
+beforeAll(async () => {
   env = testEnv('malformed');
   base = (await env.start()).url;
   org = (await setupConference(base, 1, 2)).org;
@@ -19,7 +19,7 @@ before(async () => {
   await api(base, org, 'POST', `${P}/incidents`, { site: 'd01-c01', title: 'x' });
   await api(base, org, 'POST', `${P}/materials?id=tl-1&title=T&filename=t.txt&targets=d01-c01`, 'abc', { 'content-type': 'text/plain' });
 });
-after(async () => { await env.cleanup(); });
+afterAll(async () => { await env.cleanup(); });
 
 /** Everything observable, minus clocks. */
 async function digest() {

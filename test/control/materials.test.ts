@@ -1,12 +1,13 @@
 // Materials: upload to the content store, download with ETag and Range, bullmq
 // delivery with retries (a site that never answers ends failed), receipts
 // checked against the sha256; and the delayed report reminder.
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { ControlEvents, ControlPushes, type Delivery, type Material, type MaterialNotify } from '../../signaling/control.js';
-import { api, CONF, connect, emit, setupConference, sleep, testEnv, token, waitFor, type Env } from './helpers.js';
+import { waitFor as poll } from '../support/wait.js';
+import { api, CONF, connect, emit, setupConference, testEnv, token, waitFor, type Env } from './helpers.js';
 
 let env: Env;
 let base: string;
@@ -14,12 +15,12 @@ let org: string;
 const sockets: Socket[] = [];
 const ATTEMPTS = 3;
 
-before(async () => {
+beforeAll(async () => {
   env = testEnv('materials', { delivery: { attempts: ATTEMPTS, backoffMs: 100, receiptTimeoutMs: 400, concurrency: 50 }, maxUploadBytes: 64 * 1024, reminderLeadMs: 0 });
   base = (await env.start()).url;
   org = (await setupConference(base, 1, 2)).org; // root, prov, d01, d01-c01, d01-c02
 });
-after(async () => {
+afterAll(async () => {
   for (const s of sockets) s.close();
   await env.cleanup();
 });
@@ -68,17 +69,14 @@ test('delivery: receipt → delivered, silence → retried then failed, wrong sh
   assert.equal(good.data.state, 'delivered');
 
   // site 2 never answers: notified on every try, then failed
-  const deadline = Date.now() + 15_000;
-  let final: Delivery | undefined;
-  while (Date.now() < deadline) {
+  const final = await poll('site 2 to be marked failed after its last try', async () => {
     const r = (await api<{ deliveries: Delivery[] }>(base, org, 'GET', `/api/conferences/${CONF}/materials/tl-a/deliveries`)).body;
     assert.ok(r.ok);
-    final = r.data.deliveries.find((d) => d.site === 'd01-c02');
-    if (final?.state === 'failed') break;
-    await sleep(100);
-  }
-  assert.equal(final?.state, 'failed');
-  assert.equal(final?.attempts, ATTEMPTS);
+    const d = r.data.deliveries.find((x) => x.site === 'd01-c02');
+    return d?.state === 'failed' && d;
+  }, 15_000, 100);
+  assert.equal(final.state, 'failed');
+  assert.equal(final.attempts, ATTEMPTS);
   assert.equal(notifies2.length, ATTEMPTS, 'one notification per try');
   const sum = (await api(base, org, 'GET', `/api/conferences/${CONF}/deliveries`)).body;
   assert.deepEqual(sum.data[0], { material: 'tl-a', version: 1, pending: 0, notified: 0, delivered: 1, failed: 1 });

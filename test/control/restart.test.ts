@@ -2,7 +2,7 @@
 // port: every accepted attendance record, receipt, check-in and agenda state
 // is still there, the attendance stream rebuilds the counts, and a client
 // reconnects and resyncs by itself.
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,14 +11,15 @@ import { Redis } from 'ioredis';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { CONTROL_NAMESPACE, ControlEvents, type Snapshot } from '../../signaling/control.js';
 import type { Ack } from '../../signaling/common.js';
-import { api, CONF, deletePrefix, emit, REDIS_URL, setupConference, sleep, spawnControl, token, uniquePrefix } from './helpers.js';
+import { waitFor as poll } from '../support/wait.js';
+import { api, CONF, deletePrefix, emit, REDIS_URL, setupConference, spawnControl, token, uniquePrefix } from './helpers.js';
 
 const prefix = uniquePrefix('restart');
 const dataDir = `.cache/test-data/${prefix.replace(/:$/, '')}`;
 const children: ChildProcess[] = [];
 const sockets: Socket[] = [];
 
-after(async () => {
+afterAll(async () => {
   for (const s of sockets) s.close();
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   await deletePrefix(prefix);
@@ -81,7 +82,7 @@ test('killed mid-conference: nothing accepted is lost, clients resync', async ()
   const ci = await api(url, token('participant', CONF, 'd02-c01'), 'POST', p('/checkins'), { site: 'd02-c01', group: 'c-a', name: 'Nguyễn Văn A' });
   assert.equal(ci.status, 200);
   const before = (await api(url, org, 'GET', p('/rollups'))).body.data;
-  while (snaps.length < 1) await sleep(20);
+  await poll('the console\'s first snapshot', async () => snaps.length >= 1, 10_000, 20);
 
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
@@ -102,20 +103,15 @@ test('killed mid-conference: nothing accepted is lost, clients resync', async ()
   assert.equal(agenda.items[0].state, 'running');
 
   // the console reconnected and resubscribed by itself, with the data intact
-  const t0 = Date.now();
-  while (snaps.length < 2 && Date.now() - t0 < 10_000) await sleep(50);
-  assert.ok(snaps.length >= 2, 'client resubscribed after restart');
+  await poll('the console to resubscribe after the restart', async () => snaps.length >= 2, 10_000, 50);
   assert.deepEqual(snaps.at(-1)!.attendance[0]!.present, accepted.get('d01-c01'));
   assert.equal(snaps.at(-1)!.agenda.current, 'a1');
 
   // the dead instance's connection is swept: the site counts once
-  const t1 = Date.now();
-  let pres: any;
-  while (Date.now() - t1 < 8000) {
-    pres = (await api(url, org, 'GET', p('/presence'))).body.data.find((x: any) => x.site === 'd01-c01');
-    if (pres.connections === 1) break;
-    await sleep(200);
-  }
+  const pres = await poll('the dead instance\'s connection to be swept', async () => {
+    const x = (await api(url, org, 'GET', p('/presence'))).body.data.find((y: any) => y.site === 'd01-c01');
+    return x?.connections === 1 && x;
+  }, 8000, 200);
   assert.equal(pres.connections, 1);
   assert.equal(pres.online, true);
 

@@ -1,6 +1,6 @@
 // 200 sites updating headcounts at the same time: every roll-up equals its own
 // hall plus the sum of its children, and the organizer's pushes converge to it.
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ControlEvents, ControlPushes, type Rollup, type RollupPush, type SiteAttendance } from '../../signaling/control.js';
@@ -10,11 +10,11 @@ let env: Env;
 let base: string;
 const sockets: Socket[] = [];
 
-before(async () => {
+beforeAll(async () => {
   env = testEnv('rollup');
   base = (await env.start()).url;
 });
-after(async () => {
+afterAll(async () => {
   for (const s of sockets) s.close();
   await env.cleanup();
 });

@@ -2,13 +2,14 @@
 // taken over by a live instance once the job's lock expires (the lock and the
 // stalled check are configurable; short here so the test is quick): the site
 // is notified again by the live instance, its receipt marks the site delivered.
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { ControlEvents, ControlPushes, type Delivery, type Material, type MaterialNotify } from '../../signaling/control.js';
-import { api, CONF, connect, emit, setupConference, sleep, spawnControl, testEnv, token, waitFor } from './helpers.js';
+import { waitFor as poll } from '../support/wait.js';
+import { api, CONF, connect, emit, setupConference, spawnControl, testEnv, token, waitFor } from './helpers.js';
 
 const LOCK_MS = 2000;
 const STALLED_MS = 1000;
@@ -16,7 +17,7 @@ const env = testEnv('takeover');
 const children: ChildProcess[] = [];
 const sockets: Socket[] = [];
 
-after(async () => {
+afterAll(async () => {
   for (const s of sockets) s.close();
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   await env.cleanup();
@@ -42,8 +43,7 @@ test('a delivery job of a killed instance is taken over by a live one', { timeou
     const r = await api<{ deliveries: Delivery[] }>(base, org, 'GET', `/api/conferences/${CONF}/materials/tl-k/deliveries`);
     return r.body.data?.deliveries.find((d: Delivery) => d.site === 'd01-c01');
   };
-  for (let i = 0; i < 100 && (await stateOn(url))?.state !== 'notified'; i++) await sleep(100);
-  assert.equal((await stateOn(url))?.state, 'notified');
+  await poll('the first instance to notify the site', async () => (await stateOn(url))?.state === 'notified', 10_000, 100);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
 

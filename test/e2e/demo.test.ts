@@ -2,7 +2,7 @@
 // service), prints `role site url` lines, writes the same links to
 // --links-out, every hall link joins its site on the node it names, and
 // SIGTERM stops every child.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

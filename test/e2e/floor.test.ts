@@ -2,15 +2,15 @@
 // a commune of another district (Tràng Định) switches to it by itself, keeps
 // it when the studio goes away, shows "waiting" when the floor is taken back
 // with no studio on air, and picks the studio up again when it returns.
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { MediaRoutes, Programme } from '../../signaling/media.js';
-import { ARTIFACTS, hallView, startSpine, studioPhase, waitDecoding, waitFor, type Spine } from './harness.js';
+import { ARTIFACTS, CONF, hallView, startSpine, studioPhase, waitDecoding, waitFor, type Spine } from './harness.js';
 
 let spine: Spine;
-before(async () => { spine = await startSpine('e2e-floor'); });
-after(async () => { await spine?.close(); });
+beforeAll(async () => { spine = await startSpine('e2e-floor'); });
+afterAll(async () => { await spine?.close(); });
 
 async function setFloor(site: string | null): Promise<Programme> {
   const res = await fetch(`${spine.cascade.urls.centre}${MediaRoutes.floor}`, {
@@ -55,9 +55,14 @@ test('a district takes the floor; a commune of another district decodes it', asy
   assert.ok(switched.consumeCount >= 2);
 
   // The studio leaves: the floor's media still reaches the commune, so it really comes from Cao Lộc.
+  const producersAtRoot = async () => (await spine.cascade.health('centre'))?.conferences.find((c) => c.conf === CONF)?.producers ?? -1;
+  const withStudio = await producersAtRoot();
   await studio.close();
+  await waitFor('the root node to drop the studio\'s producers', async () => {
+    const n = await producersAtRoot();
+    return n >= 0 && n < withStudio;
+  }, 20_000);
   const f0 = (await hallView(hall)).stats!.video.framesDecoded;
-  await new Promise((r) => setTimeout(r, 3000));
   const still = await waitDecoding(hall, 'commune still decoding with the studio gone', 20_000, f0 + 10);
   assert.equal(still.programme?.source, 'ls-caoloc');
   await hall.screenshot({ path: join(ARTIFACTS, 'e2e-floor-commune.png') });

@@ -123,6 +123,8 @@ export async function hallLog(page: Page): Promise<string> {
 export class TcpRelay {
   private readonly sockets = new Set<import('node:net').Socket>();
   private down = false;
+  /** Connections refused while cut: the hall's reconnection attempts. */
+  refused = 0;
   private constructor(private readonly server: import('node:net').Server, readonly url: string) {}
 
   static async start(target: string): Promise<TcpRelay> {
@@ -130,7 +132,7 @@ export class TcpRelay {
     const t = new URL(target);
     let relay: TcpRelay;
     const server = net.createServer((client) => {
-      if (relay.down) { client.destroy(); return; }
+      if (relay.down) { relay.refused++; client.destroy(); return; }
       const upstream = net.connect(Number(t.port), t.hostname);
       for (const s of [client, upstream]) { relay.sockets.add(s); s.once('close', () => relay.sockets.delete(s)); s.on('error', () => undefined); }
       client.pipe(upstream).pipe(client);
@@ -144,6 +146,7 @@ export class TcpRelay {
 
   cut(): void {
     this.down = true;
+    this.refused = 0;
     for (const s of this.sockets) s.destroy();
   }
 

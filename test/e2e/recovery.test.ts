@@ -2,14 +2,14 @@
 // again) of the district node serving the hall, of the province node above it,
 // of the root (the studio publishes again), and a cut of the hall's signalling
 // link; each time video comes back.
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ARTIFACTS, TcpRelay, hallLog, hallView, startSpine, studioPhase, waitDecoding, waitFor, type Spine } from './harness.js';
 
 let spine: Spine;
-before(async () => { spine = await startSpine('e2e-recovery'); });
-after(async () => { await spine?.close(); });
+beforeAll(async () => { spine = await startSpine('e2e-recovery'); });
+afterAll(async () => { await spine?.close(); });
 
 test('hall reload, district and province node restarts: video comes back by itself', async () => {
   const studio = await spine.page();
@@ -88,7 +88,8 @@ test('signalling link cut for a few seconds: the hall comes back without the nod
     relay.cut();
     await waitFor('hall noticed the drop', async () => (await hallView(hall)).phase === 'reconnecting', 15_000);
     assert.match(await hall.locator('#status').innerText(), /Mất kết nối, đang tự kết nối lại/);
-    await new Promise((r) => setTimeout(r, 3000));
+    // the link stays down until the hall has tried to reconnect through it and been refused
+    await waitFor('the hall to retry through the cut link', async () => relay.refused >= 1, 20_000);
     relay.restore();
     const back = await waitFor('commune decoding after the link came back', async () => {
       const v = await hallView(hall);

@@ -1,14 +1,14 @@
 // The studio publishes its (fake) camera at the centre; a commune hall three
 // hops down (centre → langson → d-trangdinh) decodes the video and receives
 // the audio; a province hall one hop down does too.
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ARTIFACTS, hallView, startSpine, studioPhase, waitDecoding, waitFor, type Spine } from './harness.js';
 
 let spine: Spine;
-before(async () => { spine = await startSpine('e2e-spine'); });
-after(async () => { await spine?.close(); });
+beforeAll(async () => { spine = await startSpine('e2e-spine'); });
+afterAll(async () => { await spine?.close(); });
 
 test('studio at the centre reaches a commune hall three hops down', async () => {
   const studio = await spine.page();

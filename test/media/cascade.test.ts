@@ -3,7 +3,7 @@
 // centre, and libwebrtc peers as commune halls under the two districts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { freeUdpTcpPort } from '../../media/workers.js';
 import type { StatsRes, StreamStats } from '../../signaling/media.js';
 import { signToken } from '../../signaling/token.js';
@@ -32,7 +32,7 @@ describe('media cascade centre → province → districts → communes', { timeo
   let pCaoloc: HallPeer;
   let sourceIds: string[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     await centre.start();
     langson = new NodeProc({
       ...base,
@@ -65,7 +65,7 @@ describe('media cascade centre → province → districts → communes', { timeo
     peers.push(pTrangdinh, pCaoloc);
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const p of peers) await p.close();
     for (const f of feeds) await f.stop();
     for (const n of [caoloc, trangdinh, langson, centre]) await n?.stop();
@@ -169,8 +169,9 @@ describe('media cascade centre → province → districts → communes', { timeo
     const floorIds = ingest.streams.map((s) => s.producerId).sort();
     const feed = new FfmpegFeed(ingest, { pattern: 'smptebars', tone: 660 }).start();
     feeds.push(feed);
-    // nothing moves up before the floor is given
-    await new Promise((r) => setTimeout(r, 1500));
+    // nothing moves up before the floor is given, though the district node is receiving it
+    await waitFor('the contribution arriving at the district node', async () =>
+      packetsOf(await trangdinh.stats(ORG), (x) => x.hop === 'source' && x.site === 'ls-trangdinh') > 50);
     assert.equal(packetsOf(await langson.stats(ORG), (x) => x.hop === 'pipe' && floorIds.includes(x.producerId)), 0);
 
     // the organizer's request may reach any node: it is forwarded to the root

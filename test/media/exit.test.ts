@@ -2,7 +2,7 @@
 // and a node whose parent never answers) and closes them exits by itself.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { REPO_ROOT } from './procs.js';
 
 test('a process exits by itself once its media nodes are closed', { timeout: 60_000 }, async () => {

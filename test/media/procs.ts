@@ -38,6 +38,11 @@ export class NodeProc {
     return this.service?.pid;
   }
 
+  /** True while the process runs (false once it exited, crashed or was stopped). */
+  get running(): boolean {
+    return this.service?.running ?? false;
+  }
+
   async start(timeoutMs = 30_000): Promise<this> {
     const file = join(configDir, `${this.tag}.json`);
     writeFileSync(file, JSON.stringify(this.config), { mode: 0o600 });

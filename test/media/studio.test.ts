@@ -4,7 +4,7 @@
 // the floor via the organizer's socket event.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { io } from 'socket.io-client';
 import { HALL_NAMESPACE, HallEvents, type Programme, type StatsRes } from '../../signaling/media.js';
 import { signToken } from '../../signaling/token.js';
@@ -26,7 +26,7 @@ describe('studio simulcast and contributor floor through the cascade', { timeout
   let contributor: ProducerPeer | undefined;
   const peers: HallPeer[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     await centre.start();
     langson = await new NodeProc({ ...base, nodeId: 'langson', sites: ['ls'], parent: centre.url }, 'studio-langson').start();
     district = await new NodeProc({ ...base, nodeId: 'd-vanquan', sites: ['ls-vanquan', 'ls-vanquan-01', 'ls-vanquan-02'], parent: langson.url }, 'studio-vanquan').start();
@@ -34,7 +34,7 @@ describe('studio simulcast and contributor floor through the cascade', { timeout
     studio = await ProducerPeer.start({ url: centre.url, token: tok('organizer'), site: 'tw', role: 'studio', simulcast: true });
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const p of peers) await p.close();
     await contributor?.close();
     await studio?.close();

@@ -2,7 +2,7 @@
 // the DTLS handshake (the BIO callback fix in infra/worker/patches) and SCTP
 // data over it, end to end on loopback. mediasoup's own suite never completes
 // a DTLS handshake, so this is the check that the patched worker does.
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import * as mediasoup from 'mediasoup';
@@ -49,9 +49,9 @@ function fingerprintOf(sdp: string): string {
 	return value;
 }
 
-test('a WebRTC peer completes ICE and DTLS with our worker and sends data over SCTP', async (t) => {
+test('a WebRTC peer completes ICE and DTLS with our worker and sends data over SCTP', async () => {
 	const worker = await mediasoup.createWorker({ logLevel: 'warn' });
-	t.after(() => worker.close());
+	onTestFinished(() => worker.close());
 
 	const router = await worker.createRouter();
 	const transport = await router.createWebRtcTransport({
@@ -66,7 +66,7 @@ test('a WebRTC peer completes ICE and DTLS with our worker and sends data over S
 		iceAdditionalHostAddresses: [LOOPBACK],
 		iceFilterCandidatePair: (pair) => pair.localCandidate.host === LOOPBACK,
 	});
-	t.after(() => pc.close());
+	onTestFinished(() => pc.close());
 	// Pre-negotiated channel on an even stream id (the DTLS client's side).
 	const channel = pc.createDataChannel('probe', { negotiated: true, id: 0, ordered: true });
 

@@ -1,14 +1,14 @@
 // The organizer starts an agenda item and every hall shows it; a technician
 // enters a headcount and the organizer's roll-up changes; a delegate checks in
 // and out; the language switch works. Real service, real Redis, real Chromium.
-import { test, after, before } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startUi, waitFor, shot, HALL, type UiEnv } from './harness.js';
 
 let env: UiEnv;
-before(async () => { env = await startUi('conference'); });
-after(async () => { await env?.close(); });
+beforeAll(async () => { env = await startUi('conference'); });
+afterAll(async () => { await env?.close(); });
 
 const online = (p: Page) => p.waitForSelector('[data-connection=online]', { timeout: 20_000 });
 const text = (p: Page, sel: string) => p.locator(sel).first().innerText();

@@ -2,7 +2,7 @@
 // of another district: the technician console runs its link test, asks for the
 // floor, the organizer gives it, the console sends its camera, the commune hall
 // decodes it with the overlay naming the district. Real media nodes.
-import { test, after, before } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Cascade } from '../../infra/cascade.js';
@@ -11,13 +11,13 @@ import { startUi, waitFor, shot, HALL, type UiEnv } from './harness.js';
 
 let env: UiEnv | undefined;
 let cascade: Cascade | undefined;
-before(async () => {
+beforeAll(async () => {
   const tokenSecret = randomBytes(24).toString('base64url');
   cascade = await Cascade.start({ nodes: SPINE_NODES, tokenSecret, nodeSecret: randomBytes(24).toString('base64url'), logDir: 'test-artifacts/ui-floor-logs' });
   await cascade.waitLinked(30_000);
   env = await startUi('floor', { tokenSecret, mediaNodes: cascade.urls });
 });
-after(async () => {
+afterAll(async () => {
   await env?.close();
   await cascade?.close();
 });
@@ -63,7 +63,8 @@ test('link test, floor request, grant: the commune hall shows the district', asy
   assert.equal(seen.programme?.source, district);
   assert.ok(seen.stats!.video.framesDecoded > 0);
   assert.match(await hall.locator('[data-testid=hall-floor]').innerText(), /Cao Lộc/);
-  await hall.waitForTimeout(1500);
+  // the screenshot shows moving video, not the first frame
+  await waitDecoding(hall, 'the commune still decoding the district', 20_000, seen.stats!.video.framesDecoded + 20);
   await shot(hall, 'hall-floor-1920');
   // The console shows the node's live figures for its own stream.
   await tech.waitForSelector('[data-testid=stream-table]', { timeout: 15_000 });

@@ -1,13 +1,13 @@
 // The hall display recovers by itself: the control service goes away and comes
 // back; the overlay reconnects, resubscribes and follows the agenda again,
 // without ever putting an error text on the screen.
-import { test, after, before } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { startUi, waitFor, shot, HALL, type UiEnv } from './harness.js';
 
 let env: UiEnv;
-before(async () => { env = await startUi('reconnect'); });
-after(async () => { await env?.close(); });
+beforeAll(async () => { env = await startUi('reconnect'); });
+afterAll(async () => { await env?.close(); });
 
 async function api(method: string, path: string, body?: unknown) {
   const r = await fetch(`${env.url}/api/conferences/ls-135${path}`, {

@@ -1,13 +1,13 @@
 // A material uploaded by the organizer shows as delivered once a hall's
 // console has downloaded it, verified its sha256 and kept it for offline use.
-import { test, after, before } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { startUi, waitFor, shot, type UiEnv } from './harness.js';
 
 let env: UiEnv;
-before(async () => { env = await startUi('materials'); });
-after(async () => { await env?.close(); });
+beforeAll(async () => { env = await startUi('materials'); });
+afterAll(async () => { await env?.close(); });
 
 test('upload → console downloads and verifies → delivered in the matrix', async () => {
   const site = 'ls-trangdinh-01';
