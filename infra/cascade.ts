@@ -19,6 +19,8 @@ export interface CascadeOptions {
   /** mediasoup workers per node. Default 1. */
   workers?: number;
   logLevel?: 'debug' | 'warn' | 'error' | 'none';
+  /** Control service URL the nodes report to and take the floor from (signaling/control-media.ts). */
+  controlUrl?: string;
   /** A node died without being asked to. */
   onUnexpectedExit?: (nodeId: string, code: number | null) => void;
 }
@@ -146,6 +148,7 @@ export class Cascade {
       tokenSecret: this.opts.tokenSecret,
       nodeSecret: this.opts.nodeSecret,
       logLevel: this.opts.logLevel ?? 'warn',
+      ...(this.opts.controlUrl ? { controlUrl: this.opts.controlUrl } : {}),
     };
     const file = join(this.configDir, `${node.nodeId}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });

@@ -76,9 +76,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
+  // The control port is chosen first: the media nodes report to it and take the floor from it
+  // (they keep retrying until it answers).
+  const withControl = existsSync(resolve(REPO_ROOT, 'server/main.ts'));
+  let controlPort = Number(args['control-port']);
+  if (withControl && (controlPort === 0 || !(await portFree(controlPort)))) controlPort = await freePort();
+  let controlUrl: string | null = withControl ? `http://127.0.0.1:${controlPort}` : null;
+
   try {
     cascade = await Cascade.start({
-      nodes, tokenSecret, nodeSecret, ports, logDir: LOG_DIR,
+      nodes, tokenSecret, nodeSecret, ports, logDir: LOG_DIR, ...(controlUrl ? { controlUrl } : {}),
       onUnexpectedExit: (id, code) => {
         if (stopping || !cascade) return;
         // A crashed node comes back by itself (its halls and children reconnect), with a growing pause.
@@ -99,11 +106,8 @@ async function main(): Promise<void> {
 
   await cascade.waitLinked(30_000).catch(() => say('some media nodes are not linked to their parent yet; they keep trying'));
 
-  let controlUrl: string | null = null;
-  if (existsSync(resolve(REPO_ROOT, 'server/main.ts'))) {
-    let port = Number(args['control-port']);
-    if (port === 0 || !(await portFree(port))) port = await freePort();
-    controlUrl = `http://127.0.0.1:${port}`;
+  if (withControl && controlUrl) {
+    const port = controlPort;
     control = new Service({
       name: 'control',
       entry: 'server/main.ts',

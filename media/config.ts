@@ -35,6 +35,8 @@ export const NodeConfig = z.object({
    * delay doubles from minMs up to maxMs (±30 % jitter) and starts over after a success.
    */
   retry: z.object({ minMs: z.number().int().min(50).default(500), maxMs: z.number().int().min(100).default(15_000) }).optional(),
+  /** Control service URL (http://host:port): the node reports to it and takes the floor from it. */
+  controlUrl: z.string().url().optional(),
   /** Worker log level. */
   logLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
 });
@@ -43,8 +45,8 @@ export type NodeConfigInput = z.input<typeof NodeConfig>;
 
 /**
  * Reads `--config <file.json>`, then applies env (MEDIA_NODE_ID, MEDIA_SITES (comma list),
- * MEDIA_PARENT, MEDIA_PORT, MEDIA_RTC_PORT, ANNOUNCED_IP, TOKEN_SECRET, NODE_SECRET, MEDIA_WORKERS)
- * and flags (--node-id, --sites, --parent, --port, --rtc-port, --announced-ip, --workers).
+ * MEDIA_PARENT, CONTROL_URL, MEDIA_PORT, MEDIA_RTC_PORT, ANNOUNCED_IP, TOKEN_SECRET, NODE_SECRET, MEDIA_WORKERS)
+ * and flags (--node-id, --sites, --parent, --control, --port, --rtc-port, --announced-ip, --workers).
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
   const flags = new Map<string, string>();
@@ -71,6 +73,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
   const sites = pick('sites', 'MEDIA_SITES');
   if (sites) raw.sites = sites.split(',').map((s) => s.trim()).filter(Boolean);
   str('parent', 'parent', 'MEDIA_PARENT');
+  str('controlUrl', 'control', 'CONTROL_URL');
   num('listenPort', 'port', 'MEDIA_PORT');
   num('rtcPort', 'rtc-port', 'MEDIA_RTC_PORT');
   str('announcedIp', 'announced-ip', 'ANNOUNCED_IP');

@@ -1,5 +1,6 @@
 // A media node: worker pool, cascade, `/hall` and `/node` namespaces, HTTP API.
 import { answerClientErrors } from '../signaling/common.js';
+import { connectControl } from './control-link.js';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,9 +112,14 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     parent = connectParent(cfg.parent, { nodeId: cfg.nodeId, sites: cfg.sites, nodeSecret: cfg.nodeSecret, cascade, log, ...(cfg.retry ? { retry: cfg.retry } : {}) });
   }
 
+  const control = cfg.controlUrl
+    ? connectControl({ url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret, root: !cfg.parent, cascade, log })
+    : null;
+
   let closing: Promise<void> | undefined;
   closeFn = () =>
     (closing ??= (async () => {
+      control?.close();
       parent?.close();
       io.disconnectSockets(true);
       await cascade.close();

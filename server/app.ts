@@ -1,5 +1,7 @@
 // startControl(): one control service instance (HTTP + socket.io + workers).
 import { answerClientErrors } from '../signaling/common.js';
+import { MEDIA_LINK_NAMESPACE } from '../signaling/control-media.js';
+import { MediaLink } from './media-link.js';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -124,6 +126,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   const nsp = io.of(CONTROL_NAMESPACE);
   ctx.nsp = nsp;
   bindControlNamespace(ctx, nsp);
+  ctx.mediaLink = new MediaLink(ctx, io.of(MEDIA_LINK_NAMESPACE));
   const stopHeartbeat = startHeartbeat(ctx);
 
   let closing: Promise<void> | null = null;
@@ -131,6 +134,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
     (closing ??= (async () => {
       ctx.delivery!.beginClose();
       stopHeartbeat();
+      ctx.mediaLink?.close();
       for (const s of await nsp.local.fetchSockets()) s.data.closing = true;
       await new Promise<void>((r) => io.close(() => r())).catch(() => undefined);
       await dropInstance(ctx, instanceId).catch(() => undefined);

@@ -13,6 +13,7 @@ import type { ReminderService } from './reminder.js';
 import type { ReceiptWaiter } from './receipts.js';
 import type { Bus } from './bus.js';
 import type { TreeCache } from './store/cache.js';
+import type { MediaLink } from './media-link.js';
 
 export interface Ctx {
   opts: ResolvedOptions;
@@ -31,6 +32,8 @@ export interface Ctx {
   delivery?: DeliveryService;
   reminder?: ReminderService;
   receipts?: ReceiptWaiter;
+  /** The channel to the media nodes (floor and conference life). */
+  mediaLink?: MediaLink;
 }
 
 /** Rooms of the control namespace. */

@@ -1,9 +1,9 @@
 // Short-lived sockets to a media node for what the control apps ask of it:
-// switching the programme to the site holding the floor, and reading the
-// node's per-stream figures. (The hall video itself lives in client/media.)
+// reading the node's per-stream figures. (The floor goes through the control
+// service, which tells the root media node; the hall video lives in client/media.)
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
-import { HALL_NAMESPACE, HallEvents, SetFloorReq, Programme, StatsReq, StatsRes } from '../../signaling/media.js';
+import { HALL_NAMESPACE, HallEvents, StatsReq, StatsRes } from '../../signaling/media.js';
 import { request } from '../media/rpc.js';
 import { UiError } from './errors.js';
 
@@ -18,16 +18,6 @@ export function connectNode(nodeUrl: string, token: string, timeoutMs = 8000): P
       if (code === 'UNAUTHORIZED' || code === 'FORBIDDEN') { clearTimeout(timer); socket.close(); reject(new UiError(code, err.message)); }
     });
   });
-}
-
-/** Tells the media cascade who holds the floor (null = back to the centre). */
-export async function setMediaFloor(nodeUrl: string, token: string, site: string | null): Promise<z.infer<typeof Programme>> {
-  const socket = await connectNode(nodeUrl, token);
-  try {
-    return await request(socket, HallEvents.setFloor, SetFloorReq, { site }, Programme);
-  } finally {
-    socket.close();
-  }
 }
 
 /** Polls a node's figures every `everyMs` until stopped. */

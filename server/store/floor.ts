@@ -22,6 +22,8 @@ async function update(ctx: Ctx, conf: string, fn: (f: FloorState) => FloorState)
     return next;
   });
   ctx.nsp?.to(rooms.conf(conf)).emit(ControlPushes.floor, next);
+  // the programme follows the grant; a failure here is repaired on the root node's next report
+  void ctx.mediaLink?.floorChanged(conf).catch((err) => ctx.log.warn({ conf, err: String(err) }, 'floor not yet sent to the media node'));
   return next;
 }
 

@@ -1,11 +1,13 @@
 // The floor given to a district shows that district's video at a commune hall
 // of another district: the technician console runs its link test, asks for the
 // floor, the organizer gives it, the console sends its camera, the commune hall
-// decodes it with the overlay naming the district. Real media nodes.
+// decodes it with the overlay naming the district. Real media nodes; the
+// grant reaches the root node through the control service, not the page.
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Cascade } from '../../infra/cascade.js';
+import { freePort } from '../../infra/proc.js';
 import { SPINE_NODES, hallView, waitDecoding } from '../e2e/harness.js';
 import { startUi, waitFor, shot, HALL, type UiEnv } from './harness.js';
 
@@ -13,9 +15,11 @@ let env: UiEnv | undefined;
 let cascade: Cascade | undefined;
 beforeAll(async () => {
   const tokenSecret = randomBytes(24).toString('base64url');
-  cascade = await Cascade.start({ nodes: SPINE_NODES, tokenSecret, nodeSecret: randomBytes(24).toString('base64url'), logDir: 'test-artifacts/ui-floor-logs' });
+  // the nodes report to the control service and take the floor from it
+  const port = await freePort();
+  cascade = await Cascade.start({ nodes: SPINE_NODES, tokenSecret, nodeSecret: randomBytes(24).toString('base64url'), logDir: 'test-artifacts/ui-floor-logs', controlUrl: `http://127.0.0.1:${port}` });
   await cascade.waitLinked(30_000);
-  env = await startUi('floor', { tokenSecret, mediaNodes: cascade.urls });
+  env = await startUi('floor', { tokenSecret, mediaNodes: cascade.urls, port });
 });
 afterAll(async () => {
   await env?.close();

@@ -1,5 +1,5 @@
 // The floor ("tham luận"): give it to a site, take it back, answer requests.
-// The decision goes to the control service and the switch to the media cascade.
+// The decision goes to the control service, which switches the media cascade.
 import type { Signal } from '@preact/signals';
 import { ControlEvents } from '../../../signaling/control.js';
 import { html } from '../html.js';
@@ -7,28 +7,17 @@ import { T } from '../i18n.js';
 import { fmtTime } from '../format.js';
 import { Panel } from '../components.js';
 import { act, notify } from '../notices.js';
-import { humanError } from '../errors.js';
-import { setMediaFloor } from '../media-link.js';
 import { siteName } from '../site-status.js';
 import type { AppSession } from '../app.js';
 
 export async function giveFloor(s: AppSession, site: string | null): Promise<void> {
+  // Recording the grant is the whole action: the control service switches the programme on the
+  // conference's root media node (and repairs it there if the node restarts or reconnects).
   const ok = await act(() => s.client.emit(ControlEvents.floorGrant, { site }));
   if (!ok) return;
   const store = s.client.store;
-  const root = store.sites.value.find((x) => x.parent === null);
-  const nodeUrl = root?.mediaUrl;
-  if (!nodeUrl) {
-    notify(T('Đã ghi nhận, nhưng chưa biết máy chủ truyền hình trung tâm để chuyển hình.', 'Recorded, but the central media server is not known, so the picture was not switched.'), 'error');
-    return;
-  }
-  try {
-    await setMediaFloor(nodeUrl, s.token, site);
-    notify(site ? T(`Đã trao quyền phát biểu cho ${siteName(store.siteById.value, site)}`, `Floor given to ${siteName(store.siteById.value, site)}`)
-      : T('Đã lấy lại quyền phát biểu về điểm cầu chính', 'Floor taken back to the main site'), 'ok');
-  } catch (err) {
-    notify(`${T('Chưa chuyển được hình ảnh:', 'The picture was not switched:')} ${humanError(err)}`, 'error');
-  }
+  notify(site ? T(`Đã trao quyền phát biểu cho ${siteName(store.siteById.value, site)}; các điểm cầu chuyển hình trong vài giây.`, `Floor given to ${siteName(store.siteById.value, site)}; halls switch within seconds.`)
+    : T('Đã lấy lại quyền phát biểu về điểm cầu chính.', 'Floor taken back to the main site.'), 'ok');
 }
 
 export function FloorPanel({ s, selected }: { s: AppSession; selected: Signal<string | null> }) {

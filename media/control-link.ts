@@ -1,0 +1,92 @@
+// The media end of the control ↔ media channel (signaling/control-media.ts):
+// this node connects to the control service, reports what it runs every
+// second, and applies the floor control tells it for conferences rooted here.
+// Reconnects forever (a WAN link comes back by itself); needs no Redis.
+import { io, type Socket } from 'socket.io-client';
+import type { Logger } from 'pino';
+import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
+import { FloorCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type NodeConferenceState } from '../signaling/control-media.js';
+import { Id } from '../signaling/control-model.js';
+import { signToken } from '../signaling/token.js';
+import type { Cascade } from './cascade.js';
+
+export interface ControlLinkOptions {
+  /** Control service base URL (http://host:port). */
+  url: string;
+  nodeId: string;
+  /** Signs this node's token for the control service. */
+  tokenSecret: string;
+  /** This node has no parent: conferences rooted here switch their floor here. */
+  root: boolean;
+  cascade: Cascade;
+  log: Logger;
+}
+
+export interface ControlLink {
+  /** 'connected' once control answers, 'connecting' otherwise. */
+  state(): 'connecting' | 'connected';
+  close(): void;
+}
+
+export function connectControl(o: ControlLinkOptions): ControlLink {
+  let closed = false;
+  const socket: Socket = io(new URL(MEDIA_LINK_NAMESPACE, o.url).toString(), {
+    auth: (cb) => cb({ token: signToken(o.tokenSecret, { role: 'node', conf: '*', site: o.nodeId, ttlSeconds: 3600 }) }),
+    transports: ['websocket'],
+    reconnection: true,
+    reconnectionAttempts: Infinity,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5000,
+    timeout: 10_000,
+  });
+
+  const report = (): NodeReport => ({
+    nodeId: o.nodeId,
+    root: o.root,
+    conferences: [...o.cascade.ready.values()]
+      .filter((s) => Id.safeParse(s.conf).success)
+      .map((s) => ({ conf: s.conf, floor: s.floor })),
+  });
+  const sendReport = () => {
+    if (socket.connected) socket.timeout(REPORT_EVERY_MS * 3).emit(MediaLinkEvents.report, report(), () => undefined);
+  };
+  const timer = setInterval(sendReport, REPORT_EVERY_MS);
+  timer.unref();
+
+  socket.on('connect', () => {
+    o.log.info({ control: o.url }, 'linked to the control service');
+    sendReport();
+  });
+  socket.on('disconnect', (why) => {
+    if (!closed) o.log.warn({ control: o.url, why }, 'control service link lost; retrying');
+    // a server-side disconnect stops socket.io's own retries
+    if (why === 'io server disconnect' && !closed) setTimeout(() => { if (!closed) socket.connect(); }, 1000).unref();
+  });
+  socket.on('connect_error', (err) => {
+    o.log.debug({ control: o.url, err: err.message }, 'control service not reachable yet');
+    if (!socket.active && !closed) setTimeout(() => { if (!closed) socket.connect(); }, 2000).unref();
+  });
+
+  socket.on(MediaLinkEvents.floor, async (payload: unknown, ack?: (r: Ack<NodeConferenceState>) => void) => {
+    try {
+      const cmd = parseOrThrow(FloorCommand, payload);
+      if (!o.root) throw new AppError('CONFLICT', 'this node is not the root of the cascade');
+      await o.cascade.setFloor(cmd.conf, cmd.floor);
+      const s = await o.cascade.session(cmd.conf);
+      ack?.({ ok: true, data: { conf: cmd.conf, floor: s.floor } });
+    } catch (err) {
+      ack?.({ ok: false, error: toErrorBody(err) });
+    }
+  });
+
+  return {
+    state: () => (socket.connected ? 'connected' : 'connecting'),
+    close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      socket.removeAllListeners();
+      socket.close();
+    },
+  };
+}

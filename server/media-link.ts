@@ -1,0 +1,135 @@
+// The control end of the control ↔ media channel (signaling/control-media.ts).
+// Media nodes connect here and report what they run every second; for every
+// conference rooted at a reporting node, the floor recorded in Redis is the
+// truth and a node that disagrees is told at once. A grant also goes straight
+// to the root node when that node is connected to this instance; with several
+// instances, the one holding the root's socket repairs it on the next report.
+// Never imports mediasoup: it only speaks the schemas.
+import type { Namespace, Socket } from 'socket.io';
+import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
+import { FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport } from '../signaling/control-media.js';
+import { TokenError, verifyToken } from '../signaling/token.js';
+import type { Ctx } from './context.js';
+import { getConference, siteRecord } from './store/conference.js';
+import { getFloor } from './store/floor.js';
+
+/** How long the conference → root node map is trusted (a site moved to another node shows after this). */
+const ROOTS_TTL_MS = 3000;
+
+interface Attached {
+  socket: Socket;
+  report: NodeReport | null;
+  /** conferences with a floor command in flight, so a slow node is not flooded */
+  sending: Set<string>;
+}
+
+export class MediaLink {
+  private readonly nodes = new Map<string, Attached>();
+  private roots: { at: number; byConf: Map<string, string> } = { at: 0, byConf: new Map() };
+  private closed = false;
+
+  constructor(private readonly ctx: Ctx, nsp: Namespace) {
+    nsp.use((socket, next) => {
+      try {
+        const claims = verifyToken(ctx.opts.tokenSecret, (socket.handshake.auth as { token?: unknown })?.token as string);
+        if (claims.role !== 'node' || !claims.site) throw new AppError('FORBIDDEN', 'only media nodes use this channel');
+        socket.data.nodeId = claims.site;
+        next();
+      } catch (err) {
+        const body = err instanceof TokenError ? { code: 'UNAUTHORIZED', message: err.message } : toErrorBody(err);
+        next(Object.assign(new Error(`${body.code}: ${body.message}`), { data: body }));
+      }
+    });
+    nsp.on('connection', (socket) => this.attach(socket));
+  }
+
+  /** Node ids connected to this instance, with their last report. */
+  get connected(): ReadonlyMap<string, NodeReport | null> {
+    return new Map([...this.nodes].map(([id, a]) => [id, a.report]));
+  }
+
+  /** The floor of `conf` changed in the store: tell its root node now if it is connected here. */
+  async floorChanged(conf: string): Promise<void> {
+    const root = (await this.rootNodes(true)).get(conf);
+    const a = root ? this.nodes.get(root) : undefined;
+    if (!a) return;
+    const { granted } = await getFloor(this.ctx, conf);
+    await this.send(root!, a, { conf, floor: granted });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const a of this.nodes.values()) a.socket.disconnect(true);
+    this.nodes.clear();
+  }
+
+  private attach(socket: Socket): void {
+    const nodeId = socket.data.nodeId as string;
+    // one socket per node id: a reconnect replaces the old one
+    this.nodes.get(nodeId)?.socket.disconnect(true);
+    const a: Attached = { socket, report: null, sending: new Set() };
+    this.nodes.set(nodeId, a);
+    this.ctx.log.info({ nodeId }, 'media node linked');
+    socket.on('disconnect', () => {
+      if (this.nodes.get(nodeId) === a) this.nodes.delete(nodeId);
+      this.ctx.log.info({ nodeId }, 'media node unlinked');
+    });
+    socket.on(MediaLinkEvents.report, async (payload: unknown, ack?: (r: Ack<object>) => void) => {
+      try {
+        const report = parseOrThrow(NodeReport, payload);
+        if (report.nodeId !== nodeId) throw new AppError('FORBIDDEN', 'a node reports for itself only');
+        a.report = report;
+        ack?.({ ok: true, data: {} });
+        await this.reconcile(nodeId, a);
+      } catch (err) {
+        ack?.({ ok: false, error: toErrorBody(err) });
+      }
+    });
+  }
+
+  /** Brings every conference rooted at `nodeId` to the floor recorded in control. */
+  private async reconcile(nodeId: string, a: Attached): Promise<void> {
+    if (!a.report?.root || this.closed) return;
+    const roots = await this.rootNodes(false);
+    for (const [conf, root] of roots) {
+      if (root !== nodeId) continue;
+      const { granted } = await getFloor(this.ctx, conf);
+      const actual = a.report.conferences.find((c) => c.conf === conf)?.floor ?? null;
+      if (actual !== granted) await this.send(nodeId, a, { conf, floor: granted });
+    }
+  }
+
+  private async send(nodeId: string, a: Attached, cmd: FloorCommand): Promise<void> {
+    if (a.sending.has(cmd.conf)) return;
+    a.sending.add(cmd.conf);
+    try {
+      const r = (await a.socket.timeout(5000).emitWithAck(MediaLinkEvents.floor, cmd)) as Ack<NodeConferenceState>;
+      if (!r.ok) throw new AppError(r.error.code, r.error.message);
+      const state = parseOrThrow(NodeConferenceState, r.data);
+      // the next report would say the same; recording it now avoids a second command
+      if (a.report) a.report = { ...a.report, conferences: [...a.report.conferences.filter((c) => c.conf !== cmd.conf), state] };
+      this.ctx.log.info({ nodeId, conf: cmd.conf, floor: cmd.floor }, 'floor switched on the root media node');
+    } catch (err) {
+      this.ctx.log.warn({ nodeId, conf: cmd.conf, err: String(err) }, 'floor command to the media node failed; retried on its next report');
+    } finally {
+      a.sending.delete(cmd.conf);
+    }
+  }
+
+  /** conference → media node of its root site. */
+  private async rootNodes(fresh: boolean): Promise<Map<string, string>> {
+    if (!fresh && Date.now() - this.roots.at < ROOTS_TTL_MS) return this.roots.byConf;
+    const byConf = new Map<string, string>();
+    for (const conf of await this.ctx.redis.smembers(this.ctx.keys.confs)) {
+      try {
+        const c = await getConference(this.ctx, conf);
+        const root = await siteRecord(this.ctx, conf, c.rootSite);
+        if (root.mediaNode) byConf.set(conf, root.mediaNode);
+      } catch {
+        // a conference without its root site yet has nothing to switch
+      }
+    }
+    this.roots = { at: Date.now(), byConf };
+    return byConf;
+  }
+}

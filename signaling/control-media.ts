@@ -1,0 +1,40 @@
+// The one channel between the control service and the media nodes. A media
+// node connects to control (socket.io namespace below; a district node on a
+// WAN link needs nothing but this socket, no Redis). Control is the source of
+// truth for what the cascade must do; a node reports what it does, and control
+// repairs any difference (a restarted root, a reconnect, a grant recorded
+// while the node was away) on the next report, at most REPORT_EVERY_MS later.
+//
+// Auth: handshake `auth.token`, a token signed for role 'node' with `site` =
+// the node id (signaling/token.ts).
+import { z } from 'zod';
+import { Id } from './control-model.js';
+
+export const MEDIA_LINK_NAMESPACE = '/media-link';
+/** How often a node reports its state (and so the longest a disagreement lasts). */
+export const REPORT_EVERY_MS = 1000;
+
+export const MediaLinkEvents = {
+  /** node → control, ack `Ack<{}>`: what this node runs now (sent on connect and every REPORT_EVERY_MS). */
+  report: 'link:report',
+  /** control → node, ack `Ack<NodeConferenceState>`: the floor of a conference rooted at this node. */
+  floor: 'link:floor',
+} as const;
+
+export const NodeConferenceState = z.strictObject({
+  conf: Id,
+  /** Site whose contribution is on air instead of the conference source; null = the source. */
+  floor: Id.nullable(),
+});
+export type NodeConferenceState = z.infer<typeof NodeConferenceState>;
+
+export const NodeReport = z.strictObject({
+  nodeId: z.string().min(1).max(100),
+  /** The node has no parent: conferences rooted here switch their floor here. */
+  root: z.boolean(),
+  conferences: z.array(NodeConferenceState).max(10_000),
+});
+export type NodeReport = z.infer<typeof NodeReport>;
+
+export const FloorCommand = NodeConferenceState;
+export type FloorCommand = NodeConferenceState;
