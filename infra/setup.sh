@@ -9,7 +9,8 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # ---- system packages -------------------------------------------------------
 APT_PKGS=(g++ make pkg-config libssl-dev libuv1-dev libsrtp2-dev libabsl-dev
-  flatbuffers-compiler libflatbuffers-dev chromium ffmpeg redis-server python3-pip python3-venv)
+  flatbuffers-compiler libflatbuffers-dev chromium ffmpeg redis-server python3-pip python3-venv
+  fonts-dejavu-core poppler-utils)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -9,13 +9,20 @@ export interface Column<T> { key: string; header: string; get: (row: T) => strin
 const VN_OFFSET_MS = 7 * 3600_000;
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** dd/mm/yyyy HH:mm:ss in Vietnam time; '' for no time. */
-export function vnDateTime(at?: number | string): string {
-  if (at === undefined || at === '' || at === 0) return '';
+/** Calendar parts of an instant in Vietnam time (null when it is not a time). */
+export function vnParts(at: number | string): { day: number; month: number; year: number; hh: string; mi: string; ss: string } | null {
   const ms = typeof at === 'number' ? at : Date.parse(at);
-  if (!Number.isFinite(ms)) return String(at);
+  if (!Number.isFinite(ms)) return null;
   const d = new Date(ms + VN_OFFSET_MS);
-  return `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+  return { day: d.getUTCDate(), month: d.getUTCMonth() + 1, year: d.getUTCFullYear(), hh: two(d.getUTCHours()), mi: two(d.getUTCMinutes()), ss: two(d.getUTCSeconds()) };
+}
+
+/** dd/mm/yyyy HH:mm:ss in Vietnam time (HH:mm with seconds=false); '' for no time. */
+export function vnDateTime(at?: number | string, seconds = true): string {
+  if (at === undefined || at === '' || at === 0) return '';
+  const p = vnParts(at);
+  if (!p) return String(at);
+  return `${two(p.day)}/${two(p.month)}/${p.year} ${p.hh}:${p.mi}${seconds ? `:${p.ss}` : ''}`;
 }
 const fmtTime = vnDateTime;
 const EVENT_KIND: Record<string, string> = { join: 'vào', leave: 'rời' };

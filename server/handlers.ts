@@ -6,7 +6,8 @@ import type { Delivery, Snapshot } from '../signaling/control.js';
 import { assertConf, assertSite, assertSiteRead, assertWide, isWide, type Auth } from './auth.js';
 import type { Ctx } from './context.js';
 import { agendaCols, attendanceCols, presenceCols, rollupCols, toCsv, toXlsx, type Column } from './export.js';
-import { agendaRows, attendanceRows, buildUpward, getUpward, presenceRows, sendUpward } from './reports.js';
+import { agendaRows, attendanceRows, buildUpward, getUpward, presenceRows, resultsData, sendUpward } from './reports.js';
+import { resultsPdf } from './results-pdf.js';
 import { endItem, getAgenda, reorderAgenda, replaceAgenda, startItem } from './store/agenda.js';
 import * as att from './store/attendance.js';
 import * as cs from './store/conference.js';
@@ -162,6 +163,10 @@ export const handlers: Record<ControlRouteName, Handler> = {
       { name: 'Chương trình', cols: agendaCols, rows: ag },
     ]);
     return new Raw(XLSX, buf, `bao-cao-${params.conf}.xlsx`);
+  },
+  reportResults: async (c, a, { params }) => {
+    assertWide(a, params.conf);
+    return new Raw('application/pdf', await resultsPdf(await resultsData(c, params.conf)), `bao-cao-ket-qua-${params.conf}.pdf`);
   },
   upwardReport: async (c, a, { params }) => { assertWide(a, params.conf); return getUpward(c, params.conf); },
   sendUpward: async (c, a, { params, body }) => { assertConf(a, params.conf); return sendUpward(c, params.conf, body.note); },

@@ -2,7 +2,7 @@
 // agenda planned vs actual, and the roll-up report to the level above.
 import { AppError } from '../signaling/common.js';
 import type { z } from 'zod';
-import type { AgendaRow, AttendanceRow, PresenceRow, UpwardReport } from '../signaling/control.js';
+import type { AgendaRow, AttendanceRow, Conference, DelegateGroup, Incident, PresenceRow, SiteLevel, UpwardReport } from '../signaling/control.js';
 import type { Ctx } from './context.js';
 import { getAgenda } from './store/agenda.js';
 import { readAttendance, readRollups } from './store/attendance.js';
@@ -54,6 +54,20 @@ export async function agendaRows(ctx: Ctx, conf: string): Promise<GRow[]> {
   }));
 }
 
+type Levels = NonNullable<UpwardReport['levels']>;
+const LEVELS: SiteLevel[] = ['centre', 'province', 'district', 'commune'];
+
+/** Each site's own hall summed per level: sites, sites that reported, expected, present. */
+export async function levelTotals(ctx: Ctx, conf: string, sites?: Awaited<ReturnType<typeof listSites>>): Promise<Levels> {
+  const all = sites ?? await listSites(ctx, conf);
+  const own = await readAttendance(ctx, conf, all.map((s) => s.id));
+  const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+  return LEVELS.map((level) => {
+    const rows = all.flatMap((s, i) => (s.level === level ? [own[i]!] : []));
+    return { level, sites: rows.length, reported: rows.filter((r) => r.reported).length, expected: rows.reduce((a, r) => a + sum(r.expected), 0), present: rows.reduce((a, r) => a + sum(r.present), 0) };
+  }).filter((l) => l.sites > 0);
+}
+
 export async function buildUpward(ctx: Ctx, conf: string): Promise<UpwardReport> {
   const c = await getConference(ctx, conf);
   const sites = await listSites(ctx, conf);
@@ -70,6 +84,7 @@ export async function buildUpward(ctx: Ctx, conf: string): Promise<UpwardReport>
     agenda: await agendaRows(ctx, conf),
     incidents: { open: incidents.filter((i) => i.state === 'open').length, handled: incidents.filter((i) => i.state === 'handled').length },
     materials: await Promise.all(mats.map(async (m) => summarize(m, await listDeliveries(ctx, conf, m.id)))),
+    levels: await levelTotals(ctx, conf, sites),
   };
 }
 
@@ -78,10 +93,40 @@ export async function getUpward(ctx: Ctx, conf: string): Promise<UpwardReport> {
   return (await getJson<UpwardReport>(ctx, ctx.keys.upward(conf))) ?? buildUpward(ctx, conf);
 }
 
+const ALREADY_SENT = 'Báo cáo đã được gửi và số liệu đã chốt; không gửi lại được. Hãy tải lại trang để xem bản đã gửi. / The report was already sent and its figures are frozen; it cannot be sent again. Reload the page to see the sent copy.';
+
 export async function sendUpward(ctx: Ctx, conf: string, note?: string): Promise<UpwardReport> {
-  if (await ctx.redis.exists(ctx.keys.upward(conf))) throw new AppError('CONFLICT', 'the report was already sent');
+  if (await ctx.redis.exists(ctx.keys.upward(conf))) throw new AppError('CONFLICT', ALREADY_SENT);
   const r: UpwardReport = { ...(await buildUpward(ctx, conf)), ...(note ? { note } : {}), sentAt: Date.now() };
   const ok = await ctx.redis.set(ctx.keys.upward(conf), JSON.stringify(r), 'NX');
-  if (!ok) throw new AppError('CONFLICT', 'the report was already sent');
+  if (!ok) throw new AppError('CONFLICT', ALREADY_SENT);
   return r;
+}
+
+/** Everything the printed results report shows: the sent report (frozen figures) or a fresh preview, plus names. */
+export interface ResultsData {
+  conference: Conference;
+  report: UpwardReport;
+  levels: Levels;
+  groups: DelegateGroup[];
+  rootName: string;
+  siteCount: number;
+  /** First province-level site's name (for the place line when the organizer does not say). */
+  provinceName?: string;
+  incidents: (Incident & { siteName: string })[];
+}
+
+export async function resultsData(ctx: Ctx, conf: string): Promise<ResultsData> {
+  const [conference, report, sites, groups, incidents] = await Promise.all([
+    getConference(ctx, conf), getUpward(ctx, conf), listSites(ctx, conf), listGroups(ctx, conf), listIncidents(ctx, conf),
+  ]);
+  const names = new Map(sites.map((s) => [s.id, s.name]));
+  return {
+    conference, report, groups,
+    levels: report.levels ?? await levelTotals(ctx, conf, sites),
+    rootName: names.get(conference.rootSite) ?? conference.rootSite,
+    siteCount: sites.length,
+    provinceName: sites.find((s) => s.level === 'province')?.name,
+    incidents: incidents.sort((a, b) => a.createdAt - b.createdAt).map((i) => ({ ...i, siteName: names.get(i.site) ?? i.site })),
+  };
 }

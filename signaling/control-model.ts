@@ -361,10 +361,13 @@ export const UpwardReport = z.object({
   agenda: z.array(AgendaRow),
   incidents: z.object({ open: z.number().int(), handled: z.number().int() }),
   materials: z.array(DeliverySummary),
+  /** Each site's own hall, summed per level (absent in reports sent before it existed). */
+  levels: z.array(z.object({ level: SiteLevel, sites: z.number().int(), reported: z.number().int(), expected: z.number().int(), present: z.number().int() })).optional(),
   note: z.string().optional(),
   sentAt: Ms.optional(),
 });
 export type UpwardReport = z.infer<typeof UpwardReport>;
 export const UpwardSendReq = z.strictObject({ note: z.string().max(4000).optional() });
 export const ReportReminder = z.object({ conference: Id, deadline: z.string(), sent: z.boolean(), at: Ms });
+export type ReportReminder = z.infer<typeof ReportReminder>;
 

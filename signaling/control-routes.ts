@@ -101,6 +101,7 @@ export const ControlRoutes = {
   reportPresence: { method: 'get', path: `${P}/reports/presence`, params: Conf, query: ReportQuery, res: z.array(PresenceRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Per-endpoint joins, leaves, connected time' },
   reportAgenda: { method: 'get', path: `${P}/reports/agenda`, params: Conf, query: ReportQuery, res: z.array(AgendaRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Agenda planned vs actual' },
   reportFull: { method: 'get', path: `${P}/reports/full.xlsx`, params: Conf, res: z.any(), produces: [XLSX], roles: ['organizer', 'viewer'], summary: 'All reports, one workbook' },
+  reportResults: { method: 'get', path: `${P}/reports/results.pdf`, params: Conf, res: z.any(), produces: ['application/pdf'], roles: ['organizer', 'viewer'], summary: 'Printable A4 report of the results (the sent figures once sent), to sign and send up' },
   upwardReport: { method: 'get', path: `${P}/reports/upward`, params: Conf, res: UpwardReport, roles: ['organizer', 'viewer'], summary: 'Roll-up report to the level above (preview or the sent one)' },
   sendUpward: { method: 'post', path: `${P}/reports/upward/send`, params: Conf, body: UpwardSendReq, res: UpwardReport, roles: ORG, summary: 'Freeze and send the roll-up report' },
   // invitations

@@ -29,6 +29,10 @@ export function fmtTime(at: number | string | Date, seconds = false): string {
 export function fmtDateTime(at: number | string | Date): string {
   return `${fmtTime(at)} ${fmtDate(at)}`;
 }
+/** 28/09/2023 07:30 (date first, as reports write it) */
+export function fmtDmyHm(at: number | string | Date): string {
+  return `${fmtDate(at)} ${fmtTime(at)}`;
+}
 /** yyyy-mm-dd → dd/mm/yyyy without time-zone shifts. */
 export function fmtIsoDate(d: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(d);

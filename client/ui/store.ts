@@ -3,7 +3,7 @@
 import { signal, computed, batch } from '@preact/signals';
 import type {
   Agenda, Conference, DelegateGroup, Delivery, FloorState, Incident, Material, RehearsalResult, Rollup, Site,
-  SiteAttendance, SitePresence, Snapshot,
+  SiteAttendance, SitePresence, Snapshot, ReportReminder, UpwardReport,
 } from '../../signaling/control.js';
 
 const key = (material: string, site: string) => `${material}:${site}`;
@@ -22,6 +22,10 @@ export class ConferenceStore {
   readonly deliveries = signal<Map<string, Delivery>>(new Map());
   readonly incidents = signal<Incident[]>([]);
   readonly rehearsals = signal<Map<string, RehearsalResult>>(new Map());
+  /** Organizer: the upward report (the sent copy, else the latest preview); null until asked. */
+  readonly upward = signal<UpwardReport | null>(null);
+  /** Organizer: the service's reminder that the upward report is due. */
+  readonly reminder = signal<ReportReminder | null>(null);
   /** Roll-up stream sequence: pushes at or below it are stale. */
   private seq = 0;
 

@@ -94,6 +94,7 @@ const restCases: RestCase[] = [
   { name: 'attendance report', allow: ['organizer', 'viewer'], call: rest('GET', `${P}/reports/attendance?format=csv`) },
   { name: 'full report', allow: ['organizer', 'viewer'], call: rest('GET', `${P}/reports/full.xlsx`) },
   { name: 'upward report', allow: ['organizer', 'viewer'], call: rest('GET', `${P}/reports/upward`) },
+  { name: 'results PDF', allow: ['organizer', 'viewer'], call: rest('GET', `${P}/reports/results.pdf`) },
   { name: 'issue invitation', allow: ['organizer'], call: rest('POST', `${P}/invitations`, { role: 'technician', site: A }) },
   { name: 'list invitations', allow: ['organizer'], call: rest('GET', `${P}/invitations`) },
   { name: 'revoke invitation', allow: ['organizer'], call: rest('DELETE', async () => `${P}/invitations/${await newInvite()}`) },

@@ -1,5 +1,6 @@
 // Organizer dashboard: the site tree on the left, the work on the right in
-// tabs (control room, attendance, materials, incidents, invitations).
+// tabs (control room, attendance, materials, incidents, invitations, upward
+// report), with a banner while the upward report is due.
 import { useEffect, useMemo } from 'preact/hooks';
 import { signal } from '@preact/signals';
 import { html } from '../html.js';
@@ -15,8 +16,10 @@ import { MaterialsPanel } from './materials-panel.js';
 import { IncidentsPanel } from './incidents-panel.js';
 import { InvitationsPanel } from './invitations-panel.js';
 import { SiteCard } from './site-card.js';
+import { UpwardPanel } from './upward-panel.js';
+import { ReportDueBanner } from './report-due.js';
 
-type Tab = 'control' | 'attendance' | 'materials' | 'incidents' | 'invitations';
+type Tab = 'control' | 'attendance' | 'materials' | 'incidents' | 'invitations' | 'report';
 
 export function OrganizerApp({ s }: { s: AppSession }) {
   const ui = useMemo(() => ({ tab: signal<Tab>((location.hash.slice(1) as Tab) || 'control'), selected: signal<string | null>(null) }), []);
@@ -25,6 +28,7 @@ export function OrganizerApp({ s }: { s: AppSession }) {
     s.api.call('listRehearsals', { params: { conf: s.conf } }).then((l) => store.setRehearsals(l)).catch((err) => console.warn(humanError(err)));
     s.api.call('presence', { params: { conf: s.conf } }).then((l) => store.applyPresence(l)).catch((err) => console.warn(humanError(err)));
     s.api.call('listIncidents', { params: { conf: s.conf } }).then((l) => { for (const i of l) store.upsertIncident(i); }).catch(() => undefined);
+    s.api.call('upwardReport', { params: { conf: s.conf } }).then((r) => { store.upward.value ??= r; }).catch((err) => console.warn(humanError(err)));
   }, []);
   const tab = ui.tab.value;
   const openIncidents = store.incidents.value.filter((i) => i.state === 'open').length;
@@ -35,6 +39,7 @@ export function OrganizerApp({ s }: { s: AppSession }) {
     ['materials', T('Tài liệu', 'Materials'), 0],
     ['incidents', T('Sự cố', 'Incidents'), openIncidents],
     ['invitations', T('Liên kết mời', 'Invitations'), 0],
+    ['report', T('Báo cáo lên cấp trên', 'Upward report'), 0],
   ];
   const go = (t: Tab) => { ui.tab.value = t; history.replaceState(null, '', `${location.search}#${t}`); };
   const treeHeight = Math.max(300, (typeof innerHeight === 'number' ? innerHeight : 768) - 235);
@@ -45,12 +50,14 @@ export function OrganizerApp({ s }: { s: AppSession }) {
     <main class="layout org-layout">
       <${Panel} title=${T('Điểm cầu', 'Sites')} id="tree" class="tree-panel"><${SiteTree} store=${store} selected=${ui.selected} height=${treeHeight} /></${Panel}>
       <div class="org-main" role="tabpanel">
+        <${ReportDueBanner} s=${s} onOpen=${() => go('report')} />
         ${tab === 'control' ? html`<${AgendaPanel} s=${s} />
           <div class="layout-2"><${FloorPanel} s=${s} selected=${ui.selected} /><${SiteCard} s=${s} selected=${ui.selected} /></div>` : ''}
         ${tab === 'attendance' ? html`<${AttendancePanel} s=${s} selected=${ui.selected} />` : ''}
         ${tab === 'materials' ? html`<${MaterialsPanel} s=${s} selected=${ui.selected} />` : ''}
         ${tab === 'incidents' ? html`<${IncidentsPanel} s=${s} />` : ''}
         ${tab === 'invitations' ? html`<${InvitationsPanel} s=${s} selected=${ui.selected} />` : ''}
+        ${tab === 'report' ? html`<${UpwardPanel} s=${s} />` : ''}
       </div>
     </main>
   </div>`;

@@ -7,7 +7,7 @@ import { T } from '../i18n.js';
 import { act } from '../notices.js';
 import type { AppSession } from '../app.js';
 
-function save(blob: Blob, name: string): void {
+export function save(blob: Blob, name: string): void {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = name;
@@ -17,7 +17,7 @@ function save(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
-function stamp(): string {
+export function stamp(): string {
   const d = new Date();
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getDate())}-${p(d.getMonth() + 1)}-${d.getFullYear()}`;
