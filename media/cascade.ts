@@ -48,6 +48,8 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   parent: Link | null = null;
   private closed = false;
   private closing: Promise<void> | undefined;
+  /** Conferences the control service ended: refused until the node restarts (control ends them again then). */
+  private readonly ended = new Set<string>();
 
   constructor(readonly o: CascadeOptions) {
     super();
@@ -56,6 +58,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   /** The session of `conf`, created on first use (hub router on the home site). */
   session(conf: string): Promise<Session> {
     if (this.closed) return Promise.reject(new AppError('UNAVAILABLE', 'node closing'));
+    if (this.ended.has(conf)) return Promise.reject(new AppError('CONFLICT', 'Hội nghị đã kết thúc; hãy mở hội nghị đang diễn ra. / This conference has ended; open a running one.'));
     let p = this.sessions.get(conf);
     if (!p) {
       p = Session.create(conf, this.o.sites, this.o.pool).then((s) => {
@@ -366,6 +369,26 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     });
     // contributions for a floor already held go up again (the parent re-offers pipes itself)
     for (const s of this.ready.values()) for (const hp of s.producers.values()) if (this.shouldRelay(link, s, hp)) void this.relay(link, s, hp);
+  }
+
+  /**
+   * Ends `conf` on this node: stops its relay retries, drops its pipes and relayed producers and
+   * consumers on every link, and closes its session (every router, transport, producer and
+   * consumer with it). Later use of `conf` is refused. Idempotent; true if there was a session.
+   */
+  async endConference(conf: string): Promise<boolean> {
+    this.ended.add(conf);
+    for (const k of [...this.retries.keys()]) if (k.split(' ')[1] === conf) this.clearRetry(k);
+    for (const k of [...this.pending]) if (k.split(' ')[1] === conf) this.pending.delete(k);
+    for (const link of this.links) link.dropConference(conf);
+    const p = this.sessions.get(conf);
+    this.sessions.delete(conf);
+    this.ready.delete(conf);
+    const s = await p?.catch(() => null);
+    if (!s) return false;
+    await s.close();
+    this.o.log.info({ conf }, 'conference ended on this node');
+    return true;
   }
 
   /** Idempotent: stops retries, closes every link and every session (also those still being created). */

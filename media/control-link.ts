@@ -1,11 +1,12 @@
 // The media end of the control ↔ media channel (signaling/control-media.ts):
 // this node connects to the control service, reports what it runs every
-// second, and applies the floor control tells it for conferences rooted here.
+// second, applies the floor control tells it for conferences rooted here, and
+// frees a conference when control says it ended.
 // Reconnects forever (a WAN link comes back by itself); needs no Redis.
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { FloorCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type NodeConferenceState } from '../signaling/control-media.js';
+import { EndCommand, FloorCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
 import { Id } from '../signaling/control-model.js';
 import { signToken } from '../signaling/token.js';
 import type { Cascade } from './cascade.js';
@@ -74,6 +75,16 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
       await o.cascade.setFloor(cmd.conf, cmd.floor);
       const s = await o.cascade.session(cmd.conf);
       ack?.({ ok: true, data: { conf: cmd.conf, floor: s.floor } });
+    } catch (err) {
+      ack?.({ ok: false, error: toErrorBody(err) });
+    }
+  });
+
+  socket.on(MediaLinkEvents.end, async (payload: unknown, ack?: (r: Ack<ConferenceEnded>) => void) => {
+    try {
+      const cmd = parseOrThrow(EndCommand, payload);
+      const hadSession = await o.cascade.endConference(cmd.conf);
+      ack?.({ ok: true, data: { conf: cmd.conf, hadSession } });
     } catch (err) {
       ack?.({ ok: false, error: toErrorBody(err) });
     }

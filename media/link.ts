@@ -131,6 +131,19 @@ export class Link {
     d?.reject(err);
   }
 
+  /** Closes and forgets everything of `conf` on this link: its pipe and the producers and consumers relayed over it. */
+  dropConference(conf: string): void {
+    const d = this.pipes.get(conf);
+    this.pipes.delete(conf);
+    if (d) {
+      d.reject(new AppError('CONFLICT', 'conference ended'));
+      d.promise.then((t) => t.close(), () => undefined);
+    }
+    for (const map of [this.out, this.in] as Map<string, { close(): void }>[]) {
+      for (const [k, x] of [...map]) if (k.startsWith(`${conf} `)) { x.close(); map.delete(k); }
+    }
+  }
+
   onClose(fn: () => void): void {
     this.closeFns.push(fn);
   }

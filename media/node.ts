@@ -1,6 +1,7 @@
 // A media node: worker pool, cascade, `/hall` and `/node` namespaces, HTTP API.
 import { answerClientErrors } from '../signaling/common.js';
-import { connectControl } from './control-link.js';
+import { connectControl, type ControlLink } from './control-link.js';
+import { census, watchMediasoup } from './census.js';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   const cfg = NodeConfig.parse(rest);
   const log = (givenLog ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2))).child({ node: cfg.nodeId });
   let closeFn: () => Promise<void> = async () => undefined;
+  watchMediasoup();
   const pool = await WorkerPool.create({
     ...(cfg.workers ? { count: cfg.workers } : {}),
     rtcPort: cfg.rtcPort,
@@ -66,12 +68,15 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   });
 
   let parent: ParentConnection | null = null;
+  let control: ControlLink | null = null;
   const health = (): NodeHealth => ({
     nodeId: cfg.nodeId,
     sites: cfg.sites,
     parent: parent ? parent.state() : null,
     children: [...cascade.links].filter((l) => l.role === 'child' && l.peerId !== '?').map((l) => ({ nodeId: l.peerId, sites: l.sites })),
     conferences: [...cascade.ready.values()].map((s) => ({ conf: s.conf, floor: s.floor, producers: s.producers.size })),
+    objects: census(),
+    control: control ? { url: cfg.controlUrl!, state: control.state() } : null,
   });
 
   const http = createHttp({
@@ -112,7 +117,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     parent = connectParent(cfg.parent, { nodeId: cfg.nodeId, sites: cfg.sites, nodeSecret: cfg.nodeSecret, cascade, log, ...(cfg.retry ? { retry: cfg.retry } : {}) });
   }
 
-  const control = cfg.controlUrl
+  control = cfg.controlUrl
     ? connectControl({ url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret, root: !cfg.parent, cascade, log })
     : null;
 

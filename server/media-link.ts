@@ -4,10 +4,12 @@
 // truth and a node that disagrees is told at once. A grant also goes straight
 // to the root node when that node is connected to this instance; with several
 // instances, the one holding the root's socket repairs it on the next report.
+// An ended conference is freed on every node (and again on any node that still
+// reports it later, e.g. one that was away when it ended).
 // Never imports mediasoup: it only speaks the schemas.
 import type { Namespace, Socket } from 'socket.io';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport } from '../signaling/control-media.js';
+import { ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport } from '../signaling/control-media.js';
 import { TokenError, verifyToken } from '../signaling/token.js';
 import type { Ctx } from './context.js';
 import { getConference, siteRecord } from './store/conference.js';
@@ -25,7 +27,7 @@ interface Attached {
 
 export class MediaLink {
   private readonly nodes = new Map<string, Attached>();
-  private roots: { at: number; byConf: Map<string, string> } = { at: 0, byConf: new Map() };
+  private roots: { at: number; byConf: Map<string, string>; ended: Set<string> } = { at: 0, byConf: new Map(), ended: new Set() };
   private closed = false;
 
   constructor(private readonly ctx: Ctx, nsp: Namespace) {
@@ -55,6 +57,12 @@ export class MediaLink {
     if (!a) return;
     const { granted } = await getFloor(this.ctx, conf);
     await this.send(root!, a, { conf, floor: granted });
+  }
+
+  /** `conf` ended: every linked node frees what it holds of it (a node away now does it on its next report). */
+  async conferenceEnded(conf: string): Promise<void> {
+    this.roots.at = 0;
+    await Promise.all([...this.nodes].map(([nodeId, a]) => this.end(nodeId, a, conf)));
   }
 
   close(): void {
@@ -87,12 +95,14 @@ export class MediaLink {
     });
   }
 
-  /** Brings every conference rooted at `nodeId` to the floor recorded in control. */
+  /** Frees ended conferences the node still runs, and brings every conference rooted at it to the recorded floor. */
   private async reconcile(nodeId: string, a: Attached): Promise<void> {
-    if (!a.report?.root || this.closed) return;
+    if (!a.report || this.closed) return;
     const roots = await this.rootNodes(false);
+    for (const c of a.report.conferences) if (this.roots.ended.has(c.conf)) await this.end(nodeId, a, c.conf);
+    if (!a.report.root) return;
     for (const [conf, root] of roots) {
-      if (root !== nodeId) continue;
+      if (root !== nodeId || this.roots.ended.has(conf)) continue;
       const { granted } = await getFloor(this.ctx, conf);
       const actual = a.report.conferences.find((c) => c.conf === conf)?.floor ?? null;
       if (actual !== granted) await this.send(nodeId, a, { conf, floor: granted });
@@ -116,20 +126,39 @@ export class MediaLink {
     }
   }
 
-  /** conference → media node of its root site. */
+  private async end(nodeId: string, a: Attached, conf: string): Promise<void> {
+    const key = `end ${conf}`;
+    if (a.sending.has(key)) return;
+    a.sending.add(key);
+    try {
+      const r = (await a.socket.timeout(10_000).emitWithAck(MediaLinkEvents.end, { conf })) as Ack<ConferenceEnded>;
+      if (!r.ok) throw new AppError(r.error.code, r.error.message);
+      const done = parseOrThrow(ConferenceEnded, r.data);
+      if (a.report) a.report = { ...a.report, conferences: a.report.conferences.filter((c) => c.conf !== conf) };
+      if (done.hadSession) this.ctx.log.info({ nodeId, conf }, 'conference freed on the media node');
+    } catch (err) {
+      this.ctx.log.warn({ nodeId, conf, err: String(err) }, 'ending the conference on the media node failed; retried on its next report');
+    } finally {
+      a.sending.delete(key);
+    }
+  }
+
+  /** conference → media node of its root site (and which conferences ended). */
   private async rootNodes(fresh: boolean): Promise<Map<string, string>> {
     if (!fresh && Date.now() - this.roots.at < ROOTS_TTL_MS) return this.roots.byConf;
     const byConf = new Map<string, string>();
+    const ended = new Set<string>();
     for (const conf of await this.ctx.redis.smembers(this.ctx.keys.confs)) {
       try {
         const c = await getConference(this.ctx, conf);
+        if (c.state === 'ended') ended.add(conf);
         const root = await siteRecord(this.ctx, conf, c.rootSite);
         if (root.mediaNode) byConf.set(conf, root.mediaNode);
       } catch {
         // a conference without its root site yet has nothing to switch
       }
     }
-    this.roots = { at: Date.now(), byConf };
+    this.roots = { at: Date.now(), byConf, ended };
     return byConf;
   }
 }

@@ -3,7 +3,8 @@
 // WAN link needs nothing but this socket, no Redis). Control is the source of
 // truth for what the cascade must do; a node reports what it does, and control
 // repairs any difference (a restarted root, a reconnect, a grant recorded
-// while the node was away) on the next report, at most REPORT_EVERY_MS later.
+// while the node was away, a node still holding an ended conference) on the
+// next report, at most REPORT_EVERY_MS later.
 //
 // Auth: handshake `auth.token`, a token signed for role 'node' with `site` =
 // the node id (signaling/token.ts).
@@ -19,7 +20,14 @@ export const MediaLinkEvents = {
   report: 'link:report',
   /** control → node, ack `Ack<NodeConferenceState>`: the floor of a conference rooted at this node. */
   floor: 'link:floor',
+  /** control → every node, ack `Ack<ConferenceEnded>`: the conference ended; free everything it holds, refuse it from now on. */
+  end: 'link:end',
 } as const;
+
+export const EndCommand = z.strictObject({ conf: Id });
+export type EndCommand = z.infer<typeof EndCommand>;
+export const ConferenceEnded = z.strictObject({ conf: Id, hadSession: z.boolean() });
+export type ConferenceEnded = z.infer<typeof ConferenceEnded>;
 
 export const NodeConferenceState = z.strictObject({
   conf: Id,

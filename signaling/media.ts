@@ -194,6 +194,16 @@ export const IngestStream = z.object({
 export const IngestRes = z.object({ id: z.string(), site: z.string(), conf: z.string(), streams: z.array(IngestStream) });
 export type IngestRes = z.infer<typeof IngestRes>;
 
+/** Live mediasoup objects on a node (ports: pipe and plain transports; WebRTC shares the server port). */
+export const NodeObjects = z.object({
+  routers: z.number().int(),
+  transports: z.number().int(),
+  producers: z.number().int(),
+  consumers: z.number().int(),
+  portsInUse: z.number().int(),
+});
+export type NodeObjects = z.infer<typeof NodeObjects>;
+
 export const NodeHealth = z.object({
   nodeId: z.string(),
   sites: z.array(z.string()),
@@ -206,6 +216,9 @@ export const NodeHealth = z.object({
   }).nullable(),
   children: z.array(z.object({ nodeId: z.string(), sites: z.array(z.string()) })),
   conferences: z.array(z.object({ conf: z.string(), floor: z.string().nullable(), producers: z.number() })),
+  objects: NodeObjects,
+  /** The link to the control service, when the node has one. */
+  control: z.object({ url: z.string(), state: z.enum(['connecting', 'connected']) }).nullable(),
 });
 export type NodeHealth = z.infer<typeof NodeHealth>;
 

@@ -59,6 +59,8 @@ export async function setConferenceState(ctx: Ctx, id: string, state: Conference
     return c;
   });
   pushConference(ctx, c);
+  // the media nodes free what the conference holds (a node away now does it when it reports again)
+  if (c.state === 'ended') void ctx.mediaLink?.conferenceEnded(id).catch((err) => ctx.log.warn({ conf: id, err: String(err) }, 'media nodes not yet told the conference ended'));
   return c;
 }
 

@@ -1,7 +1,9 @@
 // The floor follows the control service: a grant recorded in control (no
 // organizer page involved) switches every hall; a root node that restarts, a
 // control service that restarts, and a floor changed at the media node behind
-// control's back all end with the programme control recorded. Real control
+// control's back all end with the programme control recorded; ending the
+// conference in control frees every mediasoup object it held on every node.
+// Real control
 // service (demo conference, real Redis), real media node processes, an ffmpeg
 // source at the centre, an ffmpeg contribution at Cao Lộc, a libwebrtc hall
 // at a Tràng Định commune.
@@ -11,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { startControl, type ControlHandle } from '../../server/app.js';
 import { freePort } from '../../infra/proc.js';
 import { freeUdpTcpPort } from '../../media/workers.js';
+import type { NodeObjects } from '../../signaling/media.js';
 import { signToken } from '../../signaling/token.js';
 import { deletePrefix, REDIS_URL } from '../support/redis.js';
 import { HallPeer } from './peer.js';
@@ -32,6 +35,7 @@ describe('the floor follows the control service', { timeout: 240_000 }, () => {
   let hall: HallPeer;
   const feeds: FfmpegFeed[] = [];
   let floorIds: string[] = [];
+  const idle = new Map<string, NodeObjects>();
   let sourceIds: string[] = [];
 
   const startControlService = async () => {
@@ -73,6 +77,7 @@ describe('the floor follows the control service', { timeout: 240_000 }, () => {
     caoloc = new NodeProc({ ...base, nodeId: 'd-caoloc', sites: ['ls-caoloc', 'ls-caoloc-01'], parent: langson.url, controlUrl }, 'floorctl-caoloc');
     await Promise.all([trangdinh.start(), caoloc.start()]);
     await startControlService();
+    for (const n of [centre, langson, trangdinh, caoloc]) idle.set(n.nodeId, (await n.health()).objects);
     await waitFor('districts registered', async () => (await langson.health()).children.length === 2);
     await ingestSource();
     const contribution = await caoloc.ingest(tok('technician', 'ls-caoloc'), { site: 'ls-caoloc' });
@@ -144,5 +149,28 @@ describe('the floor follows the control service', { timeout: 240_000 }, () => {
     await waitFor('the root node to give the floor back', async () => (await floorAtRoot()) === null, 10_000, 50);
     await receiving(sourceIds, 'the commune playing the centre again');
     assert.equal(hall.programme?.floor, null);
+  });
+
+  test('ending the conference in control frees every router, transport, producer, consumer and port on every node', async () => {
+    const nodes = [centre, langson, trangdinh, caoloc];
+    const busy = await Promise.all(nodes.map(async (n) => (await n.health()).objects));
+    assert.ok(busy.every((o) => o.routers > 0), `every node holds the conference: ${JSON.stringify(busy)}`);
+    for (const state of ['rehearsal', 'live', 'ended']) {
+      const r = await fetch(`${control!.url}/api/conferences/${CONF}/state`, {
+        method: 'POST', headers: { authorization: `Bearer ${ORG}`, 'content-type': 'application/json' }, body: JSON.stringify({ state }),
+      });
+      assert.ok(r.status === 200 || r.status === 409, `${state}: ${r.status}`);
+    }
+    const t0 = Date.now();
+    for (const n of nodes) {
+      await waitFor(`${n.nodeId} back to its idle objects ${JSON.stringify(idle.get(n.nodeId))}`, async () => {
+        const h = await n.health();
+        return JSON.stringify(h.objects) === JSON.stringify(idle.get(n.nodeId)) && !h.conferences.some((c) => c.conf === CONF);
+      }, 15_000, 100);
+    }
+    console.log(`[floor-control] conference ended → every node back to idle in ${Date.now() - t0} ms`);
+    // the hall keeps trying, and is refused: nothing comes back
+    await new Promise((r) => setTimeout(r, 2000)); // two report periods
+    for (const n of nodes) assert.deepEqual((await n.health()).objects, idle.get(n.nodeId), `${n.nodeId} stays idle`);
   });
 });
