@@ -50,6 +50,8 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   private closing: Promise<void> | undefined;
   /** Conferences the control service ended: refused until the node restarts (control ends them again then). */
   private readonly ended = new Set<string>();
+  /** Conferences rooted here by the control service's word although this node has a parent. */
+  private rooted = new Set<string>();
 
   constructor(readonly o: CascadeOptions) {
     super();
@@ -74,13 +76,39 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     return p;
   }
 
+  /**
+   * Whether this node is the root of `conf`: a node without a parent roots every conference; a
+   * node with one roots those whose root site it serves (the control service says which), so a
+   * provincial conference keeps its relays and its floor inside the province's subtree.
+   */
+  isRoot(conf: string): boolean {
+    return !this.o.hasParent || this.rooted.has(conf);
+  }
+
+  /** The conferences this node roots although it has a parent (from the control service). */
+  get rootedConferences(): string[] {
+    return [...this.rooted].sort();
+  }
+
+  /** Replaces the set of conferences rooted here; media of a newly rooted conference stops going up. */
+  setRooted(confs: string[]): void {
+    const added = confs.filter((c) => !this.rooted.has(c));
+    this.rooted = new Set(confs);
+    const parent = this.parent;
+    if (!parent) return;
+    for (const conf of added) {
+      const s = this.ready.get(conf);
+      if (s) for (const id of s.producers.keys()) if (parent.out.has(`${conf} ${id}`)) this.unrelay(parent, s, id);
+    }
+  }
+
   hosts(site: string): boolean {
     return this.o.sites.includes(site);
   }
 
   /** Gives the floor (or takes it back with null): applied at the root, forwarded up otherwise. */
   async setFloor(conf: string, site: string | null): Promise<void> {
-    if (this.o.hasParent) {
+    if (!this.isRoot(conf)) {
       if (!this.parent || this.parent.peerId === '?') throw new AppError('UNAVAILABLE', 'parent node not connected');
       await this.parent.request(NodeEvents.floorSet, { conf, site }, NodeFloorState);
       return;
@@ -94,6 +122,8 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   private shouldRelay(link: Link, s: Session, hp: HubProducer): boolean {
     if (link.closed || link.peerId === '?' || hp.producer.closed) return false;
     if (hp.origin === link.key) return false;
+    // nothing of a conference goes above its root
+    if (link.role === 'parent' && this.isRoot(s.conf)) return false;
     if (hp.origin === null) {
       // the session's own source flows down; a site's contribution moves only while it holds the floor
       if (hp.tag === 'source') return link.role === 'child';

@@ -1,12 +1,13 @@
 // The media end of the control ↔ media channel (signaling/control-media.ts):
 // this node connects to the control service, reports what it runs every
-// second, applies the floor control tells it for conferences rooted here, and
+// second, learns which conferences it roots, applies the floor control tells it
+// for them, and
 // frees a conference when control says it ended.
 // Reconnects forever (a WAN link comes back by itself); needs no Redis.
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { EndCommand, FloorCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
+import { EndCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
 import { Id } from '../signaling/control-model.js';
 import { signToken } from '../signaling/token.js';
 import type { Cascade } from './cascade.js';
@@ -47,6 +48,7 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
     conferences: [...o.cascade.ready.values()]
       .filter((s) => Id.safeParse(s.conf).success)
       .map((s) => ({ conf: s.conf, floor: s.floor })),
+    rooted: o.cascade.rootedConferences,
   });
   const sendReport = () => {
     if (socket.connected) socket.timeout(REPORT_EVERY_MS * 3).emit(MediaLinkEvents.report, report(), () => undefined);
@@ -71,10 +73,20 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
   socket.on(MediaLinkEvents.floor, async (payload: unknown, ack?: (r: Ack<NodeConferenceState>) => void) => {
     try {
       const cmd = parseOrThrow(FloorCommand, payload);
-      if (!o.root) throw new AppError('CONFLICT', 'this node is not the root of the cascade');
+      if (!o.cascade.isRoot(cmd.conf)) throw new AppError('CONFLICT', 'this node is not the root of that conference');
       await o.cascade.setFloor(cmd.conf, cmd.floor);
       const s = await o.cascade.session(cmd.conf);
       ack?.({ ok: true, data: { conf: cmd.conf, floor: s.floor } });
+    } catch (err) {
+      ack?.({ ok: false, error: toErrorBody(err) });
+    }
+  });
+
+  socket.on(MediaLinkEvents.roots, (payload: unknown, ack?: (r: Ack<RootsCommand>) => void) => {
+    try {
+      const cmd = parseOrThrow(RootsCommand, payload);
+      o.cascade.setRooted(cmd.confs);
+      ack?.({ ok: true, data: { confs: o.cascade.rootedConferences } });
     } catch (err) {
       ack?.({ ok: false, error: toErrorBody(err) });
     }

@@ -63,7 +63,7 @@ export function createHttp(o: HttpOptions): MediaHttp {
     const body = parseOrThrow(IngestReq, req.body);
     if (!o.cascade.hosts(body.site)) throw new AppError('NOT_FOUND', `site ${body.site} is not served by this node`);
     if (claims.role !== 'organizer') assertHallRole(claims, 'console', body.site);
-    const tag = body.tag ?? (!o.cascade.o.hasParent && body.site === o.cascade.o.sites[0] ? 'source' : 'contributor');
+    const tag = body.tag ?? (o.cascade.isRoot(claims.conf) && body.site === o.cascade.o.sites[0] ? 'source' : 'contributor');
     if (tag === 'source' && claims.role !== 'organizer') throw new AppError('FORBIDDEN', 'only an organizer ingests the session source');
     // only once allowed: the session is state (a refused request must not open a conference here)
     const session = await o.cascade.session(claims.conf);

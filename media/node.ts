@@ -76,6 +76,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     children: [...cascade.links].filter((l) => l.role === 'child' && l.peerId !== '?').map((l) => ({ nodeId: l.peerId, sites: l.sites })),
     conferences: [...cascade.ready.values()].map((s) => ({ conf: s.conf, floor: s.floor, producers: s.producers.size })),
     objects: census(),
+    rootOf: cascade.rootedConferences,
     control: control ? { url: cfg.controlUrl!, state: control.state() } : null,
   });
 

@@ -9,7 +9,7 @@
 // Never imports mediasoup: it only speaks the schemas.
 import type { Namespace, Socket } from 'socket.io';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport } from '../signaling/control-media.js';
+import { ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport, RootsCommand } from '../signaling/control-media.js';
 import { TokenError, verifyToken } from '../signaling/token.js';
 import type { Ctx } from './context.js';
 import { getConference, siteRecord } from './store/conference.js';
@@ -100,9 +100,10 @@ export class MediaLink {
     if (!a.report || this.closed) return;
     const roots = await this.rootNodes(false);
     for (const c of a.report.conferences) if (this.roots.ended.has(c.conf)) await this.end(nodeId, a, c.conf);
-    if (!a.report.root) return;
-    for (const [conf, root] of roots) {
-      if (root !== nodeId || this.roots.ended.has(conf)) continue;
+    const mine = [...roots].filter(([conf, root]) => root === nodeId && !this.roots.ended.has(conf)).map(([conf]) => conf).sort();
+    // a node with a parent roots the conferences of its own root site (a node without one roots all anyway)
+    if (!a.report.root && mine.join() !== [...a.report.rooted].sort().join()) await this.setRoots(nodeId, a, mine);
+    for (const conf of mine) {
       const { granted } = await getFloor(this.ctx, conf);
       const actual = a.report.conferences.find((c) => c.conf === conf)?.floor ?? null;
       if (actual !== granted) await this.send(nodeId, a, { conf, floor: granted });
@@ -123,6 +124,22 @@ export class MediaLink {
       this.ctx.log.warn({ nodeId, conf: cmd.conf, err: String(err) }, 'floor command to the media node failed; retried on its next report');
     } finally {
       a.sending.delete(cmd.conf);
+    }
+  }
+
+  private async setRoots(nodeId: string, a: Attached, confs: string[]): Promise<void> {
+    if (a.sending.has('roots')) return;
+    a.sending.add('roots');
+    try {
+      const r = (await a.socket.timeout(5000).emitWithAck(MediaLinkEvents.roots, { confs })) as Ack<RootsCommand>;
+      if (!r.ok) throw new AppError(r.error.code, r.error.message);
+      const done = parseOrThrow(RootsCommand, r.data);
+      if (a.report) a.report = { ...a.report, rooted: done.confs };
+      this.ctx.log.info({ nodeId, confs }, 'media node roots these conferences');
+    } catch (err) {
+      this.ctx.log.warn({ nodeId, err: String(err) }, 'telling the media node its conferences failed; retried on its next report');
+    } finally {
+      a.sending.delete('roots');
     }
   }
 

@@ -20,9 +20,17 @@ export const MediaLinkEvents = {
   report: 'link:report',
   /** control → node, ack `Ack<NodeConferenceState>`: the floor of a conference rooted at this node. */
   floor: 'link:floor',
+  /**
+   * control → node, ack `Ack<RootsCommand>`: the conferences whose root site this node serves. The
+   * node switches their floor itself and sends none of their media to its parent.
+   */
+  roots: 'link:roots',
   /** control → every node, ack `Ack<ConferenceEnded>`: the conference ended; free everything it holds, refuse it from now on. */
   end: 'link:end',
 } as const;
+
+export const RootsCommand = z.strictObject({ confs: z.array(Id).max(10_000) });
+export type RootsCommand = z.infer<typeof RootsCommand>;
 
 export const EndCommand = z.strictObject({ conf: Id });
 export type EndCommand = z.infer<typeof EndCommand>;
@@ -41,6 +49,8 @@ export const NodeReport = z.strictObject({
   /** The node has no parent: conferences rooted here switch their floor here. */
   root: z.boolean(),
   conferences: z.array(NodeConferenceState).max(10_000),
+  /** Conferences this node roots by control's word although it has a parent (see MediaLinkEvents.roots). */
+  rooted: z.array(Id).max(10_000),
 });
 export type NodeReport = z.infer<typeof NodeReport>;
 

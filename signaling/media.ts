@@ -217,6 +217,8 @@ export const NodeHealth = z.object({
   children: z.array(z.object({ nodeId: z.string(), sites: z.array(z.string()) })),
   conferences: z.array(z.object({ conf: z.string(), floor: z.string().nullable(), producers: z.number() })),
   objects: NodeObjects,
+  /** Conferences this node roots by the control service's word although it has a parent. */
+  rootOf: z.array(z.string()),
   /** The link to the control service, when the node has one. */
   control: z.object({ url: z.string(), state: z.enum(['connecting', 'connected']) }).nullable(),
 });
