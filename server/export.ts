@@ -1,6 +1,6 @@
 // CSV and XLSX renderings of the reports (Vietnamese headers first).
 import ExcelJS from 'exceljs';
-import type { UpwardReport } from '../signaling/control.js';
+import type { CheckInRow, UpwardReport } from '../signaling/control.js';
 
 export interface Column<T> { key: string; header: string; get: (row: T) => string | number | undefined }
 
@@ -52,16 +52,37 @@ export async function toXlsx(sheets: Sheet[]): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-type A = { site: string; name: string; level: string; parent: string | null; group: string; expected: number; present: number; kind: string };
+type A = {
+  site: string; name: string; level: string; parent: string | null; parentName: string | null; group: string; groupName: string;
+  expected: number; present: number; checkedIn: number; kind: string;
+};
+// Codes stay beside the names (they are what a re-import matches on). "Có mặt" is
+// the technician's headcount; "Đăng ký cá nhân" counts per-person check-ins and is
+// shown beside it only, never added to it (many delegates never scan).
 export const attendanceCols: Column<A>[] = [
   { key: 'site', header: 'Mã điểm cầu / Site', get: (r) => r.site },
   { key: 'name', header: 'Tên / Name', get: (r) => r.name },
   { key: 'level', header: 'Cấp / Level', get: (r) => r.level },
-  { key: 'parent', header: 'Trực thuộc / Parent', get: (r) => r.parent ?? '' },
-  { key: 'group', header: 'Thành phần / Group', get: (r) => r.group },
+  { key: 'parent', header: 'Mã trực thuộc / Parent code', get: (r) => r.parent ?? '' },
+  { key: 'parentName', header: 'Tên trực thuộc / Parent name', get: (r) => r.parentName ?? '' },
+  { key: 'group', header: 'Mã thành phần / Group code', get: (r) => r.group },
+  { key: 'groupName', header: 'Tên thành phần / Group name', get: (r) => r.groupName },
   { key: 'expected', header: 'Dự kiến / Expected', get: (r) => r.expected },
   { key: 'present', header: 'Có mặt / Present', get: (r) => r.present },
+  { key: 'checkedIn', header: 'Đăng ký cá nhân / Checked in', get: (r) => r.checkedIn },
   { key: 'kind', header: 'Loại / Kind', get: (r) => (r.kind === 'own' ? 'tại điểm / own' : 'tổng hợp / rollup') },
+];
+
+/** Per-person check-ins; times in Vietnam time, an empty "out" while the person is still checked in. */
+export const checkInCols: Column<CheckInRow>[] = [
+  { key: 'site', header: 'Mã điểm cầu / Site', get: (r) => r.site },
+  { key: 'siteName', header: 'Tên điểm cầu / Site name', get: (r) => r.siteName },
+  { key: 'groupName', header: 'Tên thành phần / Group name', get: (r) => r.groupName },
+  { key: 'name', header: 'Họ và tên / Person', get: (r) => r.name },
+  { key: 'unit', header: 'Đơn vị công tác / Unit', get: (r) => r.unit ?? '' },
+  { key: 'inAt', header: 'Giờ vào / In', get: (r) => fmtTime(r.inAt) },
+  { key: 'outAt', header: 'Giờ ra / Out', get: (r) => fmtTime(r.outAt) },
+  { key: 'minutes', header: 'Số phút có mặt / Minutes present', get: (r) => r.minutes },
 ];
 
 type P = { site: string; name: string; level: string; online: boolean; joins: number; totalMs: number; lastJoin?: number; lastLeave?: number; events: { kind: string; at: number }[] };

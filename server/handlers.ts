@@ -5,8 +5,8 @@ import type { ControlRouteName } from '../signaling/control-routes.js';
 import type { Delivery, Snapshot } from '../signaling/control.js';
 import { assertConf, assertSite, assertSiteRead, assertWide, isWide, type Auth } from './auth.js';
 import type { Ctx } from './context.js';
-import { agendaCols, attendanceCols, presenceCols, rollupCols, toCsv, toXlsx, type Column } from './export.js';
-import { agendaRows, attendanceRows, buildUpward, getUpward, presenceRows, resultsData, sendUpward } from './reports.js';
+import { agendaCols, attendanceCols, checkInCols, presenceCols, rollupCols, toCsv, toXlsx, type Column } from './export.js';
+import { agendaRows, attendanceRows, buildUpward, checkInRows, getUpward, presenceRows, resultsData, sendUpward } from './reports.js';
 import { resultsPdf } from './results-pdf.js';
 import { endItem, getAgenda, reorderAgenda, replaceAgenda, startItem } from './store/agenda.js';
 import * as att from './store/attendance.js';
@@ -25,6 +25,8 @@ export class Raw {
 type Handler = (ctx: Ctx, a: Auth, i: Input) => Promise<unknown>;
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** Sheet names may not contain a slash, so the English name goes in brackets. */
+const CHECKIN_SHEET = 'Đăng ký cá nhân (Check-ins)';
 
 async function exportAs<T>(format: 'json' | 'csv' | 'xlsx', name: string, sheet: string, rows: T[], cols: Column<T>[]) {
   if (format === 'json') return rows;
@@ -145,6 +147,10 @@ export const handlers: Record<ControlRouteName, Handler> = {
     assertWide(a, params.conf);
     return exportAs(query.format, `diem-danh-${params.conf}`, 'Điểm danh', await attendanceRows(c, params.conf), attendanceCols);
   },
+  reportCheckIns: async (c, a, { params, query }) => {
+    assertWide(a, params.conf);
+    return exportAs(query.format, `dang-ky-ca-nhan-${params.conf}`, CHECKIN_SHEET, await checkInRows(c, params.conf), checkInCols);
+  },
   reportPresence: async (c, a, { params, query }) => {
     assertWide(a, params.conf);
     return exportAs(query.format, `ket-noi-${params.conf}`, 'Kết nối', await presenceRows(c, params.conf), presenceCols as Column<any>[]);
@@ -155,10 +161,13 @@ export const handlers: Record<ControlRouteName, Handler> = {
   },
   reportFull: async (c, a, { params }) => {
     assertWide(a, params.conf);
-    const [up, attRows, pres, ag] = await Promise.all([buildUpward(c, params.conf), attendanceRows(c, params.conf), presenceRows(c, params.conf), agendaRows(c, params.conf)]);
+    const [up, attRows, ci, pres, ag] = await Promise.all([
+      buildUpward(c, params.conf), attendanceRows(c, params.conf), checkInRows(c, params.conf), presenceRows(c, params.conf), agendaRows(c, params.conf),
+    ]);
     const buf = await toXlsx([
       { name: 'Tổng hợp', cols: rollupCols, rows: [{ ...up.root, name: 'Toàn hội nghị / Whole conference', level: 'centre' }, ...up.units] },
       { name: 'Điểm danh', cols: attendanceCols, rows: attRows },
+      { name: CHECKIN_SHEET, cols: checkInCols, rows: ci },
       { name: 'Kết nối', cols: presenceCols as Column<any>[], rows: pres },
       { name: 'Chương trình', cols: agendaCols, rows: ag },
     ]);

@@ -1,11 +1,18 @@
-// Report builders: attendance (own and roll-up rows), presence per endpoint,
-// agenda planned vs actual, and the roll-up report to the level above.
+// Report builders: attendance (own and roll-up rows), per-person check-ins,
+// presence per endpoint, agenda planned vs actual, and the roll-up report to
+// the level above.
+//
+// Check-ins and the headcount: the technician's headcount ("có mặt") stays the
+// one figure every total and the upward report use; check-ins never change it.
+// The hall count is authoritative, since many delegates never scan (and one
+// person may scan twice). The attendance rows carry `checkedIn` beside
+// `present`, so an organizer sees the gap per site and group.
 import { AppError } from '../signaling/common.js';
 import type { z } from 'zod';
-import type { AgendaRow, AttendanceRow, Conference, DelegateGroup, Incident, PresenceRow, SiteLevel, UpwardReport } from '../signaling/control.js';
+import type { AgendaRow, AttendanceRow, CheckInRow, Conference, DelegateGroup, Incident, PresenceRow, SiteLevel, UpwardReport } from '../signaling/control.js';
 import type { Ctx } from './context.js';
 import { getAgenda } from './store/agenda.js';
-import { readAttendance, readRollups } from './store/attendance.js';
+import { listCheckIns, readAttendance, readRollups } from './store/attendance.js';
 import { getConference, listGroups, listSites } from './store/conference.js';
 import { listIncidents } from './store/incidents.js';
 import { listDeliveries, listMaterials, summarize } from './store/materials.js';
@@ -17,25 +24,59 @@ type PRow = z.infer<typeof PresenceRow>;
 type GRow = z.infer<typeof AgendaRow>;
 
 export async function attendanceRows(ctx: Ctx, conf: string): Promise<ARow[]> {
-  const [sites, groups] = await Promise.all([listSites(ctx, conf), listGroups(ctx, conf)]);
+  const [sites, groups, checkIns] = await Promise.all([listSites(ctx, conf), listGroups(ctx, conf), listCheckIns(ctx, conf)]);
   const ids = sites.map((s) => s.id);
   const [own, ru] = await Promise.all([readAttendance(ctx, conf, ids), readRollups(ctx, conf, ids)]);
   const hasChildren = new Set(sites.map((s) => s.parent).filter((p): p is string => !!p));
+  const names = new Map(sites.map((s) => [s.id, s.name]));
+  const byId = new Map(sites.map((s) => [s.id, s]));
+  // check-ins per "site|group": own hall, and summed into every ancestor for the roll-up rows
+  const ciOwn = new Map<string, number>();
+  const ciTree = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (const c of checkIns) {
+    bump(ciOwn, `${c.site}|${c.group}`);
+    for (const s of [...(byId.get(c.site)?.path ?? []), c.site]) bump(ciTree, `${s}|${c.group}`);
+  }
   const rows: ARow[] = [];
   sites.forEach((s, i) => {
-    const base = { site: s.id, name: s.name, level: s.level, parent: s.parent };
+    const base = { site: s.id, name: s.name, level: s.level, parent: s.parent, parentName: s.parent ? names.get(s.parent) ?? s.parent : null };
     for (const g of groups.filter((g) => g.level === s.level)) {
-      rows.push({ ...base, group: g.id, expected: own[i]!.expected[g.id] ?? 0, present: own[i]!.present[g.id] ?? 0, kind: 'own' });
+      rows.push({
+        ...base, group: g.id, groupName: g.name, expected: own[i]!.expected[g.id] ?? 0, present: own[i]!.present[g.id] ?? 0,
+        checkedIn: ciOwn.get(`${s.id}|${g.id}`) ?? 0, kind: 'own',
+      });
     }
     if (hasChildren.has(s.id)) {
       for (const g of groups) {
         const e = ru[i]!.expected[g.id] ?? 0;
         const p = ru[i]!.present[g.id] ?? 0;
-        if (e || p) rows.push({ ...base, group: g.id, expected: e, present: p, kind: 'rollup' });
+        const ci = ciTree.get(`${s.id}|${g.id}`) ?? 0;
+        if (e || p || ci) rows.push({ ...base, group: g.id, groupName: g.name, expected: e, present: p, checkedIn: ci, kind: 'rollup' });
       }
     }
   });
   return rows;
+}
+
+/** Every per-person check-in with its site and group names: tree order of sites, then group order, then time of check-in. */
+export async function checkInRows(ctx: Ctx, conf: string, now = Date.now()): Promise<CheckInRow[]> {
+  const [sites, groups, checkIns] = await Promise.all([listSites(ctx, conf), listGroups(ctx, conf), listCheckIns(ctx, conf)]);
+  const siteIdx = new Map(sites.map((s, i) => [s.id, i]));
+  const groupIdx = new Map(groups.map((g, i) => [g.id, i]));
+  const rank = (m: Map<string, number>, k: string) => m.get(k) ?? Number.MAX_SAFE_INTEGER;
+  return checkIns
+    .sort((a, b) => rank(siteIdx, a.site) - rank(siteIdx, b.site) || rank(groupIdx, a.group) - rank(groupIdx, b.group) || a.inAt - b.inAt)
+    .map((c) => {
+      const s = sites[siteIdx.get(c.site) ?? -1];
+      const g = groups[groupIdx.get(c.group) ?? -1];
+      const end = c.outAt ?? Math.max(now, c.inAt);
+      return {
+        id: c.id, site: c.site, siteName: s?.name ?? c.site, group: c.group, groupName: g?.name ?? c.group,
+        name: c.name, ...(c.unit ? { unit: c.unit } : {}), inAt: c.inAt, ...(c.outAt ? { outAt: c.outAt } : {}),
+        minutes: Math.round((end - c.inAt) / 600) / 100,
+      };
+    });
 }
 
 export async function presenceRows(ctx: Ctx, conf: string): Promise<PRow[]> {

@@ -331,9 +331,15 @@ export const AttendanceRow = z.object({
   name: z.string(),
   level: SiteLevel,
   parent: Id.nullable(),
+  /** Name of the parent site (null at the root). */
+  parentName: z.string().nullable(),
   group: Id,
+  groupName: z.string(),
   expected: z.number().int(),
+  /** The technician's headcount: the figure every total uses. */
   present: z.number().int(),
+  /** Per-person check-ins recorded for this site (subtree for roll-up rows) and group; shown beside `present`, never added to it. */
+  checkedIn: z.number().int(),
   /** 'own' = the hall itself, 'rollup' = subtree total. */
   kind: z.enum(['own', 'rollup']),
 });
@@ -370,4 +376,18 @@ export type UpwardReport = z.infer<typeof UpwardReport>;
 export const UpwardSendReq = z.strictObject({ note: z.string().max(4000).optional() });
 export const ReportReminder = z.object({ conference: Id, deadline: z.string(), sent: z.boolean(), at: Ms });
 export type ReportReminder = z.infer<typeof ReportReminder>;
-
+/** One per-person check-in with the names of its site and group (the check-ins report). */
+export const CheckInRow = z.object({
+  id: Id,
+  site: Id,
+  siteName: z.string(),
+  group: Id,
+  groupName: z.string(),
+  name: z.string(),
+  unit: z.string().optional(),
+  inAt: Ms,
+  outAt: Ms.optional(),
+  /** Minutes from check-in to check-out, or to the time of the report while still checked in. */
+  minutes: z.number().nonnegative(),
+});
+export type CheckInRow = z.infer<typeof CheckInRow>;

@@ -3,7 +3,7 @@
 // from this table. Responses are `Ack<res>` JSON unless `produces` says otherwise.
 import { z } from 'zod';
 import {
-  Agenda, AgendaItemReq, AgendaReorderReq, AgendaReplaceReq, AttendanceRow, AgendaRow, CheckIn, CheckInReq,
+  Agenda, AgendaItemReq, AgendaReorderReq, AgendaReplaceReq, AttendanceRow, AgendaRow, CheckIn, CheckInReq, CheckInRow,
   Conference, ConferenceInput, ConferencePatch, ConferenceStateReq, Counts, DelegateGroup, Delivery,
   DeliverySummary, ExpectedReq, FloorGrantReq, FloorRequestReq, FloorSiteReq, FloorState, HeadcountsReq, Id,
   Incident, IncidentReq, Invitation, InvitationBulkReq, InvitationReq, Material, MaterialUploadQuery,
@@ -97,7 +97,8 @@ export const ControlRoutes = {
   withdrawFloor: { method: 'delete', path: `${P}/floor/requests/:site`, params: ConfSite, res: FloorState, roles: SITE, summary: 'Withdraw (technician) / dismiss (organizer)' },
   grantFloor: { method: 'post', path: `${P}/floor/grant`, params: Conf, body: FloorGrantReq, res: FloorState, roles: ORG, summary: 'Floor granted to a site (null = back to the centre)' },
   // reports
-  reportAttendance: { method: 'get', path: `${P}/reports/attendance`, params: Conf, query: ReportQuery, res: z.array(AttendanceRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Attendance per site and group, with roll-ups' },
+  reportAttendance: { method: 'get', path: `${P}/reports/attendance`, params: Conf, query: ReportQuery, res: z.array(AttendanceRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Attendance per site and group, with roll-ups; check-ins counted beside the headcount' },
+  reportCheckIns: { method: 'get', path: `${P}/reports/checkins`, params: Conf, query: ReportQuery, res: z.array(CheckInRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Per-person check-ins with site and group names, in/out times and minutes present (they do not change the headcount)' },
   reportPresence: { method: 'get', path: `${P}/reports/presence`, params: Conf, query: ReportQuery, res: z.array(PresenceRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Per-endpoint joins, leaves, connected time' },
   reportAgenda: { method: 'get', path: `${P}/reports/agenda`, params: Conf, query: ReportQuery, res: z.array(AgendaRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Agenda planned vs actual' },
   reportFull: { method: 'get', path: `${P}/reports/full.xlsx`, params: Conf, res: z.any(), produces: [XLSX], roles: ['organizer', 'viewer'], summary: 'All reports, one workbook' },

@@ -92,6 +92,7 @@ const restCases: RestCase[] = [
   { name: 'floor grant', allow: ['organizer'], call: rest('POST', `${P}/floor/grant`, { site: null }) },
   { name: 'get floor', allow: CONF_ALL, call: rest('GET', `${P}/floor`) },
   { name: 'attendance report', allow: ['organizer', 'viewer'], call: rest('GET', `${P}/reports/attendance?format=csv`) },
+  { name: 'check-ins report', allow: ['organizer', 'viewer'], call: rest('GET', `${P}/reports/checkins?format=xlsx`) },
   { name: 'full report', allow: ['organizer', 'viewer'], call: rest('GET', `${P}/reports/full.xlsx`) },
   { name: 'upward report', allow: ['organizer', 'viewer'], call: rest('GET', `${P}/reports/upward`) },
   { name: 'results PDF', allow: ['organizer', 'viewer'], call: rest('GET', `${P}/reports/results.pdf`) },

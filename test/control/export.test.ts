@@ -90,7 +90,7 @@ test('full XLSX: summary and attendance sheets agree with the roll-ups', async (
   await writeFile('test-artifacts/control-report.xlsx', buf);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(buf as unknown as ArrayBuffer);
-  assert.deepEqual(wb.worksheets.map((w) => w.name), ['Tổng hợp', 'Điểm danh', 'Kết nối', 'Chương trình']);
+  assert.deepEqual(wb.worksheets.map((w) => w.name), ['Tổng hợp', 'Điểm danh', 'Đăng ký cá nhân (Check-ins)', 'Kết nối', 'Chương trình']);
 
   const rollups: Rollup[] = (await api(base, org, 'GET', `${P}/rollups`)).body.data;
   const ru = new Map(rollups.map((r) => [r.site, r]));
@@ -110,12 +110,23 @@ test('full XLSX: summary and attendance sheets agree with the roll-ups', async (
   const own = att.filter((r) => String(r['Loại / Kind']).startsWith('tại điểm'));
   // sum of every hall's own rows = root roll-up, per group
   const perGroup = new Map<string, number>();
-  for (const r of own) perGroup.set(String(r['Thành phần / Group']), (perGroup.get(String(r['Thành phần / Group'])) ?? 0) + Number(r['Có mặt / Present']));
+  for (const r of own) perGroup.set(String(r['Mã thành phần / Group code']), (perGroup.get(String(r['Mã thành phần / Group code'])) ?? 0) + Number(r['Có mặt / Present']));
   for (const [g, v] of perGroup) assert.equal(v, ru.get('root')!.present[g] ?? 0, `group ${g}`);
   // roll-up rows of d01 equal the live d01 roll-up
   for (const r of att.filter((x) => x['Mã điểm cầu / Site'] === 'd01' && String(x['Loại / Kind']).startsWith('tổng hợp'))) {
-    assert.equal(r['Có mặt / Present'], ru.get('d01')!.present[String(r['Thành phần / Group'])]);
+    assert.equal(r['Có mặt / Present'], ru.get('d01')!.present[String(r['Mã thành phần / Group code'])]);
   }
+  // groups and parents by name as well as by code
+  const groupNames: Record<string, string> = { 'p-a': 'Tỉnh A', 'd-a': 'Huyện A', 'd-b': 'Huyện B', 'c-a': 'Xã A', 'c-b': 'Xã B' };
+  for (const r of att) assert.equal(r['Tên thành phần / Group name'], groupNames[String(r['Mã thành phần / Group code'])], `group name of ${r['Mã điểm cầu / Site']}`);
+  const c11 = att.find((r) => r['Mã điểm cầu / Site'] === 'd01-c01')!;
+  assert.equal(c11['Mã trực thuộc / Parent code'], 'd01');
+  assert.equal(c11['Tên trực thuộc / Parent name'], 'Huyện 1');
+  assert.equal(att.find((r) => r['Mã điểm cầu / Site'] === 'd02')!['Tên trực thuộc / Parent name'], 'Tỉnh');
+  assert.equal(att.find((r) => r['Mã điểm cầu / Site'] === 'prov')!['Tên trực thuộc / Parent name'], 'Trung ương');
+  // no check-ins in this conference: the column is there and reads 0, the check-in sheet has its header only
+  assert.ok(att.every((r) => r['Đăng ký cá nhân / Checked in'] === 0));
+  assert.deepEqual(sheetRows(wb.getWorksheet('Đăng ký cá nhân (Check-ins)')!), []);
   const ag = sheetRows(wb.getWorksheet('Chương trình')!);
   assert.equal(ag.length, 2);
   assert.ok(ag.every((r) => r['Bắt đầu thực tế / Actual start'] && r['Kết thúc thực tế / Actual end']));
@@ -129,6 +140,13 @@ test('single-report XLSX and CSV exports', async () => {
   const json = (await api(base, org, 'GET', `${P}/reports/attendance`)).body.data;
   assert.equal(rows.length, json.length);
   assert.deepEqual(rows.map((r) => r['Có mặt / Present']), json.map((r: any) => r.present));
+  assert.deepEqual(rows.map((r) => r['Tên thành phần / Group name']), json.map((r: any) => r.groupName));
+  assert.deepEqual(rows.map((r) => r['Tên trực thuộc / Parent name'] || null), json.map((r: any) => r.parentName));
+  // attendance CSV: group and parent names beside their codes
+  const attCsv = parseCsv(await (await fetch(`${base}${P}/reports/attendance?format=csv`, { headers: { authorization: `Bearer ${org}` } })).text());
+  assert.deepEqual(attCsv[0], ['Mã điểm cầu / Site', 'Tên / Name', 'Cấp / Level', 'Mã trực thuộc / Parent code', 'Tên trực thuộc / Parent name',
+    'Mã thành phần / Group code', 'Tên thành phần / Group name', 'Dự kiến / Expected', 'Có mặt / Present', 'Đăng ký cá nhân / Checked in', 'Loại / Kind']);
+  assert.deepEqual(attCsv.slice(1).find((r) => r[0] === 'd02-c01' && r[5] === 'c-b')!.slice(0, 7), ['d02-c01', 'Xã 2.1', 'commune', 'd02', 'Huyện 2', 'c-b', 'Xã B']);
   const csv = await (await fetch(`${base}${P}/reports/agenda?format=csv`, { headers: { authorization: `Bearer ${org}` } })).text();
   const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
   assert.equal(lines.length, 3);

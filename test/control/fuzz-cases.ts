@@ -20,9 +20,11 @@ const qs = (q: Record<string, unknown>) => Object.entries(q).map(([k, v]) => `${
 /** A path parameter no Id accepts: unicode, spaces, dots, slashes, huge. */
 const badId = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
-  fc.constantFrom('BAD ID', '..', '../../etc', 'Điểm-Cầu', '-x', 'a'.repeat(81), ' ', '%00', '{}'),
+  fc.constantFrom('BAD ID', '...', '../../etc', 'Điểm-Cầu', '-x', 'a'.repeat(81), ' ', '%00', '{}'),
   fc.integer({ min: 100, max: 20_000 }).map((n) => 'x'.repeat(n)),
-).filter((s) => !Id.safeParse(s).success);
+)
+  // '.' and '..' are path segments, not ids: the URL parser resolves them into another route
+  .filter((s) => !Id.safeParse(s).success && s !== '.' && s !== '..');
 
 export function restCases(): Arbitrary<RestCase> {
   const arbs: Arbitrary<RestCase>[] = [];
