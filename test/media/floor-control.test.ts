@@ -99,8 +99,10 @@ describe('the floor follows the control service', { timeout: 240_000 }, () => {
     const t0 = Date.now();
     await grant('ls-caoloc');
     await waitFor('the root node to take the floor from control', async () => (await floorAtRoot()) === 'ls-caoloc', 10_000, 50);
+    const atRoot = Date.now() - t0;
+    // the programme names the floor once the contribution has come up to the root and back down
     await waitFor('the commune programme to name Cao Lộc', () => hall.programme?.floor === 'ls-caoloc', 10_000, 50);
-    console.log(`[floor-control] grant → commune programme switched in ${Date.now() - t0} ms`);
+    console.log(`[floor-control] grant → root node switched in ${atRoot} ms, commune programme in ${Date.now() - t0} ms`);
     await receiving(floorIds, 'the commune playing Cao Lộc');
   });
 
