@@ -43,10 +43,15 @@ export const httpStatus: Record<ErrorCode, number> = {
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
+  // the first problem, named by its field, in a sentence a person can act on; all of them in `issues`
+  const first = issues[0];
+  const where = first?.path.length ? `"${first.path.join('.')}"` : 'dữ liệu / the data';
+  const more = issues.length > 1 ? ` (+${issues.length - 1})` : '';
   throw new AppError(
     'BAD_REQUEST',
-    'invalid payload',
-    r.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message })),
+    `Dữ liệu gửi lên chưa đúng ở ${where}: ${first?.message ?? 'không hợp lệ'}${more}; hãy sửa rồi gửi lại. / The data sent is wrong at ${where}: ${first?.message ?? 'invalid'}${more}; correct it and send again.`,
+    issues,
   );
 }
 
