@@ -6,6 +6,7 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { AppError } from '../signaling/common.js';
 import {
+  NodeCarriesReq,
   NodeEvents,
   NodeFloorSetReq,
   NodeFloorState,
@@ -52,6 +53,8 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   private readonly ended = new Set<string>();
   /** Conferences rooted here by the control service's word although this node has a parent. */
   private rooted = new Set<string>();
+  /** Conferences this subtree needs (from the control service); null = never told. */
+  private carried: string[] | null = null;
 
   constructor(readonly o: CascadeOptions) {
     super();
@@ -102,6 +105,35 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     }
   }
 
+  /** What this subtree needs, as the control service said (null: never told). */
+  get carries(): string[] | null {
+    return this.carried;
+  }
+
+  /** The conferences this subtree needs: told to the parent, which then relays only those down. */
+  setCarries(confs: string[]): void {
+    this.carried = [...confs].sort();
+    if (this.parent) this.announceCarries(this.parent);
+  }
+
+  private announceCarries(parent: Link): void {
+    if (!this.carried) return;
+    parent.request(NodeEvents.carries, { confs: this.carried }).catch((err) =>
+      this.o.log.warn({ err: String(err) }, 'telling the parent what this subtree needs failed; told again on reconnect or change'));
+  }
+
+  /** Brings a child link's relays in line with what it says it needs. */
+  private resync(link: Link): void {
+    for (const s of this.ready.values()) {
+      for (const hp of s.producers.values()) {
+        const relayed = link.out.has(`${s.conf} ${hp.producer.id}`);
+        const should = this.shouldRelay(link, s, hp);
+        if (should && !relayed) void this.relay(link, s, hp);
+        if (!should && relayed) this.unrelay(link, s, hp.producer.id);
+      }
+    }
+  }
+
   hosts(site: string): boolean {
     return this.o.sites.includes(site);
   }
@@ -122,8 +154,9 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   private shouldRelay(link: Link, s: Session, hp: HubProducer): boolean {
     if (link.closed || link.peerId === '?' || hp.producer.closed) return false;
     if (hp.origin === link.key) return false;
-    // nothing of a conference goes above its root
+    // nothing of a conference goes above its root, nor down to a subtree that needs none of it
     if (link.role === 'parent' && this.isRoot(s.conf)) return false;
+    if (link.role === 'child' && link.carries && !link.carries.has(s.conf)) return false;
     if (hp.origin === null) {
       // the session's own source flows down; a site's contribution moves only while it holds the floor
       if (hp.tag === 'source') return link.role === 'child';
@@ -369,6 +402,14 @@ export class Cascade extends EventEmitter<CascadeEvents> {
         await this.ensurePipe(link, m.conf);
         return {};
       });
+      link.handle(NodeEvents.carries, NodeCarriesReq, (m) => {
+        if (link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
+        link.carries = new Set(m.confs);
+        // a conference the subtree no longer needs: its pipe and relays on this link go
+        for (const conf of this.ready.keys()) if (!link.carries.has(conf)) link.dropConference(conf);
+        this.resync(link);
+        return {};
+      });
       link.handle(NodeEvents.floorSet, NodeFloorSetReq, async (m) => {
         if (link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
         await this.setFloor(m.conf, m.site);
@@ -380,6 +421,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   /** Sets up a pipe per conference on a fresh child link and relays what it should carry. */
   private async syncLink(link: Link): Promise<void> {
     for (const s of this.ready.values()) {
+      if (link.carries && !link.carries.has(s.conf)) continue;
       try {
         await this.ensurePipe(link, s.conf);
       } catch (err) {
@@ -397,6 +439,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     link.onClose(() => {
       if (this.parent === link) this.parent = null;
     });
+    this.announceCarries(link);
     // contributions for a floor already held go up again (the parent re-offers pipes itself)
     for (const s of this.ready.values()) for (const hp of s.producers.values()) if (this.shouldRelay(link, s, hp)) void this.relay(link, s, hp);
   }

@@ -7,7 +7,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { EndCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
+import { CarryCommand, EndCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
 import { Id } from '../signaling/control-model.js';
 import { signToken } from '../signaling/token.js';
 import type { Cascade } from './cascade.js';
@@ -49,6 +49,8 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
       .filter((s) => Id.safeParse(s.conf).success)
       .map((s) => ({ conf: s.conf, floor: s.floor })),
     rooted: o.cascade.rootedConferences,
+    parent: o.cascade.parent && o.cascade.parent.peerId !== '?' ? o.cascade.parent.peerId : null,
+    carries: o.cascade.carries,
   });
   const sendReport = () => {
     if (socket.connected) socket.timeout(REPORT_EVERY_MS * 3).emit(MediaLinkEvents.report, report(), () => undefined);
@@ -87,6 +89,16 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
       const cmd = parseOrThrow(RootsCommand, payload);
       o.cascade.setRooted(cmd.confs);
       ack?.({ ok: true, data: { confs: o.cascade.rootedConferences } });
+    } catch (err) {
+      ack?.({ ok: false, error: toErrorBody(err) });
+    }
+  });
+
+  socket.on(MediaLinkEvents.carry, (payload: unknown, ack?: (r: Ack<CarryCommand>) => void) => {
+    try {
+      const cmd = parseOrThrow(CarryCommand, payload);
+      o.cascade.setCarries(cmd.confs);
+      ack?.({ ok: true, data: { confs: o.cascade.carries ?? [] } });
     } catch (err) {
       ack?.({ ok: false, error: toErrorBody(err) });
     }

@@ -42,6 +42,8 @@ export class Link {
   readonly out = new Map<string, ms.Consumer>();
   /** `${conf} ${producerId}` → pipe producer receiving it from the peer. */
   readonly in = new Map<string, ms.Producer>();
+  /** On a child link: the conferences the child's subtree needs; null until it says (then everything goes down). */
+  carries: Set<string> | null = null;
   private readonly handlers: [string, (...args: any[]) => void][] = [];
   private readonly closeFns: (() => void)[] = [];
 

@@ -77,6 +77,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     conferences: [...cascade.ready.values()].map((s) => ({ conf: s.conf, floor: s.floor, producers: s.producers.size })),
     objects: census(),
     rootOf: cascade.rootedConferences,
+    carries: cascade.carries,
     control: control ? { url: cfg.controlUrl!, state: control.state() } : null,
   });
 

@@ -27,6 +27,8 @@ export function makeKeys(p: string) {
     floor: (c: string) => `${p}floor:${c}`,
     invitations: (c: string) => `${p}inv:${c}`,
     revoked: `${p}revoked`,
+    /** media node id → its parent node id ('' for none), as the nodes report it */
+    mediaParents: `${p}medianodes:parent`,
     upward: (c: string) => `${p}upward:${c}`,
     reminder: (c: string) => `${p}reminder:${c}`,
     /** pub/sub channels */

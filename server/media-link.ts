@@ -9,14 +9,26 @@
 // Never imports mediasoup: it only speaks the schemas.
 import type { Namespace, Socket } from 'socket.io';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport, RootsCommand } from '../signaling/control-media.js';
+import { CarryCommand, ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport, RootsCommand } from '../signaling/control-media.js';
 import { TokenError, verifyToken } from '../signaling/token.js';
 import type { Ctx } from './context.js';
-import { getConference, siteRecord } from './store/conference.js';
+import { getConference, listSites, siteRecord } from './store/conference.js';
 import { getFloor } from './store/floor.js';
 
 /** How long the conference → root node map is trusted (a site moved to another node shows after this). */
 const ROOTS_TTL_MS = 3000;
+
+/** What control knows of the conferences and the node tree, refreshed every ROOTS_TTL_MS. */
+interface Tree {
+  at: number;
+  /** conference → media node of its root site */
+  byConf: Map<string, string>;
+  ended: Set<string>;
+  /** conference → media nodes serving its sites */
+  hosts: Map<string, Set<string>>;
+  /** media node → its parent node ('' for none), as reported */
+  parents: Map<string, string>;
+}
 
 interface Attached {
   socket: Socket;
@@ -27,7 +39,7 @@ interface Attached {
 
 export class MediaLink {
   private readonly nodes = new Map<string, Attached>();
-  private roots: { at: number; byConf: Map<string, string>; ended: Set<string> } = { at: 0, byConf: new Map(), ended: new Set() };
+  private roots: Tree = { at: 0, byConf: new Map(), ended: new Set(), hosts: new Map(), parents: new Map() };
   private closed = false;
 
   constructor(private readonly ctx: Ctx, nsp: Namespace) {
@@ -86,6 +98,8 @@ export class MediaLink {
       try {
         const report = parseOrThrow(NodeReport, payload);
         if (report.nodeId !== nodeId) throw new AppError('FORBIDDEN', 'a node reports for itself only');
+        // the node tree, shared by every instance (a node and its children may be linked to different ones)
+        if (a.report?.parent !== report.parent || !a.report) await this.ctx.redis.hset(this.ctx.keys.mediaParents, nodeId, report.root ? '' : report.parent ?? '?');
         a.report = report;
         ack?.({ ok: true, data: {} });
         await this.reconcile(nodeId, a);
@@ -103,6 +117,8 @@ export class MediaLink {
     const mine = [...roots].filter(([conf, root]) => root === nodeId && !this.roots.ended.has(conf)).map(([conf]) => conf).sort();
     // a node with a parent roots the conferences of its own root site (a node without one roots all anyway)
     if (!a.report.root && mine.join() !== [...a.report.rooted].sort().join()) await this.setRoots(nodeId, a, mine);
+    const carries = this.carriesOf(nodeId);
+    if (carries.join() !== (a.report.carries ?? ['?']).join()) await this.setCarries(nodeId, a, carries);
     for (const conf of mine) {
       const { granted } = await getFloor(this.ctx, conf);
       const actual = a.report.conferences.find((c) => c.conf === conf)?.floor ?? null;
@@ -124,6 +140,53 @@ export class MediaLink {
       this.ctx.log.warn({ nodeId, conf: cmd.conf, err: String(err) }, 'floor command to the media node failed; retried on its next report');
     } finally {
       a.sending.delete(cmd.conf);
+    }
+  }
+
+  /**
+   * The conferences `nodeId`'s subtree needs: it serves one of their sites, or a node below it does
+   * (walking up from every serving node to the conference's root). Where the tree is not known
+   * (a serving node that never reported its parent), the conference is needed everywhere: a
+   * missing relay would leave halls dark, an extra one only costs bandwidth.
+   */
+  private carriesOf(nodeId: string): string[] {
+    const t = this.roots;
+    const out: string[] = [];
+    for (const [conf, hosts] of t.hosts) {
+      if (t.ended.has(conf)) continue;
+      const root = t.byConf.get(conf);
+      if (this.needs(nodeId, hosts, root)) out.push(conf);
+    }
+    return out.sort();
+  }
+
+  private needs(nodeId: string, hosts: Set<string>, root: string | undefined): boolean {
+    if (hosts.has(nodeId)) return true;
+    for (const h of hosts) {
+      let cur = h;
+      for (let hops = 0; hops < 64 && cur !== root; hops++) {
+        const up = this.roots.parents.get(cur);
+        if (up === undefined || up === '?') return true; // unknown tree: fail open
+        if (up === '') break;
+        if (up === nodeId) return true;
+        cur = up;
+      }
+    }
+    return false;
+  }
+
+  private async setCarries(nodeId: string, a: Attached, confs: string[]): Promise<void> {
+    if (a.sending.has('carry')) return;
+    a.sending.add('carry');
+    try {
+      const r = (await a.socket.timeout(5000).emitWithAck(MediaLinkEvents.carry, { confs })) as Ack<CarryCommand>;
+      if (!r.ok) throw new AppError(r.error.code, r.error.message);
+      const done = parseOrThrow(CarryCommand, r.data);
+      if (a.report) a.report = { ...a.report, carries: done.confs };
+    } catch (err) {
+      this.ctx.log.warn({ nodeId, err: String(err) }, 'telling the media node what its subtree needs failed; retried on its next report');
+    } finally {
+      a.sending.delete('carry');
     }
   }
 
@@ -165,17 +228,20 @@ export class MediaLink {
     if (!fresh && Date.now() - this.roots.at < ROOTS_TTL_MS) return this.roots.byConf;
     const byConf = new Map<string, string>();
     const ended = new Set<string>();
+    const hosts = new Map<string, Set<string>>();
     for (const conf of await this.ctx.redis.smembers(this.ctx.keys.confs)) {
       try {
         const c = await getConference(this.ctx, conf);
         if (c.state === 'ended') ended.add(conf);
+        else hosts.set(conf, new Set((await listSites(this.ctx, conf)).map((x) => x.mediaNode)));
         const root = await siteRecord(this.ctx, conf, c.rootSite);
         if (root.mediaNode) byConf.set(conf, root.mediaNode);
       } catch {
         // a conference without its root site yet has nothing to switch
       }
     }
-    this.roots = { at: Date.now(), byConf, ended };
+    const parents = new Map(Object.entries(await this.ctx.redis.hgetall(this.ctx.keys.mediaParents)));
+    this.roots = { at: Date.now(), byConf, ended, hosts, parents };
     return byConf;
   }
 }

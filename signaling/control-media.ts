@@ -25,12 +25,20 @@ export const MediaLinkEvents = {
    * node switches their floor itself and sends none of their media to its parent.
    */
   roots: 'link:roots',
+  /**
+   * control → node, ack `Ack<CarryCommand>`: the conferences this node's subtree needs (it hosts one
+   * of their sites, or a node below it does). The node tells its parent, which relays only those.
+   */
+  carry: 'link:carry',
   /** control → every node, ack `Ack<ConferenceEnded>`: the conference ended; free everything it holds, refuse it from now on. */
   end: 'link:end',
 } as const;
 
 export const RootsCommand = z.strictObject({ confs: z.array(Id).max(10_000) });
 export type RootsCommand = z.infer<typeof RootsCommand>;
+
+export const CarryCommand = z.strictObject({ confs: z.array(Id).max(10_000) });
+export type CarryCommand = z.infer<typeof CarryCommand>;
 
 export const EndCommand = z.strictObject({ conf: Id });
 export type EndCommand = z.infer<typeof EndCommand>;
@@ -51,6 +59,10 @@ export const NodeReport = z.strictObject({
   conferences: z.array(NodeConferenceState).max(10_000),
   /** Conferences this node roots by control's word although it has a parent (see MediaLinkEvents.roots). */
   rooted: z.array(Id).max(10_000),
+  /** The parent node this node is registered with, null for none (yet). */
+  parent: z.string().min(1).max(100).nullable(),
+  /** The conferences control said this node's subtree needs; null = never told. */
+  carries: z.array(Id).max(10_000).nullable(),
 });
 export type NodeReport = z.infer<typeof NodeReport>;
 

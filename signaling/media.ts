@@ -219,6 +219,8 @@ export const NodeHealth = z.object({
   objects: NodeObjects,
   /** Conferences this node roots by the control service's word although it has a parent. */
   rootOf: z.array(z.string()),
+  /** Conferences this node's subtree needs, as the control service said (null: never told, carries all). */
+  carries: z.array(z.string()).nullable(),
   /** The link to the control service, when the node has one. */
   control: z.object({ url: z.string(), state: z.enum(['connecting', 'connected']) }).nullable(),
 });
@@ -243,6 +245,11 @@ export const NodeEvents = {
   programme: 'node:programme',
   /** child→parent: an organizer asked for the floor at a lower node; forwarded to the root. */
   floorSet: 'node:floor:set',
+  /**
+   * child→parent: the conferences this node's subtree needs (told by the control service). The
+   * parent relays only those down this link; before the first one it relays every conference.
+   */
+  carries: 'node:carries',
 } as const;
 
 export const PipeEndpoint = z.object({
@@ -268,3 +275,4 @@ export const NodeProducerAdded = z.object({
 export const NodeProducerRef = z.object({ conf: Id, producerId: Id });
 export const NodeProducerPaused = z.object({ conf: Id, producerId: Id, paused: z.boolean() });
 export const NodeFloorSetReq = z.object({ conf: Id, site: Id.nullable() });
+export const NodeCarriesReq = z.object({ confs: z.array(Id).max(10_000) });

@@ -12,7 +12,7 @@ import {
   HallEvents,
   JoinReq,
   NodeEvents,
-  NodeFloorSetReq,
+  NodeFloorSetReq, NodeCarriesReq,
   NodeFloorState,
   NodeProducerAdded,
   NodeProducerPaused,
@@ -159,4 +159,5 @@ export const NODE_SCHEMAS: Record<keyof typeof NodeEvents, { schema: z.ZodType; 
   producerPaused: { schema: NodeProducerPaused, parentHandles: true, childHandles: true },
   programme: { schema: NodeFloorState, parentHandles: false, childHandles: true },
   floorSet: { schema: NodeFloorSetReq, parentHandles: true, childHandles: false },
+  carries: { schema: NodeCarriesReq, parentHandles: true, childHandles: false },
 };
