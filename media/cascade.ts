@@ -1,6 +1,7 @@
 // The cascade on one node: its conference sessions, its links to neighbour
-// nodes, and the relay policy deciding which producer travels over which pipe.
-// Producers keep their id across hops, so every node agrees on the programme.
+// nodes and their pipes. Which producer travels over which pipe is decided and
+// carried out by the relays (relay.ts). Producers keep their id across hops,
+// so every node agrees on the programme.
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
@@ -19,8 +20,9 @@ import {
   PipeRequestReq,
   type Programme,
 } from '../signaling/media.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from './backoff.js';
 import type { Link } from './link.js';
+import { Relays } from './relay.js';
 import { Session, type HubProducer } from './session.js';
 import type { StatsRegistry } from './stats.js';
 import type { WorkerPool } from './workers.js';
@@ -56,8 +58,19 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   /** Conferences this subtree needs (from the control service); null = never told. */
   private carried: string[] | null = null;
 
+  /** The relays of producers over this node's links (policy, consumers, retries). */
+  private readonly relays: Relays;
+
   constructor(readonly o: CascadeOptions) {
     super();
+    this.relays = new Relays({
+      isRoot: (conf) => this.isRoot(conf),
+      pipe: (link, conf) => this.ensurePipe(link, conf),
+      closing: () => this.closed,
+      stats: o.stats,
+      log: o.log,
+      retry: o.retry,
+    });
   }
 
   /** The session of `conf`, created on first use (hub router on the home site). */
@@ -101,7 +114,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     if (!parent) return;
     for (const conf of added) {
       const s = this.ready.get(conf);
-      if (s) for (const id of s.producers.keys()) if (parent.out.has(`${conf} ${id}`)) this.unrelay(parent, s, id);
+      if (s) for (const id of s.producers.keys()) if (parent.out.has(`${conf} ${id}`)) this.relays.unrelay(parent, s, id);
     }
   }
 
@@ -125,12 +138,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   /** Brings a child link's relays in line with what it says it needs. */
   private resync(link: Link): void {
     for (const s of this.ready.values()) {
-      for (const hp of s.producers.values()) {
-        const relayed = link.out.has(`${s.conf} ${hp.producer.id}`);
-        const should = this.shouldRelay(link, s, hp);
-        if (should && !relayed) void this.relay(link, s, hp);
-        if (!should && relayed) this.unrelay(link, s, hp.producer.id);
-      }
+      for (const hp of s.producers.values()) this.relays.reconcile(link, s, hp);
     }
   }
 
@@ -149,25 +157,10 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     this.o.log.info({ conf, floor: site }, 'floor set');
   }
 
-  // ---- relay policy ------------------------------------------------------
-
-  private shouldRelay(link: Link, s: Session, hp: HubProducer): boolean {
-    if (link.closed || link.peerId === '?' || hp.producer.closed) return false;
-    if (hp.origin === link.key) return false;
-    // nothing of a conference goes above its root, nor down to a subtree that needs none of it
-    if (link.role === 'parent' && this.isRoot(s.conf)) return false;
-    if (link.role === 'child' && link.carries && !link.carries.has(s.conf)) return false;
-    if (hp.origin === null) {
-      // the session's own source flows down; a site's contribution moves only while it holds the floor
-      if (hp.tag === 'source') return link.role === 'child';
-      return s.floor === hp.site;
-    }
-    // relayed media floods the tree away from where it came from
-    return true;
-  }
+  // ---- relay hooks -------------------------------------------------------
 
   private onAdded(s: Session, hp: HubProducer): void {
-    for (const link of this.links) if (this.shouldRelay(link, s, hp)) void this.relay(link, s, hp);
+    for (const link of this.links) if (this.relays.shouldRelay(link, s, hp)) void this.relays.relay(link, s, hp);
   }
 
   private onFloor(s: Session): void {
@@ -175,104 +168,9 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       if (link.role === 'child' && link.peerId !== '?') link.wire.emit(NodeEvents.programme, { conf: s.conf, floor: s.floor });
       for (const hp of s.producers.values()) {
         if (hp.origin !== null || hp.tag !== 'contributor') continue;
-        const relayed = link.out.has(`${s.conf} ${hp.producer.id}`);
-        const should = this.shouldRelay(link, s, hp);
-        if (should && !relayed) void this.relay(link, s, hp);
-        if (!should && relayed) this.unrelay(link, s, hp.producer.id);
+        this.relays.reconcile(link, s, hp);
       }
     }
-  }
-
-  private readonly pending = new Set<string>();
-  /** Per failing relay (`${link.key} ${conf} ${producerId}`): its backoff and the scheduled retry. */
-  private readonly retries = new Map<string, { backoff: Backoff; timer?: NodeJS.Timeout }>();
-
-  private async relay(link: Link, s: Session, hp: HubProducer): Promise<void> {
-    const key = `${s.conf} ${hp.producer.id}`;
-    const pendingKey = `${link.key} ${key}`;
-    if (link.out.has(key) || this.pending.has(pendingKey)) return;
-    this.pending.add(pendingKey);
-    let consumer: ms.Consumer | undefined;
-    let announced = false;
-    try {
-      const pipe = await this.ensurePipe(link, s.conf);
-      if (!this.shouldRelay(link, s, hp)) return this.clearRetry(pendingKey);
-      consumer = await pipe.consume({ producerId: hp.producer.id });
-      const c = consumer;
-      link.out.set(key, c);
-      c.observer.once('close', () => {
-        if (link.out.get(key) === c) link.out.delete(key);
-      });
-      c.on('producerclose', () => this.notify(link, NodeEvents.producerClosed, { conf: s.conf, producerId: hp.producer.id }));
-      c.on('producerpause', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: true }));
-      c.on('producerresume', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: false }));
-      this.o.stats.track({ conf: s.conf, site: s.hubSite, hop: 'pipe', direction: 'out', peer: () => link.peerId, producerId: hp.producer.id, target: { kind: 'consumer', consumer: c } });
-      announced = true;
-      await link.request(NodeEvents.producerAdded, {
-        conf: s.conf,
-        producerId: hp.producer.id,
-        kind: c.kind,
-        rtpParameters: c.rtpParameters,
-        paused: c.producerPaused,
-        site: hp.site,
-        tag: hp.tag,
-      });
-      this.clearRetry(pendingKey);
-      this.o.log.info({ conf: s.conf, producer: hp.producer.id, kind: c.kind, to: link.peerId, site: hp.site }, 'relaying producer');
-      // the floor may have moved while we were setting up
-      if (!this.shouldRelay(link, s, hp) && !c.closed) this.unrelay(link, s, hp.producer.id);
-    } catch (err) {
-      consumer?.close();
-      // the peer may have made its copy even though we never heard back: drop it before trying again
-      if (announced) this.notify(link, NodeEvents.producerClosed, { conf: s.conf, producerId: hp.producer.id });
-      this.scheduleRetry(link, s, hp, err);
-    } finally {
-      this.pending.delete(pendingKey);
-    }
-  }
-
-  /** A failed hop is retried for as long as the relay is wanted, slower and slower (capped). */
-  private scheduleRetry(link: Link, s: Session, hp: HubProducer, err: unknown): void {
-    const pendingKey = `${link.key} ${s.conf} ${hp.producer.id}`;
-    const conflict = err instanceof AppError && err.code === 'CONFLICT';
-    if (this.closed || link.closed || conflict || !this.shouldRelay(link, s, hp)) {
-      this.clearRetry(pendingKey);
-      if (conflict) this.o.log.warn({ conf: s.conf, to: link.peerId, producer: hp.producer.id }, 'relay refused: the peer already has it');
-      return;
-    }
-    let r = this.retries.get(pendingKey);
-    if (!r) {
-      r = { backoff: new Backoff(this.o.retry) };
-      this.retries.set(pendingKey, r);
-    }
-    if (r.timer) return;
-    const delay = r.backoff.next();
-    const entry = r;
-    this.o.log.warn({ conf: s.conf, to: link.peerId, producer: hp.producer.id, attempt: entry.backoff.attempts, retryInMs: delay, err: String(err) }, 'relay failed, retrying');
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
-      if (this.shouldRelay(link, s, hp) && !this.closed) void this.relay(link, s, hp);
-      else this.clearRetry(pendingKey);
-    }, delay);
-    entry.timer.unref();
-  }
-
-  private clearRetry(pendingKey: string): void {
-    const r = this.retries.get(pendingKey);
-    if (r?.timer) clearTimeout(r.timer);
-    this.retries.delete(pendingKey);
-  }
-
-  private unrelay(link: Link, s: Session, producerId: string): void {
-    const key = `${s.conf} ${producerId}`;
-    link.out.get(key)?.close();
-    link.out.delete(key);
-    this.notify(link, NodeEvents.producerClosed, { conf: s.conf, producerId });
-    this.o.log.info({ conf: s.conf, producer: producerId, to: link.peerId }, 'relay torn down');
-  }
-
-  private notify(link: Link, event: string, payload: unknown): void {
-    if (!link.closed) link.request(event, payload).catch((err) => this.o.log.debug({ event, err: String(err) }, 'notify failed'));
   }
 
   // ---- pipes -------------------------------------------------------------
@@ -325,7 +223,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     this.links.add(link);
     link.onClose(() => {
       this.links.delete(link);
-      for (const k of [...this.retries.keys()]) if (k.startsWith(`${link.key} `)) this.clearRetry(k);
+      this.relays.forgetLink(link);
     });
 
     // a child link speaks only once registered (the parent link is registered by connecting)
@@ -429,7 +327,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
         this.o.log.warn({ conf: s.conf, child: link.peerId, err: String(err) }, 'pipe setup failed');
       }
       if (link.closed) return;
-      for (const hp of s.producers.values()) if (this.shouldRelay(link, s, hp)) void this.relay(link, s, hp);
+      for (const hp of s.producers.values()) if (this.relays.shouldRelay(link, s, hp)) void this.relays.relay(link, s, hp);
     }
   }
 
@@ -441,7 +339,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     });
     this.announceCarries(link);
     // contributions for a floor already held go up again (the parent re-offers pipes itself)
-    for (const s of this.ready.values()) for (const hp of s.producers.values()) if (this.shouldRelay(link, s, hp)) void this.relay(link, s, hp);
+    for (const s of this.ready.values()) for (const hp of s.producers.values()) if (this.relays.shouldRelay(link, s, hp)) void this.relays.relay(link, s, hp);
   }
 
   /**
@@ -451,8 +349,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
    */
   async endConference(conf: string): Promise<boolean> {
     this.ended.add(conf);
-    for (const k of [...this.retries.keys()]) if (k.split(' ')[1] === conf) this.clearRetry(k);
-    for (const k of [...this.pending]) if (k.split(' ')[1] === conf) this.pending.delete(k);
+    this.relays.forgetConference(conf);
     for (const link of this.links) link.dropConference(conf);
     const p = this.sessions.get(conf);
     this.sessions.delete(conf);
@@ -469,7 +366,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     if (this.closing) return this.closing;
     this.closed = true;
     this.closing = (async () => {
-      for (const k of [...this.retries.keys()]) this.clearRetry(k);
+      this.relays.clearRetries();
       for (const link of [...this.links]) link.close();
       const all = await Promise.allSettled(this.sessions.values());
       for (const r of all) if (r.status === 'fulfilled') await r.value.close();

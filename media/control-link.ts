@@ -6,6 +6,7 @@
 // Reconnects forever (a WAN link comes back by itself); needs no Redis.
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
 import { CarryCommand, EndCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
 import { Id } from '../signaling/control-model.js';
@@ -72,47 +73,32 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
     if (!socket.active && !closed) setTimeout(() => { if (!closed) socket.connect(); }, 2000).unref();
   });
 
-  socket.on(MediaLinkEvents.floor, async (payload: unknown, ack?: (r: Ack<NodeConferenceState>) => void) => {
-    try {
-      const cmd = parseOrThrow(FloorCommand, payload);
-      if (!o.cascade.isRoot(cmd.conf)) throw new AppError('CONFLICT', 'this node is not the root of that conference');
-      await o.cascade.setFloor(cmd.conf, cmd.floor);
-      const s = await o.cascade.session(cmd.conf);
-      ack?.({ ok: true, data: { conf: cmd.conf, floor: s.floor } });
-    } catch (err) {
-      ack?.({ ok: false, error: toErrorBody(err) });
-    }
-  });
+  /** One command from control: its payload checked with `schema`, its answer (or typed error) acked. */
+  const handle = <S extends z.ZodType, R>(event: string, schema: S, fn: (cmd: z.infer<S>) => R | Promise<R>) => {
+    socket.on(event, async (payload: unknown, ack?: (r: Ack<R>) => void) => {
+      try {
+        ack?.({ ok: true, data: await fn(parseOrThrow(schema, payload)) });
+      } catch (err) {
+        ack?.({ ok: false, error: toErrorBody(err) });
+      }
+    });
+  };
 
-  socket.on(MediaLinkEvents.roots, (payload: unknown, ack?: (r: Ack<RootsCommand>) => void) => {
-    try {
-      const cmd = parseOrThrow(RootsCommand, payload);
-      o.cascade.setRooted(cmd.confs);
-      ack?.({ ok: true, data: { confs: o.cascade.rootedConferences } });
-    } catch (err) {
-      ack?.({ ok: false, error: toErrorBody(err) });
-    }
+  handle(MediaLinkEvents.floor, FloorCommand, async (cmd): Promise<NodeConferenceState> => {
+    if (!o.cascade.isRoot(cmd.conf)) throw new AppError('CONFLICT', 'this node is not the root of that conference');
+    await o.cascade.setFloor(cmd.conf, cmd.floor);
+    return { conf: cmd.conf, floor: (await o.cascade.session(cmd.conf)).floor };
   });
-
-  socket.on(MediaLinkEvents.carry, (payload: unknown, ack?: (r: Ack<CarryCommand>) => void) => {
-    try {
-      const cmd = parseOrThrow(CarryCommand, payload);
-      o.cascade.setCarries(cmd.confs);
-      ack?.({ ok: true, data: { confs: o.cascade.carries ?? [] } });
-    } catch (err) {
-      ack?.({ ok: false, error: toErrorBody(err) });
-    }
+  handle(MediaLinkEvents.roots, RootsCommand, (cmd): RootsCommand => {
+    o.cascade.setRooted(cmd.confs);
+    return { confs: o.cascade.rootedConferences };
   });
-
-  socket.on(MediaLinkEvents.end, async (payload: unknown, ack?: (r: Ack<ConferenceEnded>) => void) => {
-    try {
-      const cmd = parseOrThrow(EndCommand, payload);
-      const hadSession = await o.cascade.endConference(cmd.conf);
-      ack?.({ ok: true, data: { conf: cmd.conf, hadSession } });
-    } catch (err) {
-      ack?.({ ok: false, error: toErrorBody(err) });
-    }
+  handle(MediaLinkEvents.carry, CarryCommand, (cmd): CarryCommand => {
+    o.cascade.setCarries(cmd.confs);
+    return { confs: o.cascade.carries ?? [] };
   });
+  handle(MediaLinkEvents.end, EndCommand, async (cmd): Promise<ConferenceEnded> =>
+    ({ conf: cmd.conf, hadSession: await o.cascade.endConference(cmd.conf) }));
 
   return {
     state: () => (socket.connected ? 'connected' : 'connecting'),

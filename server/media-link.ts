@@ -8,6 +8,7 @@
 // reports it later, e.g. one that was away when it ended).
 // Never imports mediasoup: it only speaks the schemas.
 import type { Namespace, Socket } from 'socket.io';
+import type { z } from 'zod';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
 import { CarryCommand, ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport, RootsCommand } from '../signaling/control-media.js';
 import { TokenError, verifyToken } from '../signaling/token.js';
@@ -126,22 +127,7 @@ export class MediaLink {
     }
   }
 
-  private async send(nodeId: string, a: Attached, cmd: FloorCommand): Promise<void> {
-    if (a.sending.has(cmd.conf)) return;
-    a.sending.add(cmd.conf);
-    try {
-      const r = (await a.socket.timeout(5000).emitWithAck(MediaLinkEvents.floor, cmd)) as Ack<NodeConferenceState>;
-      if (!r.ok) throw new AppError(r.error.code, r.error.message);
-      const state = parseOrThrow(NodeConferenceState, r.data);
-      // the next report would say the same; recording it now avoids a second command
-      if (a.report) a.report = { ...a.report, conferences: [...a.report.conferences.filter((c) => c.conf !== cmd.conf), state] };
-      this.ctx.log.info({ nodeId, conf: cmd.conf, floor: cmd.floor }, 'floor switched on the root media node');
-    } catch (err) {
-      this.ctx.log.warn({ nodeId, conf: cmd.conf, err: String(err) }, 'floor command to the media node failed; retried on its next report');
-    } finally {
-      a.sending.delete(cmd.conf);
-    }
-  }
+
 
   /**
    * The conferences `nodeId`'s subtree needs: it serves one of their sites, or a node below it does
@@ -175,52 +161,56 @@ export class MediaLink {
     return false;
   }
 
-  private async setCarries(nodeId: string, a: Attached, confs: string[]): Promise<void> {
-    if (a.sending.has('carry')) return;
-    a.sending.add('carry');
-    try {
-      const r = (await a.socket.timeout(5000).emitWithAck(MediaLinkEvents.carry, { confs })) as Ack<CarryCommand>;
-      if (!r.ok) throw new AppError(r.error.code, r.error.message);
-      const done = parseOrThrow(CarryCommand, r.data);
-      if (a.report) a.report = { ...a.report, carries: done.confs };
-    } catch (err) {
-      this.ctx.log.warn({ nodeId, err: String(err) }, 'telling the media node what its subtree needs failed; retried on its next report');
-    } finally {
-      a.sending.delete('carry');
-    }
-  }
 
-  private async setRoots(nodeId: string, a: Attached, confs: string[]): Promise<void> {
-    if (a.sending.has('roots')) return;
-    a.sending.add('roots');
-    try {
-      const r = (await a.socket.timeout(5000).emitWithAck(MediaLinkEvents.roots, { confs })) as Ack<RootsCommand>;
-      if (!r.ok) throw new AppError(r.error.code, r.error.message);
-      const done = parseOrThrow(RootsCommand, r.data);
-      if (a.report) a.report = { ...a.report, rooted: done.confs };
-      this.ctx.log.info({ nodeId, confs }, 'media node roots these conferences');
-    } catch (err) {
-      this.ctx.log.warn({ nodeId, err: String(err) }, 'telling the media node its conferences failed; retried on its next report');
-    } finally {
-      a.sending.delete('roots');
-    }
-  }
 
-  private async end(nodeId: string, a: Attached, conf: string): Promise<void> {
-    const key = `end ${conf}`;
+
+
+
+
+  /**
+   * Sends one command to a node and waits for its answer; `key` keeps one command of a kind in
+   * flight per node. A failure is only logged: the node's next report shows the difference again.
+   */
+  private async command<S extends z.ZodType>(nodeId: string, a: Attached, key: string, event: string, payload: unknown, res: S, what: string, done: (data: z.infer<S>) => void): Promise<void> {
     if (a.sending.has(key)) return;
     a.sending.add(key);
     try {
-      const r = (await a.socket.timeout(10_000).emitWithAck(MediaLinkEvents.end, { conf })) as Ack<ConferenceEnded>;
+      const r = (await a.socket.timeout(10_000).emitWithAck(event, payload)) as Ack<unknown>;
       if (!r.ok) throw new AppError(r.error.code, r.error.message);
-      const done = parseOrThrow(ConferenceEnded, r.data);
-      if (a.report) a.report = { ...a.report, conferences: a.report.conferences.filter((c) => c.conf !== conf) };
-      if (done.hadSession) this.ctx.log.info({ nodeId, conf }, 'conference freed on the media node');
+      done(parseOrThrow(res, r.data));
     } catch (err) {
-      this.ctx.log.warn({ nodeId, conf, err: String(err) }, 'ending the conference on the media node failed; retried on its next report');
+      this.ctx.log.warn({ nodeId, key, err: String(err) }, `${what} failed; retried on the node's next report`);
     } finally {
       a.sending.delete(key);
     }
+  }
+
+  private send(nodeId: string, a: Attached, cmd: FloorCommand): Promise<void> {
+    return this.command(nodeId, a, cmd.conf, MediaLinkEvents.floor, cmd, NodeConferenceState, 'switching the floor on the root media node', (state) => {
+      // the next report would say the same; recording it now avoids a second command
+      if (a.report) a.report = { ...a.report, conferences: [...a.report.conferences.filter((c) => c.conf !== cmd.conf), state] };
+      this.ctx.log.info({ nodeId, conf: cmd.conf, floor: cmd.floor }, 'floor switched on the root media node');
+    });
+  }
+
+  private setCarries(nodeId: string, a: Attached, confs: string[]): Promise<void> {
+    return this.command(nodeId, a, 'carry', MediaLinkEvents.carry, { confs }, CarryCommand, 'telling the media node what its subtree needs', (done) => {
+      if (a.report) a.report = { ...a.report, carries: done.confs };
+    });
+  }
+
+  private setRoots(nodeId: string, a: Attached, confs: string[]): Promise<void> {
+    return this.command(nodeId, a, 'roots', MediaLinkEvents.roots, { confs }, RootsCommand, 'telling the media node its conferences', (done) => {
+      if (a.report) a.report = { ...a.report, rooted: done.confs };
+      this.ctx.log.info({ nodeId, confs }, 'media node roots these conferences');
+    });
+  }
+
+  private end(nodeId: string, a: Attached, conf: string): Promise<void> {
+    return this.command(nodeId, a, `end ${conf}`, MediaLinkEvents.end, { conf }, ConferenceEnded, 'ending the conference on the media node', (done) => {
+      if (a.report) a.report = { ...a.report, conferences: a.report.conferences.filter((c) => c.conf !== conf) };
+      if (done.hadSession) this.ctx.log.info({ nodeId, conf }, 'conference freed on the media node');
+    });
   }
 
   /** conference → media node of its root site (and which conferences ended). */
