@@ -53,7 +53,10 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   ctx.pusher = new Pusher(ctx, opts.pushIntervalMs);
   ctx.cache = new TreeCache();
   ctx.bus = new Bus(ctx);
-  await ctx.bus.on(keys.treeChannel, (conf) => ctx.cache.drop(conf));
+  await ctx.bus.on(keys.treeChannel, (conf) => {
+    ctx.cache.drop(conf);
+    ctx.mediaLink?.treeChanged(conf);
+  });
   await ctx.bus.on(keys.sitePushChannel, (msg) => deliverSitePush(ctx, msg));
   ctx.receipts = new ReceiptWaiter(ctx, ctx.bus);
   await ctx.receipts.init();

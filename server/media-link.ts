@@ -42,6 +42,8 @@ export class MediaLink {
   private readonly nodes = new Map<string, Attached>();
   private roots: Tree = { at: 0, byConf: new Map(), ended: new Set(), hosts: new Map(), parents: new Map() };
   private closed = false;
+  /** conference → media nodes serving its sites, until its tree changes */
+  private readonly hostsCache = new Map<string, Set<string>>();
 
   constructor(private readonly ctx: Ctx, nsp: Namespace) {
     nsp.use((socket, next) => {
@@ -65,7 +67,9 @@ export class MediaLink {
 
   /** The floor of `conf` changed in the store: tell its root node now if it is connected here. */
   async floorChanged(conf: string): Promise<void> {
-    const root = (await this.rootNodes(true)).get(conf);
+    // only this conference's root site (a cached record), not the whole tree
+    const c = await getConference(this.ctx, conf);
+    const root = (await siteRecord(this.ctx, conf, c.rootSite).catch(() => null))?.mediaNode;
     const a = root ? this.nodes.get(root) : undefined;
     if (!a) return;
     const { granted } = await getFloor(this.ctx, conf);
@@ -113,7 +117,7 @@ export class MediaLink {
   /** Frees ended conferences the node still runs, and brings every conference rooted at it to the recorded floor. */
   private async reconcile(nodeId: string, a: Attached): Promise<void> {
     if (!a.report || this.closed) return;
-    const roots = await this.rootNodes(false);
+    const roots = await this.rootNodes();
     for (const c of a.report.conferences) if (this.roots.ended.has(c.conf)) await this.end(nodeId, a, c.conf);
     const mine = [...roots].filter(([conf, root]) => root === nodeId && !this.roots.ended.has(conf)).map(([conf]) => conf).sort();
     // a node with a parent roots the conferences of its own root site (a node without one roots all anyway)
@@ -213,9 +217,22 @@ export class MediaLink {
     });
   }
 
+  /** A conference's tree changed (on any instance): its serving nodes are read again on the next refresh. */
+  treeChanged(conf: string): void {
+    this.hostsCache.delete(conf);
+    this.roots.at = 0;
+  }
+
+  /** The media nodes serving `conf`'s sites: every site record is read, so this is kept until the tree changes. */
+  private async readHosts(conf: string): Promise<Set<string>> {
+    const hosts = new Set((await listSites(this.ctx, conf)).map((x) => x.mediaNode));
+    this.hostsCache.set(conf, hosts);
+    return hosts;
+  }
+
   /** conference → media node of its root site (and which conferences ended). */
-  private async rootNodes(fresh: boolean): Promise<Map<string, string>> {
-    if (!fresh && Date.now() - this.roots.at < ROOTS_TTL_MS) return this.roots.byConf;
+  private async rootNodes(): Promise<Map<string, string>> {
+    if (Date.now() - this.roots.at < ROOTS_TTL_MS) return this.roots.byConf;
     const byConf = new Map<string, string>();
     const ended = new Set<string>();
     const hosts = new Map<string, Set<string>>();
@@ -223,7 +240,7 @@ export class MediaLink {
       try {
         const c = await getConference(this.ctx, conf);
         if (c.state === 'ended') ended.add(conf);
-        else hosts.set(conf, new Set((await listSites(this.ctx, conf)).map((x) => x.mediaNode)));
+        else hosts.set(conf, this.hostsCache.get(conf) ?? (await this.readHosts(conf)));
         const root = await siteRecord(this.ctx, conf, c.rootSite);
         if (root.mediaNode) byConf.set(conf, root.mediaNode);
       } catch {
