@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { api, CONF, setupConference, testEnv, token, type Env } from './helpers.js';
-import { fromVnTime, parseCsv } from '../support/csv.js';
+import { fromVnTime, parseCsv, sheetRows } from '../support/csv.js';
 
 let env: Env;
 let base: string;
@@ -27,16 +27,6 @@ function vn(ms: number): string {
   return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11, 19)}`;
 }
 
-function sheetRows(ws: ExcelJS.Worksheet): Record<string, unknown>[] {
-  const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
-  const out: Record<string, unknown>[] = [];
-  ws.eachRow((row, n) => {
-    if (n === 1) return;
-    const v = (row.values as unknown[]).slice(1);
-    out.push(Object.fromEntries(header.map((h, i) => [h, v[i] ?? ''])));
-  });
-  return out;
-}
 
 const get = (path: string, tok = org) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${tok}` } });
 
@@ -134,7 +124,7 @@ test('check-ins in the XLSX report and in the full workbook', async () => {
 
   for (const ws of [wb1.worksheets[0]!, wb.getWorksheet(SHEET)!]) {
     assert.deepEqual((ws.getRow(1).values as unknown[]).slice(1), HEADER);
-    const rows = sheetRows(ws);
+    const rows = sheetRows(ws, '');
     // the sheet says the same as the CSV, cell by cell (minutes as numbers); minutes of people still
     // checked in grow between the two downloads, so those are compared within a minute
     const MIN = HEADER.indexOf('Số phút có mặt / Minutes present');

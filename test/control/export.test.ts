@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { waitFor } from '../support/wait.js';
 import type { Rollup } from '../../signaling/control.js';
 import { api, CONF, connect, setupConference, testEnv, token, type Env } from './helpers.js';
-import { fromVnTime, parseCsv } from '../support/csv.js';
+import { fromVnTime, parseCsv, sheetRows } from '../support/csv.js';
 
 let env: Env;
 let base: string;
@@ -45,16 +45,6 @@ beforeAll(async () => {
 });
 afterAll(async () => { await env.cleanup(); });
 
-function sheetRows(ws: ExcelJS.Worksheet): Record<string, unknown>[] {
-  const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
-  const out: Record<string, unknown>[] = [];
-  ws.eachRow((row, n) => {
-    if (n === 1) return;
-    const v = (row.values as unknown[]).slice(1);
-    out.push(Object.fromEntries(header.map((h, i) => [h, v[i]])));
-  });
-  return out;
-}
 
 test('full XLSX: summary and attendance sheets agree with the roll-ups', async () => {
   const res = await fetch(`${base}${P}/reports/full.xlsx`, { headers: { authorization: `Bearer ${org}` } });
