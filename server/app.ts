@@ -17,6 +17,7 @@ import { TreeCache } from './store/cache.js';
 import { resolveOptions, type ControlOptions } from './config.js';
 import type { Ctx } from './context.js';
 import { DeliveryService } from './delivery.js';
+import { accountRouter } from './http/account-routes.js';
 import { controlRouter } from './http/routes.js';
 import { makeKeys } from './keys.js';
 import { makeLogger } from './log.js';
@@ -114,6 +115,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+  app.use(accountRouter(ctx)); // before controlRouter, whose /api fallback answers NOT_FOUND
   app.use(controlRouter(ctx, blobs));
   if (existsSync(opts.staticDir)) app.use(express.static(opts.staticDir, { index: 'index.html' }));
   app.get('/', (_req, res) => {

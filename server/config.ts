@@ -39,6 +39,23 @@ export interface ControlOptions {
   allowedTypes?: string[];
   /** Presence: instance heartbeat TTL (ms); dead instances' connections are swept after it. */
   heartbeatTtlMs?: number;
+  /** Operator and organizer accounts (store/accounts.ts, http/account-routes.ts). */
+  accounts?: AccountOptions;
+}
+
+export interface AccountOptions {
+  /** Lifetime of a sign-in session. Default 12 h. */
+  sessionTtlMs?: number;
+  /** Lifetime of a one-time sign-in link. Default 72 h. */
+  setupTtlMs?: number;
+  /** Lifetime of the organizer token an account opens a conference with. Default 12 h. */
+  organizerTokenTtlMs?: number;
+  /** Wrong passwords allowed per username within userWindowMs (default 5 per 15 min), then refused until the window ends. */
+  failsPerUser?: number;
+  userWindowMs?: number;
+  /** Failed sign-ins allowed per client address within ipWindowMs (default 50 per hour). */
+  failsPerIp?: number;
+  ipWindowMs?: number;
 }
 
 export const DEFAULT_TYPES = [
@@ -49,8 +66,9 @@ export const DEFAULT_TYPES = [
   'image/png', 'image/jpeg', 'video/mp4', 'audio/mpeg', 'application/zip', 'application/octet-stream',
 ];
 
-export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery'>> & {
+export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery' | 'accounts'>> & {
   delivery: Required<NonNullable<ControlOptions['delivery']>>;
+  accounts: Required<AccountOptions>;
 };
 
 export function resolveOptions(o: ControlOptions): ResolvedOptions {
@@ -78,5 +96,14 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
     maxUploadBytes: o.maxUploadBytes ?? 200 * 1024 * 1024,
     allowedTypes: o.allowedTypes ?? DEFAULT_TYPES,
     heartbeatTtlMs: o.heartbeatTtlMs ?? 15_000,
+    accounts: {
+      sessionTtlMs: o.accounts?.sessionTtlMs ?? 12 * 3600_000,
+      setupTtlMs: o.accounts?.setupTtlMs ?? 72 * 3600_000,
+      organizerTokenTtlMs: o.accounts?.organizerTokenTtlMs ?? 12 * 3600_000,
+      failsPerUser: o.accounts?.failsPerUser ?? 5,
+      userWindowMs: o.accounts?.userWindowMs ?? 15 * 60_000,
+      failsPerIp: o.accounts?.failsPerIp ?? 50,
+      ipWindowMs: o.accounts?.ipWindowMs ?? 3600_000,
+    },
   };
 }

@@ -29,8 +29,27 @@ export function makeKeys(p: string) {
     revoked: `${p}revoked`,
     /** media node id → its parent node id ('' for none), as the nodes report it */
     mediaParents: `${p}medianodes:parent`,
+    /** who is really watching (server/watching.ts): per site JSON, per site events, per node its conf|site with halls */
+    watch: (c: string) => `${p}watch:${c}`,
+    watchEvents: (c: string, s: string) => `${p}watchev:${c}:${s}`,
+    watchNode: (n: string) => `${p}watchnode:${n}`,
     upward: (c: string) => `${p}upward:${c}`,
     reminder: (c: string) => `${p}reminder:${c}`,
+    /** accounts (store/accounts.ts): account JSON, every username, one-time link codes by SHA-256 and each account's current one */
+    account: (u: string) => `${p}acct:user:${u}`,
+    accounts: `${p}acct:users`,
+    setupCode: (h: string) => `${p}acct:setup:${h}`,
+    setupOf: (u: string) => `${p}acct:setupof:${u}`,
+    /** sessions by SHA-256 of the token, each account's sessions, organizer tokens a session opened */
+    session: (h: string) => `${p}acct:sess:${h}`,
+    sessionsOf: (u: string) => `${p}acct:sessof:${u}`,
+    sessionTokens: (h: string) => `${p}acct:sesstok:${h}`,
+    /** an organizer account's conferences, a conference's organizer accounts, archived conferences (id → ms) */
+    accountConfs: (u: string) => `${p}acct:confs:${u}`,
+    confOrganizers: (c: string) => `${p}acct:orgs:${c}`,
+    archived: `${p}acct:archived`,
+    /** sign-in rate limiter keys (rate-limiter-flexible) */
+    signInLimit: `${p}acct:rl`,
     /** pub/sub channels */
     receiptChannel: `${p}ch:receipt`,
     treeChannel: `${p}ch:tree`,

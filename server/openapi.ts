@@ -1,6 +1,7 @@
 // OpenAPI 3.1 document generated from the ControlRoutes table.
 import { z } from 'zod';
 import { ErrorBody } from '../signaling/common.js';
+import { AccountRoutes, type AccountRouteDef } from '../signaling/accounts.js';
 import { ControlRoutes, type RouteDef } from '../signaling/control-routes.js';
 import { CONTROL_NAMESPACE, ControlEventSchemas, ControlHandshake, ControlPushSchemas } from '../signaling/control.js';
 
@@ -8,7 +9,8 @@ const js = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unr
 
 export function buildOpenApi(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [name, d] of Object.entries(ControlRoutes) as [string, RouteDef][]) {
+  const table: [string, RouteDef | AccountRouteDef][] = [...Object.entries(ControlRoutes), ...Object.entries(AccountRoutes).map(([n, d]) => [`account.${n}`, d] as [string, AccountRouteDef])];
+  for (const [name, d] of table) {
     const path = d.path.replace(/:([a-zA-Z]+)/g, '{$1}');
     const parameters: unknown[] = [];
     for (const [where, schema] of [['path', d.params], ['query', d.query]] as const) {
@@ -17,14 +19,14 @@ export function buildOpenApi(): Record<string, unknown> {
         parameters.push({ name: k, in: where, required: where === 'path' || !(v as z.ZodType).safeParse(undefined).success, schema: js(v as z.ZodType, 'input') });
       }
     }
-    const ok = d.produces
+    const ok = 'produces' in d && d.produces
       ? Object.fromEntries(d.produces.map((t) => [t, t === 'application/json' ? { schema: js(z.object({ ok: z.literal(true), data: d.res }), 'output') } : { schema: { type: 'string', format: 'binary' } }]))
       : { 'application/json': { schema: js(z.object({ ok: z.literal(true), data: d.res }), 'output') } };
     const op: Record<string, unknown> = {
       operationId: name,
       summary: d.summary,
-      description: `Roles: ${d.roles.join(', ')}`,
-      security: [{ bearer: [] }],
+      description: 'roles' in d ? `Roles: ${d.roles.join(', ')}` : `Account session: ${d.access}`,
+      security: 'access' in d && d.access === 'public' ? [] : [{ bearer: [] }],
       parameters,
       responses: {
         '200': { description: 'ok', content: ok },
@@ -32,7 +34,7 @@ export function buildOpenApi(): Record<string, unknown> {
       },
     };
     if (d.body) op.requestBody = { required: true, content: { 'application/json': { schema: js(d.body, 'input') } } };
-    if (d.rawBody) op.requestBody = { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } };
+    if ('rawBody' in d && d.rawBody) op.requestBody = { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } };
     (paths[path] ??= {})[d.method] = op;
   }
   return {

@@ -9,6 +9,7 @@ export const ErrorCode = z.enum([
   'CONFLICT', // state does not allow it (e.g. agenda item already ended)
   'TOO_LARGE',
   'UNSUPPORTED',
+  'RATE_LIMITED', // too many failed sign-ins; wait (Retry-After) and try again
   'UNAVAILABLE', // a dependency (node, redis) is not reachable right now
   'INTERNAL',
 ]);
@@ -36,7 +37,7 @@ export class AppError extends Error {
 
 export const httpStatus: Record<ErrorCode, number> = {
   BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409,
-  TOO_LARGE: 413, UNSUPPORTED: 415, UNAVAILABLE: 503, INTERNAL: 500,
+  TOO_LARGE: 413, UNSUPPORTED: 415, RATE_LIMITED: 429, UNAVAILABLE: 503, INTERNAL: 500,
 };
 
 /** Parses `input` with `schema`, throwing a BAD_REQUEST AppError that lists the issues. */

@@ -21,6 +21,7 @@ const SENTENCES: Record<UiCode, Text2> = {
   CONFLICT: { vi: 'Thao tác không thực hiện được ở trạng thái hiện tại (có thể người khác vừa thay đổi). Hãy xem lại rồi thử lại.', en: 'This cannot be done in the current state (someone may have just changed it). Check and try again.' },
   TOO_LARGE: { vi: 'Tệp quá lớn. Hãy nén hoặc chia nhỏ tệp rồi tải lên lại.', en: 'The file is too large. Compress or split it and upload again.' },
   UNSUPPORTED: { vi: 'Loại tệp hoặc thao tác này không được hỗ trợ.', en: 'This file type or action is not supported.' },
+  RATE_LIMITED: { vi: 'Đăng nhập sai quá nhiều lần. Hãy chờ ít phút rồi thử lại.', en: 'Too many failed sign-ins. Wait a few minutes and try again.' },
   UNAVAILABLE: { vi: 'Máy chủ tạm thời chưa sẵn sàng. Hãy chờ một lát rồi thử lại.', en: 'The server is not ready right now. Wait a moment and try again.' },
   INTERNAL: { vi: 'Máy chủ gặp sự cố. Hãy thử lại; nếu vẫn lỗi, báo cho kỹ thuật viên trực.', en: 'The server ran into a problem. Try again; if it persists, tell the technician on duty.' },
   NETWORK: { vi: 'Không kết nối được với máy chủ. Hãy kiểm tra đường truyền; trang sẽ tự kết nối lại.', en: 'Cannot reach the server. Check the connection; the page will reconnect by itself.' },

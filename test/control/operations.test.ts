@@ -6,6 +6,7 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Socket } from 'socket.io-client';
+import { AccountRoutes } from '../../signaling/accounts.js';
 import { ControlRoutes } from '../../signaling/control-routes.js';
 import { ControlEvents, ControlPushes, type Agenda, type Incident, type PresencePush, type Snapshot } from '../../signaling/control.js';
 import { waitFor as poll } from '../support/wait.js';
@@ -147,7 +148,8 @@ test('check-in and out, incidents, rehearsal results, floor', async () => {
 test('service endpoints: OpenAPI covers every route, metrics, health, static apps', async () => {
   const doc = await (await fetch(`${base}/openapi.json`)).json() as any;
   const ops = Object.values(doc.paths).flatMap((p: any) => Object.values(p).map((o: any) => o.operationId));
-  assert.deepEqual(ops.sort(), Object.keys(ControlRoutes).sort());
+  assert.deepEqual(ops.sort(), [...Object.keys(ControlRoutes), ...Object.keys(AccountRoutes).map((n) => `account.${n}`)].sort());
+  assert.deepEqual(doc.paths['/api/account/sign-in'].post.security, [], 'sign-in needs no session');
   assert.ok(doc.paths['/api/conferences/{conf}/attendance/{site}'].put.requestBody);
   assert.equal(doc['x-socketio'].namespace, '/control');
   assert.ok(doc['x-socketio'].events['attendance:headcount'].payload.properties.present);
