@@ -16,6 +16,7 @@ function Landing() {
       <div class="conf-title">${T('Hội nghị trực tuyến nhiều điểm cầu', 'Multi-site online conferences')}</div><div class="header-right"><${LangSwitch} /></div></header>
     <main class="layout" style=${{ maxWidth: '900px', margin: '0 auto' }}>
       <p>${T('Mỗi ứng dụng được mở từ đường liên kết mời do Ban tổ chức gửi (có mã truy cập).', 'Each app opens from the invitation link the organisers send (it carries an access code).')}</p>
+      <p><a class="btn btn-primary" href="admin.html" data-testid="to-admin">${T('Quản trị: đăng nhập và danh sách hội nghị', 'Administration: sign in and the conference list')}</a></p>
       <div class="cards">${apps.map(([href, name, text]) => html`<div class="card" key=${href}><h2 style=${{ fontSize: '17px' }}>${name}</h2><p class="muted">${text}</p><code>/${href}?token=…</code></div>`)}</div>
     </main>
   </div>`;

@@ -27,6 +27,8 @@ export async function buildApps(outDir: string): Promise<void> {
 export interface UiEnv {
   control: ControlHandle;
   url: string;
+  /** This run's Redis key prefix (for `./diemcau admin` in a test). */
+  redisPrefix: string;
   /** Stops the control service and starts it again on the same port and data (pages stay open). */
   restartControl(downMs?: number): Promise<void>;
   links: DemoLinks;
@@ -63,7 +65,7 @@ export async function startUi(name: string, extra: Partial<ControlOptions> = {})
   let closed = false;
   return {
     get control() { return control; },
-    url: control.url, links, tokenSecret, browser: chrome.browser,
+    url: control.url, redisPrefix: prefix, links, tokenSecret, browser: chrome.browser,
     async restartControl(downMs = 1500) {
       const port = control.port;
       await control.close();
