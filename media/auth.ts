@@ -19,7 +19,9 @@ export function verifyPerson(secret: string, token: unknown): TokenClaims {
 const SITE_ROLES: Record<HallRole, TokenClaims['role'][]> = {
   hall: ['viewer', 'participant', 'technician'],
   studio: [],
-  contributor: ['participant', 'technician'],
+  // a site's media for the floor comes from its technician (console, contributor page), never
+  // from a participant's check-in link
+  contributor: ['technician'],
   console: ['technician'],
 };
 

@@ -79,7 +79,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     if (this.ended.has(conf)) return Promise.reject(new AppError('CONFLICT', 'Hội nghị đã kết thúc; hãy mở hội nghị đang diễn ra. / This conference has ended; open a running one.'));
     let p = this.sessions.get(conf);
     if (!p) {
-      p = Session.create(conf, this.o.sites, this.o.pool).then((s) => {
+      p = Session.create(conf, this.o.sites, this.o.pool, () => this.isRoot(conf)).then((s) => {
         this.ready.set(conf, s);
         s.on('added', (hp) => this.onAdded(s, hp));
         s.on('floor', () => this.onFloor(s));
@@ -147,14 +147,14 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   }
 
   /** Gives the floor (or takes it back with null): applied at the root, forwarded up otherwise. */
-  async setFloor(conf: string, site: string | null): Promise<void> {
+  async setFloor(conf: string, site: string | null, contribution: string | null = null): Promise<void> {
     if (!this.isRoot(conf)) {
       if (!this.parent || this.parent.peerId === '?') throw new AppError('UNAVAILABLE', 'parent node not connected');
-      await this.parent.request(NodeEvents.floorSet, { conf, site }, NodeFloorState);
+      await this.parent.request(NodeEvents.floorSet, { conf, site, contribution }, NodeFloorState);
       return;
     }
-    (await this.session(conf)).setFloor(site);
-    this.o.log.info({ conf, floor: site }, 'floor set');
+    (await this.session(conf)).setFloor(site, contribution);
+    this.o.log.info({ conf, floor: site, contribution }, 'floor set');
   }
 
   // ---- relay hooks -------------------------------------------------------
@@ -165,7 +165,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
 
   private onFloor(s: Session): void {
     for (const link of this.links) {
-      if (link.role === 'child' && link.peerId !== '?') link.wire.emit(NodeEvents.programme, { conf: s.conf, floor: s.floor });
+      if (link.role === 'child' && link.peerId !== '?') link.wire.emit(NodeEvents.programme, { conf: s.conf, floor: s.floor, contribution: s.contribution });
       for (const hp of s.producers.values()) {
         if (hp.origin !== null || hp.tag !== 'contributor') continue;
         this.relays.reconcile(link, s, hp);
@@ -204,7 +204,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     try {
       const s = await this.session(conf);
       t = await this.createPipe(s);
-      const res = await link.request(NodeEvents.pipeOffer, { conf, endpoint: this.endpoint(t), floor: s.floor }, PipeOfferRes);
+      const res = await link.request(NodeEvents.pipeOffer, { conf, endpoint: this.endpoint(t), floor: s.floor, contribution: s.contribution }, PipeOfferRes);
       await t.connect(res.endpoint as Parameters<ms.PipeTransport['connect']>[0]);
       link.setPipe(conf, t);
       this.o.log.info({ conf, child: link.peerId, port: t.tuple.localPort }, 'pipe up');
@@ -250,7 +250,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       link.in.set(key, producer);
       producer.observer.once('close', () => link.in.get(key) === producer && link.in.delete(key));
       this.o.stats.track({ conf: m.conf, site: s.hubSite, hop: 'pipe', direction: 'in', peer: () => link.peerId, producerId: producer.id, target: { kind: 'producer', producer } });
-      s.addRemote(producer, m.site, m.tag, link.key);
+      s.addRemote(producer, m.site, m.tag, m.contribution, link.key);
       return {};
     });
     link.handle(NodeEvents.producerClosed, NodeProducerRef, (m) => {
@@ -277,11 +277,11 @@ export class Cascade extends EventEmitter<CascadeEvents> {
           throw err;
         }
         link.setPipe(m.conf, t);
-        s.setFloor(m.floor);
+        s.setFloor(m.floor, m.contribution);
         return { endpoint: this.endpoint(t) };
       });
       link.handle(NodeEvents.programme, NodeFloorState, async (m) => {
-        (await this.session(m.conf)).setFloor(m.floor);
+        (await this.session(m.conf)).setFloor(m.floor, m.contribution);
         return {};
       });
     } else {
@@ -310,8 +310,8 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       });
       link.handle(NodeEvents.floorSet, NodeFloorSetReq, async (m) => {
         if (link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
-        await this.setFloor(m.conf, m.site);
-        return { conf: m.conf, floor: m.site };
+        await this.setFloor(m.conf, m.site, m.contribution);
+        return { conf: m.conf, floor: m.site, contribution: m.site === null ? null : m.contribution };
       });
     }
   }

@@ -8,10 +8,12 @@ import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { CarryCommand, EndCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
+import { CarryCommand, EndCommand, OpenCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
 import { Id } from '../signaling/control-model.js';
 import { signToken } from '../signaling/token.js';
 import type { Cascade } from './cascade.js';
+import type { Watchers } from './watchers.js';
+import type { NodeHalls } from '../signaling/watching.js';
 
 export interface ControlLinkOptions {
   /** Control service base URL (http://host:port). */
@@ -22,6 +24,8 @@ export interface ControlLinkOptions {
   /** This node has no parent: conferences rooted here switch their floor here. */
   root: boolean;
   cascade: Cascade;
+  /** The hall endpoints on this node, reported with what they really play. */
+  watchers?: Watchers;
   log: Logger;
 }
 
@@ -48,13 +52,25 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
     root: o.root,
     conferences: [...o.cascade.ready.values()]
       .filter((s) => Id.safeParse(s.conf).success)
-      .map((s) => ({ conf: s.conf, floor: s.floor })),
+      .map((s) => ({ conf: s.conf, floor: s.floor, contribution: s.contribution })),
     rooted: o.cascade.rootedConferences,
     parent: o.cascade.parent && o.cascade.parent.peerId !== '?' ? o.cascade.parent.peerId : null,
     carries: o.cascade.carries,
   });
+  // halls: sent while there are any, and once more when the last one left
+  let hadHalls = false;
+  const sendHalls = () => {
+    if (!o.watchers) return;
+    const halls = o.watchers.list().filter((h) => o.cascade.ready.has(h.conf));
+    if (!halls.length && !hadHalls) return;
+    hadHalls = halls.length > 0;
+    const msg: NodeHalls = { nodeId: o.nodeId, halls };
+    socket.timeout(REPORT_EVERY_MS * 3).emit(MediaLinkEvents.halls, msg, () => undefined);
+  };
   const sendReport = () => {
-    if (socket.connected) socket.timeout(REPORT_EVERY_MS * 3).emit(MediaLinkEvents.report, report(), () => undefined);
+    if (!socket.connected) return;
+    socket.timeout(REPORT_EVERY_MS * 3).emit(MediaLinkEvents.report, report(), () => undefined);
+    sendHalls();
   };
   const timer = setInterval(sendReport, REPORT_EVERY_MS);
   timer.unref();
@@ -86,8 +102,9 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
 
   handle(MediaLinkEvents.floor, FloorCommand, async (cmd): Promise<NodeConferenceState> => {
     if (!o.cascade.isRoot(cmd.conf)) throw new AppError('CONFLICT', 'this node is not the root of that conference');
-    await o.cascade.setFloor(cmd.conf, cmd.floor);
-    return { conf: cmd.conf, floor: (await o.cascade.session(cmd.conf)).floor };
+    await o.cascade.setFloor(cmd.conf, cmd.floor, cmd.contribution);
+    const s = await o.cascade.session(cmd.conf);
+    return { conf: cmd.conf, floor: s.floor, contribution: s.contribution };
   });
   handle(MediaLinkEvents.roots, RootsCommand, (cmd): RootsCommand => {
     o.cascade.setRooted(cmd.confs);
@@ -96,6 +113,10 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
   handle(MediaLinkEvents.carry, CarryCommand, (cmd): CarryCommand => {
     o.cascade.setCarries(cmd.confs);
     return { confs: o.cascade.carries ?? [] };
+  });
+  handle(MediaLinkEvents.open, OpenCommand, async (cmd): Promise<NodeConferenceState> => {
+    const s = await o.cascade.session(cmd.conf);
+    return { conf: s.conf, floor: s.floor, contribution: s.contribution };
   });
   handle(MediaLinkEvents.end, EndCommand, async (cmd): Promise<ConferenceEnded> =>
     ({ conf: cmd.conf, hadSession: await o.cascade.endConference(cmd.conf) }));

@@ -1,5 +1,6 @@
 // The `/hall` namespace: browsers (and Node peers) join a site's router,
 // consume the programme, and — studio / contributor — produce.
+import { createHash } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { Namespace, Socket } from 'socket.io';
@@ -28,12 +29,17 @@ import { assertHallRole, assertOrganizer, assertStatsAccess, verifyPerson } from
 import type { Cascade } from './cascade.js';
 import type { Session, SiteRouter } from './session.js';
 import type { StatsRegistry } from './stats.js';
+import type { Watchers } from './watchers.js';
+import { HallPlayback } from '../signaling/watching.js';
 
-export type HallOptions = { cascade: Cascade; stats: StatsRegistry; tokenSecret: string; nodeId: string; log: Logger };
+export type HallOptions = { cascade: Cascade; stats: StatsRegistry; watchers: Watchers; tokenSecret: string; nodeId: string; log: Logger };
 
 const MAX_TRANSPORTS = 4;
 
-type Joined = { site: string; role: HallRole; session: Session; sr: SiteRouter };
+/** A contributor that names no contribution: one per invitation link (an id control accepts). */
+const tokenContribution = (jti: string) => `tok-${createHash('sha256').update(jti).digest('hex').slice(0, 16)}`;
+
+type Joined = { site: string; role: HallRole; session: Session; sr: SiteRouter; contribution: string | null };
 
 /** mediasoup rejects bad parameters with TypeError / UnsupportedError: the caller's fault. */
 function errorBody(err: unknown) {
@@ -103,8 +109,14 @@ function handleSocket(socket: Socket, o: HallOptions): void {
     assertHallRole(claims, req.role, req.site);
     const session = await o.cascade.session(conf);
     const sr = await session.router(req.site);
-    joined = { site: req.site, role: req.role, session, sr };
+    joined = { site: req.site, role: req.role, session, sr, contribution: req.role === 'contributor' ? req.contribution ?? tokenContribution(claims.jti) : null };
     await socket.join(`conf:${conf}`);
+    if (req.role === 'hall') {
+      o.watchers.add(socket.id, conf, req.site, () => {
+        for (const c of consumers.values()) if (c.kind === 'video' && !c.closed) return c.currentLayers?.spatialLayer ?? (c.type === 'simulcast' ? undefined : 0);
+        return undefined;
+      });
+    }
     o.log.info({ conf, site: req.site, role: req.role, socket: socket.id }, 'joined');
     return { nodeId: o.nodeId, site: req.site, conf, routerRtpCapabilities: sr.router.rtpCapabilities as never, programme: session.programme() };
   });
@@ -148,7 +160,7 @@ function handleSocket(socket: Socket, o: HallOptions): void {
     producers.set(p.id, p);
     p.observer.once('close', () => producers.delete(p.id));
     try {
-      const hub = await j.session.addLocal(j.site, p, j.role === 'studio' ? 'source' : 'contributor');
+      const hub = await j.session.addLocal(j.site, p, j.role === 'studio' ? 'source' : 'contributor', j.contribution);
       // stats name the programme-wide id, the one relayed and consumed everywhere
       o.stats.track({ conf, site: j.site, hop: 'source', direction: 'in', peer: socket.id, producerId: hub.producer.id, target: { kind: 'producer', producer: p } });
     } catch (err) {
@@ -224,7 +236,7 @@ function handleSocket(socket: Socket, o: HallOptions): void {
 
   on(HallEvents.setFloor, SetFloorReq, async (req) => {
     assertOrganizer(claims);
-    await o.cascade.setFloor(conf, req.site);
+    await o.cascade.setFloor(conf, req.site, req.contribution ?? null);
     return (await o.cascade.session(conf)).programme();
   });
 
@@ -233,7 +245,15 @@ function handleSocket(socket: Socket, o: HallOptions): void {
     return o.stats.collect((t) => t.conf === conf);
   });
 
+  on(HallEvents.playback, HallPlayback, (req) => {
+    const j = need();
+    if (j.role !== 'hall') throw new AppError('FORBIDDEN', 'only a hall reports what it plays');
+    o.watchers.playback(socket.id, req);
+    return {};
+  });
+
   socket.on('disconnect', () => {
+    o.watchers.remove(socket.id);
     for (const t of transports.values()) t.close();
     transports.clear();
   });

@@ -71,6 +71,7 @@ export function createHttp(o: HttpOptions): MediaHttp {
       session,
       site: body.site,
       tag,
+      ...(body.contribution ? { contribution: body.contribution } : {}),
       streams: body.streams,
       listenIp: o.listenIp,
       announcedIp: o.announcedIp,
@@ -97,7 +98,7 @@ export function createHttp(o: HttpOptions): MediaHttp {
     const claims = auth(req);
     assertOrganizer(claims);
     const body = parseOrThrow(SetFloorReq, req.body);
-    await o.cascade.setFloor(claims.conf, body.site);
+    await o.cascade.setFloor(claims.conf, body.site, body.contribution ?? null);
     return (await o.cascade.session(claims.conf)).programme();
   }));
 

@@ -12,6 +12,8 @@ export type IngestOptions = {
   session: Session;
   site: string;
   tag: Tag;
+  /** contributor only: the contribution id a floor grant names to put this feed on air. */
+  contribution?: string;
   streams: z.infer<typeof IngestStreamReq>[];
   listenIp: string;
   announcedIp: string;
@@ -32,6 +34,7 @@ export async function createIngest(o: IngestOptions): Promise<Ingest> {
   const { router } = await o.session.router(o.site);
   const transports: ms.PlainTransport[] = [];
   const id = randomBytes(8).toString('hex');
+  const contribution = o.contribution ?? `ingest-${id}`;
   const cname = `ingest-${id}`;
   const close = () => {
     for (const t of transports) t.close();
@@ -73,7 +76,7 @@ export async function createIngest(o: IngestOptions): Promise<Ingest> {
         },
         appData: { ingest: id, site: o.site },
       });
-      const hub = await o.session.addLocal(o.site, producer, o.tag);
+      const hub = await o.session.addLocal(o.site, producer, o.tag, contribution);
       o.stats.track({ conf: o.session.conf, site: o.site, hop: 'source', direction: 'in', peer: cname, producerId: hub.producer.id, target: { kind: 'producer', producer } });
       streams.push({
         kind: s.kind,
@@ -88,7 +91,7 @@ export async function createIngest(o: IngestOptions): Promise<Ingest> {
         ...('channels' in codec ? { channels: codec.channels } : {}),
       });
     }
-    return { id, res: { id, site: o.site, conf: o.session.conf, streams }, close };
+    return { id, res: { id, site: o.site, conf: o.session.conf, streams, ...(o.tag === 'contributor' ? { contribution } : {}) }, close };
   } catch (err) {
     close();
     throw err;

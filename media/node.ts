@@ -11,6 +11,7 @@ import { HALL_NAMESPACE, NODE_NAMESPACE, type NodeHealth } from '../signaling/me
 import { Cascade } from './cascade.js';
 import { NodeConfig, type NodeConfigInput } from './config.js';
 import { attachHall } from './hall.js';
+import { Watchers } from './watchers.js';
 import { createHttp } from './http.js';
 import { attachNodeNamespace, connectParent, type ParentConnection } from './node-channel.js';
 import { StatsRegistry } from './stats.js';
@@ -54,6 +55,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     onDied: (err) => (onFatal ? onFatal(err) : void closeFn()),
   });
   const stats = new StatsRegistry(cfg.nodeId);
+  const watchers = new Watchers();
   const cascade = new Cascade({
     nodeId: cfg.nodeId,
     sites: cfg.sites,
@@ -74,7 +76,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     sites: cfg.sites,
     parent: parent ? parent.state() : null,
     children: [...cascade.links].filter((l) => l.role === 'child' && l.peerId !== '?').map((l) => ({ nodeId: l.peerId, sites: l.sites })),
-    conferences: [...cascade.ready.values()].map((s) => ({ conf: s.conf, floor: s.floor, producers: s.producers.size })),
+    conferences: [...cascade.ready.values()].map((s) => ({ conf: s.conf, floor: s.floor, contribution: s.contribution, producers: s.producers.size })),
     objects: census(),
     rootOf: cascade.rootedConferences,
     carries: cascade.carries,
@@ -100,7 +102,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     pingTimeout: 5000,
     maxHttpBufferSize: 256 * 1024,
   });
-  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, tokenSecret: cfg.tokenSecret, nodeId: cfg.nodeId, log });
+  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, watchers, tokenSecret: cfg.tokenSecret, nodeId: cfg.nodeId, log });
   attachNodeNamespace(io.of(NODE_NAMESPACE), cascade, cfg.nodeSecret, log);
 
   try {
@@ -120,7 +122,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   }
 
   control = cfg.controlUrl
-    ? connectControl({ url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret, root: !cfg.parent, cascade, log })
+    ? connectControl({ url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret, root: !cfg.parent, cascade, watchers, log })
     : null;
 
   let closing: Promise<void> | undefined;

@@ -42,7 +42,7 @@ export class Relays {
     if (hp.origin === null) {
       // the session's own source flows down; a site's contribution moves only while it holds the floor
       if (hp.tag === 'source') return link.role === 'child';
-      return s.floor === hp.site;
+      return s.wantedForFloor(hp);
     }
     // relayed media floods the tree away from where it came from
     return true;
@@ -86,6 +86,7 @@ export class Relays {
         paused: c.producerPaused,
         site: hp.site,
         tag: hp.tag,
+        contribution: hp.contribution,
       });
       this.clearRetry(pendingKey);
       this.o.log.info({ conf: s.conf, producer: hp.producer.id, kind: c.kind, to: link.peerId, site: hp.site }, 'relaying producer');

@@ -15,6 +15,8 @@ export type HubProducer = {
   producer: ms.Producer;
   site: string;
   tag: Tag;
+  /** The contribution a floor grant can name (contributors only; null for the source). */
+  contribution: string | null;
   origin: string | null;
   seq: number;
 };
@@ -28,9 +30,14 @@ type SessionEvents = {
   floor: [string | null];
 };
 
+/** Who holds the floor, and which of its contributions is on air (null: none bound yet). */
+export type Floor = { site: string | null; contribution: string | null };
+
 export class Session extends EventEmitter<SessionEvents> {
   readonly producers = new Map<string, HubProducer>();
   floor: string | null = null;
+  /** The contribution of the floor site that goes on air; no other producer of that site does. */
+  contribution: string | null = null;
   private readonly routers = new Map<string, Promise<SiteRouter>>();
   /** `${site} ${hubProducerId}` → id of the same media inside that site's router. */
   private readonly copies = new Map<string, Promise<string>>();
@@ -47,16 +54,18 @@ export class Session extends EventEmitter<SessionEvents> {
     readonly hub: SiteRouter,
     private readonly pool: WorkerPool,
     private readonly sites: readonly string[],
+    private readonly isRoot: () => boolean,
   ) {
     super();
     this.routers.set(hubSite, Promise.resolve(hub));
     this.current = this.compute();
   }
 
-  static async create(conf: string, sites: readonly string[], pool: WorkerPool): Promise<Session> {
+  /** `isRoot`: whether this node roots the conference now (only the root binds an unbound floor). */
+  static async create(conf: string, sites: readonly string[], pool: WorkerPool, isRoot: () => boolean = () => true): Promise<Session> {
     const hubSite = sites[0]!;
     const hub = await pool.createRouter(mediaCodecs, { conf, site: hubSite });
-    return new Session(conf, hubSite, hub, pool, sites);
+    return new Session(conf, hubSite, hub, pool, sites, isRoot);
   }
 
   hosts(site: string): boolean {
@@ -76,7 +85,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** Registers a producer made on this node (studio, contributor, ingest) in `site`'s router. */
-  async addLocal(site: string, producer: ms.Producer, tag: Tag): Promise<HubProducer> {
+  async addLocal(site: string, producer: ms.Producer, tag: Tag, contribution: string | null = null): Promise<HubProducer> {
     const { router } = await this.router(site);
     let hubProducer = producer;
     if (router !== this.hub.router) {
@@ -85,16 +94,16 @@ export class Session extends EventEmitter<SessionEvents> {
       hubProducer = pipeProducer!;
       this.copies.set(`${site} ${hubProducer.id}`, Promise.resolve(producer.id));
     }
-    return this.add(hubProducer, site, tag, null);
+    return this.add(hubProducer, site, tag, tag === 'contributor' ? contribution : null, null);
   }
 
   /** Registers a producer that arrived over a pipe from neighbour node `origin`. */
-  addRemote(producer: ms.Producer, site: string, tag: Tag, origin: string): HubProducer {
-    return this.add(producer, site, tag, origin);
+  addRemote(producer: ms.Producer, site: string, tag: Tag, contribution: string | null, origin: string): HubProducer {
+    return this.add(producer, site, tag, tag === 'contributor' ? contribution : null, origin);
   }
 
-  private add(producer: ms.Producer, site: string, tag: Tag, origin: string | null): HubProducer {
-    const hp: HubProducer = { producer, site, tag, origin, seq: ++this.seq };
+  private add(producer: ms.Producer, site: string, tag: Tag, contribution: string | null, origin: string | null): HubProducer {
+    const hp: HubProducer = { producer, site, tag, contribution, origin, seq: ++this.seq };
     this.producers.set(producer.id, hp);
     producer.observer.once('close', () => {
       this.producers.delete(producer.id);
@@ -124,21 +133,62 @@ export class Session extends EventEmitter<SessionEvents> {
     return p;
   }
 
-  setFloor(floor: string | null): void {
-    if (floor === this.floor) return;
+  setFloor(floor: string | null, contribution: string | null = null): void {
+    const bound = floor === null ? null : contribution;
+    if (floor === this.floor && bound === this.contribution) return;
     this.floor = floor;
+    this.contribution = bound;
     this.emit('floor', floor);
     this.refresh();
+  }
+
+  /** Whether `hp` is the floor's contribution: the bound one, or while none is bound, the first of the site to arrive. */
+  onFloor(hp: HubProducer): boolean {
+    return hp.tag === 'contributor' && this.floor === hp.site && hp.contribution !== null && hp.contribution === this.effective();
+  }
+
+  /**
+   * Whether `hp` should travel towards the root for the floor: the bound contribution, or every
+   * contribution of the floor site while none is bound (the root binds the first to arrive).
+   */
+  wantedForFloor(hp: HubProducer): boolean {
+    return hp.tag === 'contributor' && this.floor === hp.site && hp.contribution !== null && (this.contribution === null || hp.contribution === this.contribution);
+  }
+
+  /** The bound contribution, else the earliest contribution of the floor site present here. */
+  private effective(): string | null {
+    if (this.floor === null || this.contribution !== null) return this.contribution;
+    let first: HubProducer | undefined;
+    for (const p of this.producers.values()) {
+      if (p.tag === 'contributor' && p.site === this.floor && p.contribution !== null && !p.producer.closed && (!first || p.seq < first.seq)) first = p;
+    }
+    return first?.contribution ?? null;
+  }
+
+  /**
+   * At the root, a grant naming no contribution binds the first one of the site that arrives; the
+   * node reports it and control records it, so a later producer of the site (or a root restart)
+   * never changes what is on air. Children learn the binding with the floor.
+   */
+  private bindFirstArrival(): void {
+    if (this.floor === null || this.contribution !== null || !this.isRoot()) return;
+    const first = this.effective();
+    if (first === null) return;
+    this.contribution = first;
+    this.emit('floor', this.floor);
   }
 
   programme(): Programme {
     return this.current;
   }
 
-  /** Root source normally; the floor site's media while it holds the floor and has arrived. */
+  /**
+   * Root source normally; the floor's bound contribution while it holds the floor and has arrived.
+   * Another producer of the floor site (a second console, a participant's phone) never goes on air.
+   */
   private compute(): Programme {
     const all = [...this.producers.values()].filter((p) => !p.producer.closed);
-    const floorSet = this.floor ? all.filter((p) => p.site === this.floor) : [];
+    const floorSet = all.filter((p) => this.onFloor(p));
     const chosen = floorSet.length ? floorSet : all.filter((p) => p.tag === 'source');
     const latest = new Map<string, HubProducer>();
     for (const p of chosen) {
@@ -152,6 +202,7 @@ export class Session extends EventEmitter<SessionEvents> {
       conf: this.conf,
       source: chosen[0]?.site ?? null,
       floor: this.floor,
+      contribution: this.contribution,
       version: this.version,
       producers,
     };
@@ -159,8 +210,9 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private refresh(): void {
     if (this.closed) return;
+    this.bindFirstArrival();
     const next = this.compute();
-    const key = JSON.stringify([next.source, next.floor, next.producers]);
+    const key = JSON.stringify([next.source, next.floor, next.contribution, next.producers]);
     if (key === this.lastKey) return;
     this.lastKey = key;
     next.version = ++this.version;

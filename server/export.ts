@@ -1,6 +1,6 @@
 // CSV and XLSX renderings of the reports (Vietnamese headers first).
 import ExcelJS from 'exceljs';
-import type { CheckInRow, UpwardReport } from '../signaling/control.js';
+import type { CheckInRow, UpwardReport, WatchSessionRow } from '../signaling/control.js';
 
 export interface Column<T> { key: string; header: string; get: (row: T) => string | number | undefined }
 
@@ -85,7 +85,12 @@ export const checkInCols: Column<CheckInRow>[] = [
   { key: 'minutes', header: 'Số phút có mặt / Minutes present', get: (r) => r.minutes },
 ];
 
-type P = { site: string; name: string; level: string; online: boolean; joins: number; totalMs: number; lastJoin?: number; lastLeave?: number; events: { kind: string; at: number }[] };
+type P = {
+  site: string; name: string; level: string; online: boolean; joins: number; totalMs: number; lastJoin?: number; lastLeave?: number; events: { kind: string; at: number }[];
+  watchState: string; watchedMs: number; watchJoins: number;
+};
+const WATCH_STATE: Record<string, string> = { playing: 'đang xem / playing', connected: 'đã kết nối, chưa có hình / connected, no picture', lost: 'mất tín hiệu / lost', none: 'chưa kết nối / never joined' };
+const minutes = (ms: number) => Math.round(ms / 600) / 100;
 export const presenceCols: Column<P>[] = [
   { key: 'site', header: 'Mã điểm cầu / Site', get: (r) => r.site },
   { key: 'name', header: 'Tên / Name', get: (r) => r.name },
@@ -96,6 +101,21 @@ export const presenceCols: Column<P>[] = [
   { key: 'lastJoin', header: 'Vào lần cuối / Last join', get: (r) => fmtTime(r.lastJoin) },
   { key: 'lastLeave', header: 'Rời lần cuối / Last leave', get: (r) => fmtTime(r.lastLeave) },
   { key: 'events', header: 'Sự kiện / Events', get: (r) => r.events.map((e) => `${EVENT_KIND[e.kind] ?? e.kind} ${fmtTime(e.at)}`).join('; ') },
+  // from the media nodes: what the halls really played
+  { key: 'watchState', header: 'Trạng thái hình / Picture now', get: (r) => WATCH_STATE[r.watchState] ?? r.watchState },
+  { key: 'watchJoins', header: 'Số lần màn hình vào / Hall joins', get: (r) => r.watchJoins },
+  { key: 'watchedMin', header: 'Thời gian xem (phút) / Watched (min)', get: (r) => minutes(r.watchedMs) },
+];
+
+/** Each hall endpoint's session on its media node. */
+export const watchingCols: Column<WatchSessionRow>[] = [
+  { key: 'site', header: 'Mã điểm cầu / Site', get: (r) => r.site },
+  { key: 'name', header: 'Tên / Name', get: (r) => r.name },
+  { key: 'endpoint', header: 'Màn hình / Endpoint', get: (r) => r.endpoint },
+  { key: 'node', header: 'Máy chủ truyền hình / Media node', get: (r) => r.node },
+  { key: 'joinAt', header: 'Vào / Joined', get: (r) => fmtTime(r.joinAt) },
+  { key: 'leaveAt', header: 'Rời / Left', get: (r) => fmtTime(r.leaveAt) },
+  { key: 'watchedMin', header: 'Thời gian xem (phút) / Watched (min)', get: (r) => minutes(r.watchedMs) },
 ];
 
 type G = { item: string; title: string; presenter: string; plannedStart: string; plannedDurationMin: number; actualStart?: number; actualEnd?: number; actualDurationMin?: number };

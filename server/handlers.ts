@@ -5,8 +5,9 @@ import type { ControlRouteName } from '../signaling/control-routes.js';
 import type { Delivery, Snapshot } from '../signaling/control.js';
 import { assertConf, assertSite, assertSiteRead, assertWide, isWide, type Auth } from './auth.js';
 import type { Ctx } from './context.js';
-import { agendaCols, attendanceCols, checkInCols, presenceCols, rollupCols, toCsv, toXlsx, type Column } from './export.js';
-import { agendaRows, attendanceRows, buildUpward, checkInRows, getUpward, presenceRows, resultsData, sendUpward } from './reports.js';
+import { agendaCols, attendanceCols, checkInCols, presenceCols, rollupCols, toCsv, toXlsx, watchingCols, type Column } from './export.js';
+import { agendaRows, attendanceRows, buildUpward, checkInRows, getUpward, presenceRows, resultsData, sendUpward, watchingRows } from './reports.js';
+import { listWatch, watchEvents } from './watching.js';
 import { resultsPdf } from './results-pdf.js';
 import { endItem, getAgenda, reorderAgenda, replaceAgenda, startItem } from './store/agenda.js';
 import * as att from './store/attendance.js';
@@ -54,10 +55,11 @@ export async function snapshot(ctx: Ctx, a: Auth, conf: string): Promise<Snapsho
   const mine = isWide(a) ? sites.map((s) => s.id) : a.site ? [a.site] : [];
   const [rollups, attendance] = await Promise.all([att.readRollups(ctx, conf, mine), att.readAttendance(ctx, conf, mine)]);
   const materials = await listMaterials(ctx, conf, isWide(a) ? undefined : a.site ?? '-none-');
+  const watch = isWide(a) ? await listWatch(ctx, conf) : undefined;
   const deliveries = !isWide(a) && a.site
     ? (await Promise.all(materials.map((m) => getDelivery(ctx, conf, m.id, a.site!)))).filter((d): d is Delivery => d !== null)
     : undefined;
-  return { conference, you: { role: a.role, ...(a.site ? { site: a.site } : {}) }, sites: visible, groups, agenda, floor, rollups, attendance, materials, ...(deliveries ? { deliveries } : {}), seq };
+  return { conference, you: { role: a.role, ...(a.site ? { site: a.site } : {}) }, sites: visible, groups, agenda, floor, rollups, attendance, materials, ...(deliveries ? { deliveries } : {}), ...(watch ? { watch } : {}), seq };
 }
 
 export const handlers: Record<ControlRouteName, Handler> = {
@@ -101,6 +103,8 @@ export const handlers: Record<ControlRouteName, Handler> = {
   listCheckIns: async (c, a, { params, query }) => att.listCheckIns(c, params.conf, siteFilter(a, params.conf, query.site)),
   presence: async (c, a, { params }) => { assertWide(a, params.conf); return listPresence(c, params.conf); },
   presenceEvents: async (c, a, { params }) => { assertSite(a, params.conf, params.site); return presenceEvents(c, params.conf, params.site); },
+  watch: async (c, a, { params }) => { assertWide(a, params.conf); return listWatch(c, params.conf); },
+  watchEvents: async (c, a, { params }) => { assertSite(a, params.conf, params.site); return watchEvents(c, params.conf, params.site); },
   getAgenda: async (c, a, { params }) => { assertConf(a, params.conf); return getAgenda(c, params.conf); },
   putAgenda: async (c, a, { params, body }) => { assertConf(a, params.conf); return replaceAgenda(c, params.conf, body.items); },
   startItem: async (c, a, { params }) => { assertConf(a, params.conf); return startItem(c, params.conf, params.item); },
@@ -137,12 +141,12 @@ export const handlers: Record<ControlRouteName, Handler> = {
   listRehearsals: async (c, a, { params, query }) => listRehearsals(c, params.conf, siteFilter(a, params.conf, query.site)),
   postRehearsal: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site); return recordRehearsal(c, params.conf, body); },
   getFloor: async (c, a, { params }) => { assertConf(a, params.conf); return getFloor(c, params.conf); },
-  requestFloor: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site); return requestFloor(c, params.conf, body.site, body.note); },
+  requestFloor: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site); return requestFloor(c, params.conf, body.site, body.note, body.console); },
   withdrawFloor: async (c, a, { params }) => {
     assertSite(a, params.conf, params.site);
     return withdrawFloor(c, params.conf, params.site, a.role === 'organizer' ? 'organizer' : 'site');
   },
-  grantFloor: async (c, a, { params, body }) => { assertConf(a, params.conf); return grantFloor(c, params.conf, body.site); },
+  grantFloor: async (c, a, { params, body }) => { assertConf(a, params.conf); return grantFloor(c, params.conf, body.site, body.console); },
   reportAttendance: async (c, a, { params, query }) => {
     assertWide(a, params.conf);
     return exportAs(query.format, `diem-danh-${params.conf}`, 'Điểm danh', await attendanceRows(c, params.conf), attendanceCols);
@@ -153,7 +157,17 @@ export const handlers: Record<ControlRouteName, Handler> = {
   },
   reportPresence: async (c, a, { params, query }) => {
     assertWide(a, params.conf);
-    return exportAs(query.format, `ket-noi-${params.conf}`, 'Kết nối', await presenceRows(c, params.conf), presenceCols as Column<any>[]);
+    const rows = await presenceRows(c, params.conf);
+    if (query.format !== 'xlsx') return exportAs(query.format, `ket-noi-${params.conf}`, 'Kết nối', rows, presenceCols as Column<any>[]);
+    // the workbook adds each hall endpoint's sessions (join, leave, time it played) on a second sheet
+    return new Raw(XLSX, await toXlsx([
+      { name: 'Kết nối', cols: presenceCols as Column<any>[], rows },
+      { name: 'Phiên xem', cols: watchingCols, rows: await watchingRows(c, params.conf) },
+    ]), `ket-noi-${params.conf}.xlsx`);
+  },
+  reportWatching: async (c, a, { params, query }) => {
+    assertWide(a, params.conf);
+    return exportAs(query.format, `phien-xem-${params.conf}`, 'Phiên xem', await watchingRows(c, params.conf), watchingCols);
   },
   reportAgenda: async (c, a, { params, query }) => {
     assertWide(a, params.conf);

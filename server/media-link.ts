@@ -11,10 +11,12 @@ import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
 import { CarryCommand, ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport, RootsCommand } from '../signaling/control-media.js';
+import { NodeHalls } from '../signaling/watching.js';
+import { Watching } from './watching.js';
 import { TokenError, verifyToken } from '../signaling/token.js';
 import type { Ctx } from './context.js';
 import { getConference, listSites, siteRecord } from './store/conference.js';
-import { getFloor } from './store/floor.js';
+import { adoptContribution, getFloor } from './store/floor.js';
 
 /** How long the conference → root node map is trusted (a site moved to another node shows after this). */
 const ROOTS_TTL_MS = 3000;
@@ -25,6 +27,8 @@ interface Tree {
   /** conference → media node of its root site */
   byConf: Map<string, string>;
   ended: Set<string>;
+  /** conferences in rehearsal or live: their sessions are open on every node serving them */
+  open: Set<string>;
   /** conference → media nodes serving its sites */
   hosts: Map<string, Set<string>>;
   /** media node → its parent node ('' for none), as reported */
@@ -40,12 +44,15 @@ interface Attached {
 
 export class MediaLink {
   private readonly nodes = new Map<string, Attached>();
-  private roots: Tree = { at: 0, byConf: new Map(), ended: new Set(), hosts: new Map(), parents: new Map() };
+  private roots: Tree = { at: 0, byConf: new Map(), ended: new Set(), open: new Set(), hosts: new Map(), parents: new Map() };
   private closed = false;
   /** conference → media nodes serving its sites, until its tree changes */
   private readonly hostsCache = new Map<string, Set<string>>();
+  /** What the halls really play, from the nodes' `link:halls`. */
+  readonly watching: Watching;
 
   constructor(private readonly ctx: Ctx, nsp: Namespace) {
+    this.watching = new Watching(ctx);
     nsp.use((socket, next) => {
       try {
         const claims = verifyToken(ctx.opts.tokenSecret, (socket.handshake.auth as { token?: unknown })?.token as string);
@@ -72,8 +79,8 @@ export class MediaLink {
     const root = (await siteRecord(this.ctx, conf, c.rootSite).catch(() => null))?.mediaNode;
     const a = root ? this.nodes.get(root) : undefined;
     if (!a) return;
-    const { granted } = await getFloor(this.ctx, conf);
-    await this.send(root!, a, { conf, floor: granted });
+    const { granted, console } = await getFloor(this.ctx, conf);
+    await this.send(root!, a, { conf, floor: granted, contribution: granted ? console ?? null : null });
   }
 
   /** `conf` ended: every linked node frees what it holds of it (a node away now does it on its next report). */
@@ -84,6 +91,7 @@ export class MediaLink {
 
   close(): void {
     this.closed = true;
+    this.watching.close();
     for (const a of this.nodes.values()) a.socket.disconnect(true);
     this.nodes.clear();
   }
@@ -96,8 +104,21 @@ export class MediaLink {
     this.nodes.set(nodeId, a);
     this.ctx.log.info({ nodeId }, 'media node linked');
     socket.on('disconnect', () => {
-      if (this.nodes.get(nodeId) === a) this.nodes.delete(nodeId);
+      if (this.nodes.get(nodeId) === a) {
+        this.nodes.delete(nodeId);
+        this.watching.nodeUnlinked(nodeId);
+      }
       this.ctx.log.info({ nodeId }, 'media node unlinked');
+    });
+    socket.on(MediaLinkEvents.halls, async (payload: unknown, ack?: (r: Ack<object>) => void) => {
+      try {
+        const report = parseOrThrow(NodeHalls, payload);
+        if (report.nodeId !== nodeId) throw new AppError('FORBIDDEN', 'a node reports for itself only');
+        ack?.({ ok: true, data: {} });
+        await this.watching.report(nodeId, report.halls);
+      } catch (err) {
+        ack?.({ ok: false, error: toErrorBody(err) });
+      }
     });
     socket.on(MediaLinkEvents.report, async (payload: unknown, ack?: (r: Ack<object>) => void) => {
       try {
@@ -124,10 +145,20 @@ export class MediaLink {
     if (!a.report.root && mine.join() !== [...a.report.rooted].sort().join()) await this.setRoots(nodeId, a, mine);
     const carries = this.carriesOf(nodeId);
     if (carries.join() !== (a.report.carries ?? ['?']).join()) await this.setCarries(nodeId, a, carries);
+    // from rehearsal on, a conference's sessions exist on the nodes that serve it (not on first join)
+    for (const conf of this.roots.open) {
+      if (a.report.conferences.some((c) => c.conf === conf)) continue;
+      if (roots.get(conf) === nodeId || this.roots.hosts.get(conf)?.has(nodeId)) await this.open(nodeId, a, conf);
+    }
     for (const conf of mine) {
-      const { granted } = await getFloor(this.ctx, conf);
-      const actual = a.report.conferences.find((c) => c.conf === conf)?.floor ?? null;
-      if (actual !== granted) await this.send(nodeId, a, { conf, floor: granted });
+      const { granted, console } = await getFloor(this.ctx, conf);
+      const want = { conf, floor: granted, contribution: granted ? console ?? null : null };
+      const actual = a.report.conferences.find((c) => c.conf === conf) ?? { floor: null, contribution: null };
+      // the root bound an unbound grant to the first contribution to arrive: record that, don't undo it
+      if (want.floor !== null && actual.floor === want.floor && want.contribution === null && actual.contribution !== null) {
+        if (await adoptContribution(this.ctx, conf, want.floor, actual.contribution)) continue;
+      }
+      if (actual.floor !== want.floor || actual.contribution !== want.contribution) await this.send(nodeId, a, want);
     }
   }
 
@@ -167,10 +198,6 @@ export class MediaLink {
 
 
 
-
-
-
-
   /**
    * Sends one command to a node and waits for its answer; `key` keeps one command of a kind in
    * flight per node. A failure is only logged: the node's next report shows the difference again.
@@ -193,7 +220,7 @@ export class MediaLink {
     return this.command(nodeId, a, cmd.conf, MediaLinkEvents.floor, cmd, NodeConferenceState, 'switching the floor on the root media node', (state) => {
       // the next report would say the same; recording it now avoids a second command
       if (a.report) a.report = { ...a.report, conferences: [...a.report.conferences.filter((c) => c.conf !== cmd.conf), state] };
-      this.ctx.log.info({ nodeId, conf: cmd.conf, floor: cmd.floor }, 'floor switched on the root media node');
+      this.ctx.log.info({ nodeId, conf: cmd.conf, floor: cmd.floor, contribution: cmd.contribution }, 'floor switched on the root media node');
     });
   }
 
@@ -207,6 +234,13 @@ export class MediaLink {
     return this.command(nodeId, a, 'roots', MediaLinkEvents.roots, { confs }, RootsCommand, 'telling the media node its conferences', (done) => {
       if (a.report) a.report = { ...a.report, rooted: done.confs };
       this.ctx.log.info({ nodeId, confs }, 'media node roots these conferences');
+    });
+  }
+
+  private open(nodeId: string, a: Attached, conf: string): Promise<void> {
+    return this.command(nodeId, a, `open ${conf}`, MediaLinkEvents.open, { conf }, NodeConferenceState, 'opening the conference on the media node', (state) => {
+      if (a.report && !a.report.conferences.some((c) => c.conf === conf)) a.report = { ...a.report, conferences: [...a.report.conferences, state] };
+      this.ctx.log.info({ nodeId, conf }, 'conference opened on the media node');
     });
   }
 
@@ -235,10 +269,12 @@ export class MediaLink {
     if (Date.now() - this.roots.at < ROOTS_TTL_MS) return this.roots.byConf;
     const byConf = new Map<string, string>();
     const ended = new Set<string>();
+    const open = new Set<string>();
     const hosts = new Map<string, Set<string>>();
     for (const conf of await this.ctx.redis.smembers(this.ctx.keys.confs)) {
       try {
         const c = await getConference(this.ctx, conf);
+        if (c.state === 'rehearsal' || c.state === 'live') open.add(conf);
         if (c.state === 'ended') ended.add(conf);
         else hosts.set(conf, this.hostsCache.get(conf) ?? (await this.readHosts(conf)));
         const root = await siteRecord(this.ctx, conf, c.rootSite);
@@ -248,7 +284,7 @@ export class MediaLink {
       }
     }
     const parents = new Map(Object.entries(await this.ctx.redis.hgetall(this.ctx.keys.mediaParents)));
-    this.roots = { at: Date.now(), byConf, ended, hosts, parents };
+    this.roots = { at: Date.now(), byConf, ended, open, hosts, parents };
     return byConf;
   }
 }

@@ -9,7 +9,7 @@
 // `present`, so an organizer sees the gap per site and group.
 import { AppError } from '../signaling/common.js';
 import type { z } from 'zod';
-import type { AgendaRow, AttendanceRow, CheckInRow, Conference, DelegateGroup, Incident, PresenceRow, SiteLevel, UpwardReport } from '../signaling/control.js';
+import type { AgendaRow, AttendanceRow, CheckInRow, Conference, DelegateGroup, Incident, PresenceReportRow, SiteLevel, UpwardReport, WatchSessionRow } from '../signaling/control.js';
 import type { Ctx } from './context.js';
 import { getAgenda } from './store/agenda.js';
 import { listCheckIns, readAttendance, readRollups } from './store/attendance.js';
@@ -18,9 +18,10 @@ import { listIncidents } from './store/incidents.js';
 import { listDeliveries, listMaterials, summarize } from './store/materials.js';
 import { presenceEvents, readPresence } from './store/presence.js';
 import { getJson } from './store/util.js';
+import { listWatch, watchEvents, watchSessions } from './watching.js';
 
 type ARow = z.infer<typeof AttendanceRow>;
-type PRow = z.infer<typeof PresenceRow>;
+type PRow = z.infer<typeof PresenceReportRow>;
 type GRow = z.infer<typeof AgendaRow>;
 
 export async function attendanceRows(ctx: Ctx, conf: string): Promise<ARow[]> {
@@ -79,10 +80,27 @@ export async function checkInRows(ctx: Ctx, conf: string, now = Date.now()): Pro
     });
 }
 
+/** Per site: control connections (technician consoles, hall overlays) beside what the media nodes saw the halls play. */
 export async function presenceRows(ctx: Ctx, conf: string): Promise<PRow[]> {
   const sites = await listSites(ctx, conf);
-  const pres = await readPresence(ctx, conf, sites.map((s) => s.id));
-  return Promise.all(sites.map(async (s, i) => ({ ...pres[i]!, name: s.name, level: s.level, events: await presenceEvents(ctx, conf, s.id) })));
+  const [pres, watch] = await Promise.all([readPresence(ctx, conf, sites.map((s) => s.id)), listWatch(ctx, conf)]);
+  return Promise.all(sites.map(async (s, i) => {
+    const w = watch[i]!;
+    const joins = w.state === 'none' ? 0 : (await watchEvents(ctx, conf, s.id)).filter((e) => e.kind === 'join').length;
+    return { ...pres[i]!, name: s.name, level: s.level, events: await presenceEvents(ctx, conf, s.id), watchState: w.state, watchedMs: w.watchedMs, watchJoins: joins };
+  }));
+}
+
+/** Per hall endpoint session (from the media nodes' reports): joined, left, time it played. */
+export async function watchingRows(ctx: Ctx, conf: string): Promise<WatchSessionRow[]> {
+  const [sites, watch] = await Promise.all([listSites(ctx, conf), listWatch(ctx, conf)]);
+  const now = Date.now();
+  const out: WatchSessionRow[] = [];
+  for (const [i, s] of sites.entries()) {
+    if (watch[i]!.state === 'none') continue;
+    for (const x of watchSessions(await watchEvents(ctx, conf, s.id), now)) out.push({ site: s.id, name: s.name, ...x });
+  }
+  return out;
 }
 
 export async function agendaRows(ctx: Ctx, conf: string): Promise<GRow[]> {

@@ -10,7 +10,7 @@ import { snapshot } from './handlers.js';
 import { endItem, reorderAgenda, startItem } from './store/agenda.js';
 import { checkIn, checkOut, getCheckIn, setHeadcounts } from './store/attendance.js';
 import { setConferenceState } from './store/conference.js';
-import { grantFloor, requestFloor, withdrawFloor } from './store/floor.js';
+import { claimFloor, grantFloor, requestFloor, withdrawFloor } from './store/floor.js';
 import { handleIncident, recordRehearsal, reportIncident } from './store/incidents.js';
 import { acceptReceipt } from './store/materials.js';
 import { siteJoined, siteLeft } from './store/presence.js';
@@ -46,10 +46,11 @@ const events: Record<EventName, Handler> = {
   [ControlEvents.incidentReport]: async (ctx, a, p) => { assertSite(a, a.conf, p.site); return reportIncident(ctx, a.conf, p); },
   [ControlEvents.incidentHandle]: async (ctx, a, p) => { organizerOnly(a); return handleIncident(ctx, a.conf, p.id, p.note); },
   [ControlEvents.rehearsal]: async (ctx, a, p) => { assertSite(a, a.conf, p.site); return recordRehearsal(ctx, a.conf, p); },
-  [ControlEvents.floorRequest]: async (ctx, a, p) => { assertSite(a, a.conf, p.site); return requestFloor(ctx, a.conf, p.site, p.note); },
+  [ControlEvents.floorRequest]: async (ctx, a, p) => { assertSite(a, a.conf, p.site); return requestFloor(ctx, a.conf, p.site, p.note, p.console); },
   [ControlEvents.floorWithdraw]: async (ctx, a, p) => { assertSite(a, a.conf, p.site); return withdrawFloor(ctx, a.conf, p.site, a.role === 'organizer' ? 'organizer' : 'site'); },
   [ControlEvents.floorDismiss]: async (ctx, a, p) => { organizerOnly(a); return withdrawFloor(ctx, a.conf, p.site, 'organizer'); },
-  [ControlEvents.floorGrant]: async (ctx, a, p) => { organizerOnly(a); return grantFloor(ctx, a.conf, p.site); },
+  [ControlEvents.floorGrant]: async (ctx, a, p) => { organizerOnly(a); return grantFloor(ctx, a.conf, p.site, p.console); },
+  [ControlEvents.floorClaim]: async (ctx, a, p) => { assertSite(a, a.conf, p.site); return claimFloor(ctx, a.conf, p.site, p.console); },
 };
 
 /** Does this connection make its site "online"? Technician consoles and hall screens do. */

@@ -30,8 +30,18 @@ export const MediaLinkEvents = {
    * of their sites, or a node below it does). The node tells its parent, which relays only those.
    */
   carry: 'link:carry',
+  /**
+   * control → node, ack `Ack<NodeConferenceState>`: the conference is in rehearsal or live and this
+   * node serves one of its sites (or roots it): open its session now, before the first hall joins.
+   */
+  open: 'link:open',
   /** control → every node, ack `Ack<ConferenceEnded>`: the conference ended; free everything it holds, refuse it from now on. */
   end: 'link:end',
+  /**
+   * node → control, ack `Ack<{}>`: the node's hall endpoints and what each really plays
+   * (`NodeHalls` in signaling/watching.ts), every REPORT_EVERY_MS while it has any.
+   */
+  halls: 'link:halls',
 } as const;
 
 export const RootsCommand = z.strictObject({ confs: z.array(Id).max(10_000) });
@@ -41,6 +51,7 @@ export const CarryCommand = z.strictObject({ confs: z.array(Id).max(10_000) });
 export type CarryCommand = z.infer<typeof CarryCommand>;
 
 export const EndCommand = z.strictObject({ conf: Id });
+export const OpenCommand = EndCommand;
 export type EndCommand = z.infer<typeof EndCommand>;
 export const ConferenceEnded = z.strictObject({ conf: Id, hadSession: z.boolean() });
 export type ConferenceEnded = z.infer<typeof ConferenceEnded>;
@@ -49,6 +60,8 @@ export const NodeConferenceState = z.strictObject({
   conf: Id,
   /** Site whose contribution is on air instead of the conference source; null = the source. */
   floor: Id.nullable(),
+  /** Which contribution of that site (the granted console); null = none bound yet, the source stays on air. */
+  contribution: Id.nullable(),
 });
 export type NodeConferenceState = z.infer<typeof NodeConferenceState>;
 

@@ -275,10 +275,14 @@ export const RehearsalReq = z.strictObject({
 export const RehearsalResult = RehearsalReq.extend({ at: Ms });
 export type RehearsalResult = z.infer<typeof RehearsalResult>;
 
-export const FloorRequestReq = z.strictObject({ site: Id, note: z.string().max(500).optional() });
+/** A technician console's id: the contribution a grant binds to (signaling/media.ts Contribution). */
+export const ConsoleId = Id;
+export const FloorRequestReq = z.strictObject({ site: Id, note: z.string().max(500).optional(), console: ConsoleId.optional() });
 export const FloorRequest = z.object({
   site: Id,
   note: z.string().optional(),
+  /** The console that asked: a grant of this request puts that console, and only it, on air. */
+  console: ConsoleId.optional(),
   at: Ms,
   state: z.enum(['waiting', 'granted', 'withdrawn', 'dismissed']),
 });
@@ -286,13 +290,21 @@ export type FloorRequest = z.infer<typeof FloorRequest>;
 /** `granted` is what the organizer decided; the media side performs the switch. */
 export const FloorState = z.object({
   granted: Id.nullable(),
+  /**
+   * The contribution (technician console) of the granted site that goes on air; null until one is
+   * bound (the request's console, or the first console of the site to claim the grant).
+   */
+  console: ConsoleId.nullable().optional(),
   since: Ms.optional(),
   requests: z.array(FloorRequest),
   version: z.number().int().nonnegative(),
 });
 export type FloorState = z.infer<typeof FloorState>;
 export const FloorSiteReq = z.strictObject({ site: Id });
-export const FloorGrantReq = z.strictObject({ site: Id.nullable() });
+/** `console` binds the grant to one contribution (e.g. a hardware encoder's ingest); default: the site's request. */
+export const FloorGrantReq = z.strictObject({ site: Id.nullable(), console: ConsoleId.optional() });
+/** A console of the granted site binds an unbound grant to itself. */
+export const FloorClaimReq = z.strictObject({ site: Id, console: ConsoleId });
 
 // ---------------------------------------------------------------- invitations
 export const InviteRole = z.enum(['organizer', 'technician', 'participant', 'viewer']);

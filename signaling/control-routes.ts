@@ -7,7 +7,8 @@ import {
   Conference, ConferenceInput, ConferencePatch, ConferenceStateReq, Counts, DelegateGroup, Delivery,
   DeliverySummary, ExpectedReq, FloorGrantReq, FloorRequestReq, FloorSiteReq, FloorState, HeadcountsReq, Id,
   Incident, IncidentReq, Invitation, InvitationBulkReq, InvitationReq, Material, MaterialUploadQuery,
-  MediaNodeInfo, PresenceEvent, PresenceRow, ReceiptReq, RedeliverReq, RehearsalReq, RehearsalResult,
+  MediaNodeInfo, PresenceEvent, ReceiptReq, RedeliverReq, RehearsalReq, RehearsalResult,
+  PresenceReportRow, SiteWatch, WatchEvent, WatchSessionRow,
   ReportQuery, Rollup, Site, SiteAttendance, SiteInput, SitePatch, SitePresence, Snapshot, UpwardReport,
   UpwardSendReq,
 } from './control.js';
@@ -72,6 +73,8 @@ export const ControlRoutes = {
   listCheckIns: { method: 'get', path: `${P}/checkins`, params: Conf, query: SiteFilter, res: z.array(CheckIn), roles: SITE, summary: 'Check-ins (technician: own site)' },
   presence: { method: 'get', path: `${P}/presence`, params: Conf, res: z.array(SitePresence), roles: ['organizer', 'viewer'], summary: 'Online state of every site' },
   presenceEvents: { method: 'get', path: `${P}/presence/:site/events`, params: ConfSite, res: z.array(PresenceEvent), roles: SITE, summary: 'Joins and leaves of a site' },
+  watch: { method: 'get', path: `${P}/watch`, params: Conf, res: z.array(SiteWatch), roles: ['organizer', 'viewer'], summary: 'Who is really watching: per site playing / connected / lost and link quality, from the media nodes' },
+  watchEvents: { method: 'get', path: `${P}/watch/:site/events`, params: ConfSite, res: z.array(WatchEvent), roles: SITE, summary: 'Join, play, stop and leave of each hall endpoint of a site' },
   // agenda
   getAgenda: { method: 'get', path: `${P}/agenda`, params: Conf, res: Agenda, roles: READ, summary: 'Agenda and current item' },
   putAgenda: { method: 'put', path: `${P}/agenda`, params: Conf, body: AgendaReplaceReq, res: Agenda, roles: ORG, summary: 'Replace agenda items (keeps actual times of kept ids)' },
@@ -99,7 +102,8 @@ export const ControlRoutes = {
   // reports
   reportAttendance: { method: 'get', path: `${P}/reports/attendance`, params: Conf, query: ReportQuery, res: z.array(AttendanceRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Attendance per site and group, with roll-ups; check-ins counted beside the headcount' },
   reportCheckIns: { method: 'get', path: `${P}/reports/checkins`, params: Conf, query: ReportQuery, res: z.array(CheckInRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Per-person check-ins with site and group names, in/out times and minutes present (they do not change the headcount)' },
-  reportPresence: { method: 'get', path: `${P}/reports/presence`, params: Conf, query: ReportQuery, res: z.array(PresenceRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Per-endpoint joins, leaves, connected time' },
+  reportPresence: { method: 'get', path: `${P}/reports/presence`, params: Conf, query: ReportQuery, res: z.array(PresenceReportRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Per site: control connections, and watching time and state from the media nodes (XLSX: a second sheet of hall sessions)' },
+  reportWatching: { method: 'get', path: `${P}/reports/watching`, params: Conf, query: ReportQuery, res: z.array(WatchSessionRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Per hall endpoint: joined, left, time it played (from the media nodes)' },
   reportAgenda: { method: 'get', path: `${P}/reports/agenda`, params: Conf, query: ReportQuery, res: z.array(AgendaRow), produces: EXPORTS, roles: ['organizer', 'viewer'], summary: 'Agenda planned vs actual' },
   reportFull: { method: 'get', path: `${P}/reports/full.xlsx`, params: Conf, res: z.any(), produces: [XLSX], roles: ['organizer', 'viewer'], summary: 'All reports, one workbook' },
   reportResults: { method: 'get', path: `${P}/reports/results.pdf`, params: Conf, res: z.any(), produces: ['application/pdf'], roles: ['organizer', 'viewer'], summary: 'Printable A4 report of the results (the sent figures once sent), to sign and send up' },

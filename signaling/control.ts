@@ -12,12 +12,14 @@ import { z } from 'zod';
 export const CONTROL_NAMESPACE = '/control';
 
 export * from './control-model.js';
+export * from './watching.js';
 import {
   Agenda, CheckIn, CheckInReq, CheckOutReq, AgendaItemReq, AgendaReorderReq, Conference, ConferenceStateReq, DelegateGroup,
-  Delivery, FloorGrantReq, FloorRequestReq, FloorSiteReq, FloorState, HeadcountReq, HeadcountsReq, Id, Incident,
+  Delivery, FloorClaimReq, FloorGrantReq, FloorRequestReq, FloorSiteReq, FloorState, HeadcountReq, HeadcountsReq, Id, Incident,
   IncidentHandleReq, IncidentReq, Material, MaterialNotify, Ms, ReceiptReq, RehearsalReq, RehearsalResult, ReportReminder,
   Rollup, Site, SiteAttendance, SitePresence,
 } from './control-model.js';
+import { SiteWatch, WatchPush } from './watching.js';
 
 // ---------------------------------------------------------------- socket events
 /** Rooms are server-side; a client subscribes once after connecting (and again after reconnect). */
@@ -36,6 +38,8 @@ export const Snapshot = z.object({
   materials: z.array(Material),
   /** Site-bound tokens: this site's delivery state per material (organizers use GET /deliveries). */
   deliveries: z.array(Delivery).optional(),
+  /** Organizer/viewer: who is really watching, per site (from the media nodes). */
+  watch: z.array(SiteWatch).optional(),
   /** Sequence of the roll-up stream at snapshot time: pushes with seq <= this are stale. */
   seq: z.number().int().nonnegative(),
 });
@@ -68,6 +72,8 @@ export const ControlEvents = {
   floorWithdraw: 'floor:withdraw',
   floorDismiss: 'floor:dismiss',
   floorGrant: 'floor:grant',
+  /** technician console of the granted site: bind an unbound grant to this console. */
+  floorClaim: 'floor:claim',
 } as const;
 
 /** Request / response schema per client→server event. */
@@ -89,6 +95,7 @@ export const ControlEventSchemas = {
   [ControlEvents.floorWithdraw]: { req: FloorSiteReq, res: FloorState },
   [ControlEvents.floorDismiss]: { req: FloorSiteReq, res: FloorState },
   [ControlEvents.floorGrant]: { req: FloorGrantReq, res: FloorState },
+  [ControlEvents.floorClaim]: { req: FloorClaimReq, res: FloorState },
 } as const;
 
 /** Server → client pushes. */
@@ -110,6 +117,8 @@ export const ControlPushes = {
   reportReminder: 'push:report-reminder',
   /** The token was revoked; the server disconnects right after. */
   revoked: 'push:revoked',
+  /** organizer: sites whose watching state (playing / connected / lost, link quality) changed. */
+  watch: 'push:watch',
 } as const;
 
 export const ControlPushSchemas = {
@@ -125,6 +134,7 @@ export const ControlPushSchemas = {
   [ControlPushes.rehearsal]: RehearsalResult,
   [ControlPushes.reportReminder]: ReportReminder,
   [ControlPushes.revoked]: z.object({ jti: z.string() }),
+  [ControlPushes.watch]: WatchPush,
 } as const;
 
 /** Handshake `auth` of a control socket. `client` tells presence what is connecting. */

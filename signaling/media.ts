@@ -37,6 +37,8 @@ export const HallEvents = {
   stats: 'media:stats',
   /** s→c push: the programme changed (floor given/taken, source restarted); re-consume. */
   programme: 'media:programme',
+  /** c→s, hall role, about every second: what the page really plays (HallPlayback in signaling/watching.ts). */
+  playback: 'media:hall:playback',
 } as const;
 
 /**
@@ -47,7 +49,18 @@ export const HallEvents = {
  */
 export const HallRole = z.enum(['hall', 'studio', 'contributor', 'console']);
 export type HallRole = z.infer<typeof HallRole>;
-export const JoinReq = z.object({ site: Id, role: HallRole });
+/**
+ * A contribution is one console's (or encoder's) media for the floor: the floor grant in control
+ * names the contribution it is bound to, and only that one goes on air — never simply the newest
+ * producer of the granted site.
+ */
+export const Contribution = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'contribution: lower-case letters, digits, dashes (an id as control names it)');
+export const JoinReq = z.object({
+  site: Id,
+  role: HallRole,
+  /** contributor only: the contribution id its producers carry (the console's id). */
+  contribution: Contribution.optional(),
+});
 
 /** What every hall should be showing right now. */
 export const Programme = z.object({
@@ -56,6 +69,8 @@ export const Programme = z.object({
   source: z.string().nullable(),
   /** Site holding the floor ("tham luận"), null when the root has it. */
   floor: z.string().nullable(),
+  /** The contribution the floor is bound to (null: none bound yet, the source stays on air). */
+  contribution: z.string().nullable().optional(),
   /** Bumped on every change (monotonic per node) so clients can drop stale pushes. */
   version: z.number().int().nonnegative(),
   /** Producers to consume: at most one per kind. */
@@ -115,7 +130,7 @@ export const SetPreferredLayersReq = z.object({
   temporalLayer: z.number().int().min(0).max(2).optional(),
 });
 /** Conference comes from the organizer's token. Ack data: the Programme after the change. */
-export const SetFloorReq = z.object({ site: Id.nullable() });
+export const SetFloorReq = z.object({ site: Id.nullable(), contribution: Contribution.nullable().optional() });
 export const StatsReq = z.object({}).optional();
 
 /** Per-hop and per-hall figures for the technician console. */
@@ -175,6 +190,8 @@ export const IngestReq = z.object({
   site: Id,
   /** 'source' = the session itself (root site); 'contributor' = a site's media for the floor. Default by site. */
   tag: z.enum(['source', 'contributor']).optional(),
+  /** contributor only: the contribution id a floor grant names to put this encoder on air. */
+  contribution: Contribution.optional(),
   streams: z.array(IngestStreamReq).min(1).max(2).default([{ kind: 'video' }, { kind: 'audio' }]),
 });
 export type IngestReq = z.input<typeof IngestReq>;
@@ -191,7 +208,14 @@ export const IngestStream = z.object({
   clockRate: z.number().int(),
   channels: z.number().int().optional(),
 });
-export const IngestRes = z.object({ id: z.string(), site: z.string(), conf: z.string(), streams: z.array(IngestStream) });
+export const IngestRes = z.object({
+  id: z.string(),
+  site: z.string(),
+  conf: z.string(),
+  streams: z.array(IngestStream),
+  /** contributor feeds: the contribution id a floor grant names to put this feed on air. */
+  contribution: z.string().optional(),
+});
 export type IngestRes = z.infer<typeof IngestRes>;
 
 /** Live mediasoup objects on a node (ports: pipe and plain transports; WebRTC shares the server port). */
@@ -215,7 +239,7 @@ export const NodeHealth = z.object({
     failedAttempts: z.number().int().nonnegative(),
   }).nullable(),
   children: z.array(z.object({ nodeId: z.string(), sites: z.array(z.string()) })),
-  conferences: z.array(z.object({ conf: z.string(), floor: z.string().nullable(), producers: z.number() })),
+  conferences: z.array(z.object({ conf: z.string(), floor: z.string().nullable(), contribution: z.string().nullable(), producers: z.number() })),
   objects: NodeObjects,
   /** Conferences this node roots by the control service's word although it has a parent. */
   rootOf: z.array(z.string()),
@@ -259,8 +283,8 @@ export const PipeEndpoint = z.object({
 });
 export const NodeRegisterReq = z.object({ nodeId: Id, sites: z.array(Id) });
 export const NodeRegisterRes = z.object({ nodeId: z.string() });
-export const NodeFloorState = z.object({ conf: Id, floor: Id.nullable() });
-export const PipeOfferReq = z.object({ conf: Id, endpoint: PipeEndpoint, floor: Id.nullable() });
+export const NodeFloorState = z.object({ conf: Id, floor: Id.nullable(), contribution: Contribution.nullable().default(null) });
+export const PipeOfferReq = z.object({ conf: Id, endpoint: PipeEndpoint, floor: Id.nullable(), contribution: Contribution.nullable().default(null) });
 export const PipeOfferRes = z.object({ endpoint: PipeEndpoint });
 export const PipeRequestReq = z.object({ conf: Id });
 export const NodeProducerAdded = z.object({
@@ -271,8 +295,9 @@ export const NodeProducerAdded = z.object({
   paused: z.boolean(),
   site: Id,
   tag: z.enum(['source', 'contributor']),
+  contribution: Contribution.nullable().default(null),
 });
 export const NodeProducerRef = z.object({ conf: Id, producerId: Id });
 export const NodeProducerPaused = z.object({ conf: Id, producerId: Id, paused: z.boolean() });
-export const NodeFloorSetReq = z.object({ conf: Id, site: Id.nullable() });
+export const NodeFloorSetReq = z.object({ conf: Id, site: Id.nullable(), contribution: Contribution.nullable().default(null) });
 export const NodeCarriesReq = z.object({ confs: z.array(Id).max(10_000) });

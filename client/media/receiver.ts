@@ -20,6 +20,13 @@ export interface HallReceiverOptions extends MediaSessionOptions {
   stallMs?: number;
   /** While waiting with nothing to show, ask the node for the programme this often (ms). Default 20 000. */
   waitingPollMs?: number;
+  /**
+   * Whether the picture is really on screen (the page's video element plays); with decoded frames
+   * this is what the node reports to control as "playing". Default: always.
+   */
+  isShowing?: () => boolean;
+  /** How often the page tells the node what it plays (ms). Default 1000; 0 = never. */
+  playbackEveryMs?: number;
 }
 
 /** Inbound figures summed over the current consumers, by kind. */
@@ -28,6 +35,9 @@ export interface HallStats {
   audio: { packetsReceived: number; bytesReceived: number };
   /** Protocol of the media path in use (selected ICE pair), null before one is chosen. */
   protocol: 'udp' | 'tcp' | null;
+  /** Lost packets (video + audio) and round-trip time of the selected ICE pair. */
+  packetsLost: number;
+  rttMs: number | null;
 }
 
 /** Milestones in performance.now() milliseconds, for the first-frame bench. */
@@ -48,6 +58,9 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private lastFrames = { count: 0, at: 0 };
   private waitingAsked = 0;
+  private reporter: ReturnType<typeof setInterval> | null = null;
+  /** The previous playback sample, for rates over the interval. */
+  private sample: { at: number; frames: number; bytes: number; packets: number; lost: number; framesAt: number } | null = null;
 
   constructor(opts: HallReceiverOptions) {
     super(opts, 'hall');
@@ -58,6 +71,8 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
     this.timeline.startedAt = performance.now();
     super.start();
     this.watchdog = setInterval(() => void this.checkStall(), 3000);
+    const every = this.opts.playbackEveryMs ?? 1000;
+    if (every > 0) this.reporter = setInterval(() => void this.reportPlayback(), every);
   }
 
   /** The page reports its first painted frame (requestVideoFrameCallback); kept for the bench. */
@@ -68,6 +83,8 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
   override close(): void {
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
+    if (this.reporter) clearInterval(this.reporter);
+    this.reporter = null;
     super.close();
   }
 
@@ -76,6 +93,8 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
       video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0 },
       audio: { packetsReceived: 0, bytesReceived: 0 },
       protocol: null,
+      packetsLost: 0,
+      rttMs: null,
     };
     for (const c of this.consumers) {
       if (c.closed) continue;
@@ -83,6 +102,7 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
       report?.forEach((s: Record<string, unknown>) => {
         if (s.type !== 'inbound-rtp') return;
         const n = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : 0);
+        out.packetsLost += Math.max(0, n('packetsLost'));
         if (s.kind === 'video') {
           out.video.framesDecoded += n('framesDecoded');
           out.video.packetsReceived += n('packetsReceived');
@@ -95,20 +115,57 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
         }
       });
     }
-    out.protocol = await this.selectedProtocol();
+    const path = await this.selectedPath();
+    out.protocol = path.protocol;
+    out.rttMs = path.rttMs;
     return out;
   }
 
-  private async selectedProtocol(): Promise<'udp' | 'tcp' | null> {
+  /**
+   * Tells the node what this page really plays: frames decoded in the last two seconds while the
+   * picture is on screen = playing. A frozen picture, a paused video or a page in trouble is not.
+   */
+  private async reportPlayback(): Promise<void> {
+    const socket = this.socket;
+    if (!socket?.connected || this.phase === 'connecting' || this.phase === 'unauthorized') return;
+    const st = await this.stats();
+    const now = performance.now();
+    const bytes = st.video.bytesReceived + st.audio.bytesReceived;
+    const packets = st.video.packetsReceived + st.audio.packetsReceived;
+    const prev = this.sample;
+    // counters restart with every new consumer: take a drop as a fresh start
+    const fresh = !prev || st.video.framesDecoded < prev.frames || bytes < prev.bytes;
+    const framesAt = !fresh && st.video.framesDecoded === prev.frames ? prev.framesAt : now;
+    this.sample = { at: now, frames: st.video.framesDecoded, bytes, packets, lost: st.packetsLost, framesAt };
+    if (fresh) return;
+    const secs = Math.max(0.001, (now - prev.at) / 1000);
+    const dPackets = Math.max(0, packets - prev.packets);
+    const dLost = Math.max(0, st.packetsLost - prev.lost);
+    const decoding = this.phase === 'playing' && st.video.framesDecoded > 0 && now - framesAt < 2000;
+    const payload = {
+      playing: decoding && (this.opts.isShowing?.() ?? true),
+      framesDecoded: st.video.framesDecoded,
+      fps: Math.min(240, Math.round(((st.video.framesDecoded - prev.frames) / secs) * 10) / 10),
+      bitrateKbps: Math.round(((bytes - prev.bytes) * 8) / secs / 1000),
+      lossPct: dPackets + dLost > 0 ? Math.round((dLost / (dPackets + dLost)) * 1000) / 10 : 0,
+      ...(st.rttMs !== null ? { rttMs: Math.min(60_000, Math.round(st.rttMs)) } : {}),
+      ...(st.video.frameHeight ? { frameHeight: st.video.frameHeight } : {}),
+    };
+    socket.emit(HallEvents.playback, payload, () => undefined);
+  }
+
+  private async selectedPath(): Promise<{ protocol: 'udp' | 'tcp' | null; rttMs: number | null }> {
+    const none = { protocol: null, rttMs: null };
     const report = await this.transport?.getStats().catch(() => null);
-    if (!report) return null;
+    if (!report) return none;
     let pairId: string | undefined;
     report.forEach((s: Record<string, unknown>) => {
       if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') pairId = s.selectedCandidatePairId;
     });
     const pair = pairId ? (report.get(pairId) as Record<string, unknown> | undefined) : undefined;
     const local = pair ? (report.get(String(pair.localCandidateId)) as Record<string, unknown> | undefined) : undefined;
-    return local?.protocol === 'tcp' ? 'tcp' : local?.protocol === 'udp' ? 'udp' : null;
+    const rtt = typeof pair?.currentRoundTripTime === 'number' ? pair.currentRoundTripTime * 1000 : null;
+    return { protocol: local?.protocol === 'tcp' ? 'tcp' : local?.protocol === 'udp' ? 'udp' : null, rttMs: rtt };
   }
 
   // ---- session ---------------------------------------------------------------

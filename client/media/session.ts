@@ -23,6 +23,8 @@ export interface SessionOptions {
   /** Site whose router to join. */
   site: string;
   role: z.infer<typeof HallRole>;
+  /** contributor: this console's contribution id (stable across reconnects), which a floor grant binds. */
+  contribution?: string;
 }
 
 const Ok = z.unknown();
@@ -43,7 +45,7 @@ export function openSocket(opts: SessionOptions): Socket {
 
 /** Joins the site and returns a Device loaded with that router's capabilities. */
 export async function joinSite(socket: Socket, opts: SessionOptions): Promise<{ joined: JoinResult; device: Device }> {
-  const joined = await request(socket, HallEvents.join, JoinReq, { site: opts.site, role: opts.role }, JoinRes);
+  const joined = await request(socket, HallEvents.join, JoinReq, { site: opts.site, role: opts.role, ...(opts.contribution ? { contribution: opts.contribution } : {}) }, JoinRes);
   const device = new Device();
   await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as types.RtpCapabilities });
   return { joined, device };

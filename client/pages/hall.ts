@@ -51,6 +51,8 @@ if (!site || !token) {
   receiver = new HallReceiver({
     site, token, nodeUrl, forceTcp,
     onPhase: show,
+    // what the node tells the organizers: a paused or not-yet-playing picture is not "watching"
+    isShowing: () => !video.paused && !video.ended && video.readyState >= 2,
     onStream: (stream) => {
       video.srcObject = stream;
       if (stream) { watchFirstFrame(); play(); }

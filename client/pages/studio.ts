@@ -3,6 +3,7 @@
 // with a local preview and the publish state. URL: ?site=&token=[&node=][&role=]
 import { Publisher } from '../media/publisher.js';
 import { renderStatus, type Phase } from '../media/status.js';
+import { contributionId } from '../media/contribution.js';
 
 const params = new URLSearchParams(location.search);
 const site = params.get('site') ?? '';
@@ -72,15 +73,18 @@ async function start(): Promise<void> {
     }
   }
   show('connecting');
+  const contribution = role === 'contributor' ? contributionId(site) : undefined;
   publisher = new Publisher({
-    site, token, nodeUrl, role, stream, onPhase: show,
+    site, token, nodeUrl, role, stream, onPhase: show, ...(contribution ? { contribution } : {}),
     onProgramme: (p) => {
       programme = { source: p.source, floor: p.floor };
-      // Who the halls see now: this site, or another one.
-      $('onair').textContent = p.source === site
+      // Who the halls see now: this camera, another camera of this site, or another site.
+      const self = p.source === site && (role === 'studio' || p.contribution === contribution);
+      $('onair').textContent = self
         ? (role === 'contributor' ? 'Điểm cầu này đang phát biểu / This site has the floor' : 'Điểm cầu trung tâm / The centre')
+        : p.source === site ? 'Điểm cầu này đang phát biểu bằng máy khác / This site has the floor on another camera'
         : p.source ? `Điểm cầu / Site ${p.source}` : '–';
-      $('onair').dataset.self = String(p.source === site);
+      $('onair').dataset.self = String(self);
     },
     log: (line) => console.debug(`[studio] ${line}`),
   });

@@ -121,6 +121,7 @@ export class ControlClient {
         break;
       }
       case ControlPushes.presence: s.applyPresence((data as { changes: never[] }).changes); break;
+      case ControlPushes.watch: s.applyWatch((data as { changes: never[] }).changes); break;
       case ControlPushes.agenda: s.applyAgenda(data as never); break;
       case ControlPushes.conference: s.conference.value = data as never; break;
       case ControlPushes.floor: s.applyFloor(data as never); break;

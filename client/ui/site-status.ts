@@ -1,6 +1,6 @@
 // How a site is doing, in words and colours shared by the tree, the overlay
 // and the technician console.
-import type { RehearsalResult, Site, SiteLevel } from '../../signaling/control.js';
+import type { RehearsalResult, Site, SiteLevel, SiteWatch, WatchState } from '../../signaling/control.js';
 import { T } from './i18n.js';
 
 export type Quality = 'good' | 'fair' | 'poor' | 'unknown';
@@ -22,6 +22,40 @@ export function qualityText(q: Quality): string {
     poor: T('Đường truyền kém', 'Poor link'),
     unknown: T('Chưa thử đường truyền', 'Link not tested'),
   }[q];
+}
+
+/** Short words for the tree's narrow column. */
+export function watchShort(s: WatchState): string {
+  return {
+    playing: T('Đang xem', 'Playing'),
+    connected: T('Chưa có hình', 'No picture'),
+    lost: T('Mất tín hiệu', 'Lost'),
+    none: T('Chưa vào', 'Not joined'),
+  }[s];
+}
+
+/** What a site's halls really play, in words: the organizer's tree and the filter use these. */
+export function watchText(s: WatchState): string {
+  return {
+    playing: T('Đang xem', 'Playing'),
+    connected: T('Đã kết nối, chưa có hình', 'Connected, no picture'),
+    lost: T('Mất tín hiệu', 'Signal lost'),
+    none: T('Chưa kết nối', 'Not joined'),
+  }[s];
+}
+
+/** A one-line detail of the best hall: frames per second, bitrate, loss, round trip, layer. */
+export function watchDetail(w: SiteWatch | undefined): string {
+  if (!w || w.state === 'none') return '';
+  const parts = [
+    w.endpoints > 1 ? `${w.playing}/${w.endpoints} ${T('màn hình', 'screens')}` : '',
+    w.fps !== undefined ? `${w.fps} fps` : '',
+    w.bitrateKbps !== undefined ? `${w.bitrateKbps} kbit/s` : '',
+    w.lossPct !== undefined ? `${T('mất gói', 'loss')} ${w.lossPct}%` : '',
+    w.rttMs !== undefined ? `RTT ${w.rttMs} ms` : '',
+    w.layer !== undefined ? `${T('lớp', 'layer')} ${w.layer + 1}/3` : '',
+  ];
+  return parts.filter(Boolean).join(' · ');
 }
 
 export function levelText(l: SiteLevel): string {

@@ -1,4 +1,5 @@
-// The site tree with live state per site: online dot, link quality colour,
+// The site tree with live state per site: what its halls really play (from
+// the media nodes: đang xem / đã kết nối / mất tín hiệu), link quality colour,
 // serving media node and % present of its subtree. Virtualised: 10 000 rows
 // scroll as smoothly as 20.
 import { signal, computed, type Signal } from '@preact/signals';
@@ -8,7 +9,7 @@ import { html } from './html.js';
 import { T } from './i18n.js';
 import { VirtualList } from './virtual-list.js';
 import type { ConferenceStore } from './store.js';
-import { linkQuality, qualityText } from './site-status.js';
+import { linkQuality, qualityText, watchDetail, watchShort, watchText } from './site-status.js';
 import { fmtPct } from './format.js';
 
 interface Row { site: Site; depth: number; hasKids: boolean; open: boolean }
@@ -24,6 +25,7 @@ export function SiteTree({ store, selected, height }: SiteTreeProps) {
     const expanded = signal<Set<string>>(new Set());
     const filter = signal('');
     const offlineOnly = signal(false);
+    const notPlaying = signal(false);
     let seeded = false;
     const rows = computed<Row[]>(() => {
       const kids = store.children.value;
@@ -35,11 +37,13 @@ export function SiteTree({ store, selected, height }: SiteTreeProps) {
       }
       const q = filter.value.trim().toLowerCase();
       const pres = store.presence.value;
+      const watch = store.watch.value;
       const out: Row[] = [];
-      if (q || offlineOnly.value) {
+      if (q || offlineOnly.value || notPlaying.value) {
         for (const s of store.sites.value) {
           if (q && !s.name.toLowerCase().includes(q) && !s.id.includes(q)) continue;
           if (offlineOnly.value && pres.get(s.id)?.online) continue;
+          if (notPlaying.value && watch.get(s.id)?.state === 'playing') continue;
           out.push({ site: s, depth: 0, hasKids: false, open: false });
         }
         return out;
@@ -55,7 +59,7 @@ export function SiteTree({ store, selected, height }: SiteTreeProps) {
       walk(null, 0);
       return out;
     });
-    return { expanded, filter, offlineOnly, rows };
+    return { expanded, filter, offlineOnly, notPlaying, rows };
   }, [store]);
 
   const toggle = (id: string) => {
@@ -68,19 +72,26 @@ export function SiteTree({ store, selected, height }: SiteTreeProps) {
   const rehearsals = store.rehearsals.value;
   const sel = selected.value;
   const online = store.sites.value.filter((s) => pres.get(s.id)?.online).length;
+  const watch = store.watch.value;
+  const playing = store.sites.value.filter((s) => watch.get(s.id)?.state === 'playing').length;
 
   const renderRow = (r: Row) => {
     const s = r.site;
     const on = pres.get(s.id)?.online ?? false;
-    const q = linkQuality(rehearsals.get(s.id));
+    const w = watch.get(s.id);
+    const ws = w?.state ?? 'none';
+    // the halls' own figures once they play; the link test's before that
+    const q = w && w.quality !== 'unknown' && ws !== 'none' && ws !== 'lost' ? w.quality : linkQuality(rehearsals.get(s.id));
+    const detail = watchDetail(w);
     const roll = rolls.get(s.id);
     return html`<div role="listitem" class=${`site-row lvl-${s.level}${sel === s.id ? ' selected' : ''}`} data-site=${s.id}
         style=${{ paddingLeft: `${2 + r.depth * 12}px` }} onClick=${() => { selected.value = s.id; }}>
       <button class="twisty btn-ghost" style=${{ border: 0, background: 'none', cursor: r.hasKids ? 'pointer' : 'default' }} tabIndex=${r.hasKids ? 0 : -1}
         aria-label=${r.hasKids ? (r.open ? T('Thu gọn', 'Collapse') : T('Mở rộng', 'Expand')) : undefined}
         onClick=${(e: Event) => { e.stopPropagation(); if (r.hasKids) toggle(s.id); }}>${r.hasKids ? (r.open ? '▾' : '▸') : ''}</button>
-      <span class=${`dot ${on ? 'dot-green' : ''}`} title=${on ? T('Trực tuyến', 'Online') : T('Ngoại tuyến', 'Offline')}></span>
-      <span class=${`link-q ${q}`} title=${qualityText(q)}></span>
+      <span class=${`dot ${on ? 'dot-green' : ''}`} title=${on ? T('Máy điều khiển trực tuyến', 'Console online') : T('Máy điều khiển ngoại tuyến', 'Console offline')}></span>
+      <span class=${`watch watch-${ws}`} data-watch=${ws} title=${detail ? `${watchText(ws)} — ${detail}` : watchText(ws)}>${watchShort(ws)}</span>
+      <span class=${`link-q ${q}`} title=${detail ? `${qualityText(q)} — ${detail}` : qualityText(q)}></span>
       <button class="name" style=${{ border: 0, background: 'none', textAlign: 'left', padding: 0, cursor: 'pointer' }}
         onClick=${() => { selected.value = s.id; }}>${s.name}</button>
       <span class="node" title=${T('Máy chủ truyền hình', 'Media node')}>${s.mediaNode}</span>
@@ -94,9 +105,11 @@ export function SiteTree({ store, selected, height }: SiteTreeProps) {
         style=${{ flex: 1, padding: '5px 8px', border: '1px solid #c6cdd8', borderRadius: '6px' }} />
       <label style=${{ fontSize: '12px' }}><input type="checkbox" checked=${state.offlineOnly.value}
         onChange=${(e: Event) => { state.offlineOnly.value = (e.target as HTMLInputElement).checked; }} /> ${T('Chỉ ngoại tuyến', 'Offline only')}</label>
+      <label style=${{ fontSize: '12px' }}><input type="checkbox" data-testid="not-playing" checked=${state.notPlaying.value}
+        onChange=${(e: Event) => { state.notPlaying.value = (e.target as HTMLInputElement).checked; }} /> ${T('Chỉ điểm chưa có hình', 'Not playing only')}</label>
     </div>
     <div class="muted" style=${{ fontSize: '12px', marginBottom: '4px' }}>
-      ${T('Trực tuyến', 'Online')}: <strong data-testid="online-count">${online}</strong> / ${store.sites.value.length} ${T('điểm cầu', 'sites')}
+      ${T('Đang xem', 'Playing')}: <strong data-testid="playing-count">${playing}</strong> · ${T('Trực tuyến', 'Online')}: <strong data-testid="online-count">${online}</strong> / ${store.sites.value.length} ${T('điểm cầu', 'sites')}
     </div>
     <${VirtualList} items=${state.rows.value} rowHeight=${30} height=${height} keyOf=${(r: Row) => r.site.id}
       render=${renderRow} label=${T('Cây điểm cầu', 'Site tree')} />

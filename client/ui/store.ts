@@ -3,7 +3,7 @@
 import { signal, computed, batch } from '@preact/signals';
 import type {
   Agenda, Conference, DelegateGroup, Delivery, FloorState, Incident, Material, RehearsalResult, Rollup, Site,
-  SiteAttendance, SitePresence, Snapshot, ReportReminder, UpwardReport,
+  SiteAttendance, SitePresence, SiteWatch, Snapshot, ReportReminder, UpwardReport,
 } from '../../signaling/control.js';
 
 const key = (material: string, site: string) => `${material}:${site}`;
@@ -18,6 +18,8 @@ export class ConferenceStore {
   readonly rollups = signal<Map<string, Rollup>>(new Map());
   readonly attendance = signal<Map<string, SiteAttendance>>(new Map());
   readonly presence = signal<Map<string, SitePresence>>(new Map());
+  /** Organizer: what each site's halls really play, from the media nodes. */
+  readonly watch = signal<Map<string, SiteWatch>>(new Map());
   readonly materials = signal<Material[]>([]);
   readonly deliveries = signal<Map<string, Delivery>>(new Map());
   readonly incidents = signal<Incident[]>([]);
@@ -56,6 +58,7 @@ export class ConferenceStore {
       this.rollups.value = new Map(s.rollups.map((r) => [r.site, r]));
       this.attendance.value = new Map(s.attendance.map((a) => [a.site, a]));
       this.materials.value = s.materials;
+      if (s.watch) this.watch.value = new Map(s.watch.map((w) => [w.site, w]));
       this.seq = s.seq;
       // Presence starts from the snapshot's online flags until a push says more.
       const pres = new Map(this.presence.value);
@@ -106,6 +109,12 @@ export class ConferenceStore {
     const m = new Map(this.presence.value);
     for (const c of changes) m.set(c.site, c);
     this.presence.value = m;
+  }
+
+  applyWatch(changes: SiteWatch[]): void {
+    const m = new Map(this.watch.value);
+    for (const c of changes) m.set(c.site, c);
+    this.watch.value = m;
   }
 
   applyDeliveries(changes: Delivery[]): void {

@@ -60,6 +60,7 @@ export async function setConferenceState(ctx: Ctx, id: string, state: Conference
   });
   pushConference(ctx, c);
   // the media nodes free what the conference holds (a node away now does it when it reports again)
+  if (c.state === 'rehearsal' || c.state === 'live') ctx.mediaLink?.treeChanged(id);
   if (c.state === 'ended') void ctx.mediaLink?.conferenceEnded(id).catch((err) => ctx.log.warn({ conf: id, err: String(err) }, 'media nodes not yet told the conference ended'));
   return c;
 }

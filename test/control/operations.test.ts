@@ -135,14 +135,31 @@ test('check-in and out, incidents, rehearsal results, floor', async () => {
   assert.equal(reh[0].passed, true);
   assert.ok(reh[0].at);
 
-  assert.ok((await emit(tech, ControlEvents.floorRequest, { site: 'd02-c01', note: 'Tham luận' })).ok);
+  const emitAny = async (sock: Parameters<typeof emit>[0], e: string, p: unknown): Promise<any> => emit<any>(sock, e, p);
+  // the request names the console; the grant binds to it, and another console of the site cannot take it
+  assert.ok((await emit(tech, ControlEvents.floorRequest, { site: 'd02-c01', note: 'Tham luận', console: 'c-may-1' })).ok);
   const f = (await api(base, org, 'GET', `${P}/floor`)).body.data;
-  assert.deepEqual(f.requests.map((r: any) => [r.site, r.state]), [['d02-c01', 'waiting']]);
-  const g = await emit<any>(o, ControlEvents.floorGrant, { site: 'd02-c01' });
+  assert.deepEqual(f.requests.map((r: any) => [r.site, r.state, r.console]), [['d02-c01', 'waiting', 'c-may-1']]);
+  const g = await emitAny(o, ControlEvents.floorGrant, { site: 'd02-c01' });
   assert.equal(g.ok && g.data.granted, 'd02-c01');
-  assert.equal((await emit<any>(tech, ControlEvents.floorRequest, { site: 'd02-c01' }) as any).error.code, 'CONFLICT');
-  const back = await emit<any>(o, ControlEvents.floorGrant, { site: null });
+  assert.equal(g.data.console, 'c-may-1');
+  assert.equal((await emitAny(tech, ControlEvents.floorRequest, { site: 'd02-c01' }) as any).error.code, 'CONFLICT');
+  const other = await emitAny(tech, ControlEvents.floorClaim, { site: 'd02-c01', console: 'c-may-2' });
+  assert.equal(other.error.code, 'CONFLICT');
+  assert.match(other.error.message, /máy điều khiển khác/);
+  assert.equal((await emitAny(tech, ControlEvents.floorClaim, { site: 'd02-c01', console: 'c-may-1' })).data.console, 'c-may-1', 'claiming its own grant is a no-op');
+  // a grant without a request is claimed by the first console of the site, and only by the site
+  const other2 = await connect(base, token('technician', CONF, 'd02-c02'), 'console');
+  sockets.push(other2);
+  const g2 = await emitAny(o, ControlEvents.floorGrant, { site: 'd02-c02' });
+  assert.equal(g2.data.console, null);
+  assert.equal((await emitAny(tech, ControlEvents.floorClaim, { site: 'd02-c02', console: 'c-may-1' })).error.code, 'FORBIDDEN');
+  assert.equal((await emitAny(tech, ControlEvents.floorClaim, { site: 'd02-c01', console: 'c-may-1' })).error.code, 'CONFLICT', 'd02-c01 no longer holds the floor');
+  assert.equal((await emitAny(other2, ControlEvents.floorClaim, { site: 'd02-c02', console: 'c-b' })).data.console, 'c-b');
+  assert.equal((await emitAny(o, ControlEvents.floorGrant, { site: 'd02-c02', console: 'enc-1' })).data.console, 'enc-1', 'the organizer binds an encoder by name');
+  const back = await emitAny(o, ControlEvents.floorGrant, { site: null });
   assert.equal(back.ok && back.data.granted, null);
+  assert.equal(back.data.console, null);
 });
 
 test('service endpoints: OpenAPI covers every route, metrics, health, static apps', async () => {

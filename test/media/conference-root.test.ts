@@ -103,6 +103,14 @@ describe('a provincial conference roots at the province node', { timeout: 240_00
     }
   });
 
+  test('from rehearsal on, the conference is open on every node that serves it, before any hall joins', async () => {
+    const holds = async (n: NodeProc) => (await n.health()).conferences.some((c) => c.conf === CONF);
+    for (const n of [centre, langson, trangdinh, caoloc, vanlang]) assert.equal(await holds(n), false, `${n.nodeId} holds nothing of a draft`);
+    await api('POST', '/state', { state: 'rehearsal' });
+    for (const n of [langson, trangdinh, caoloc]) await waitFor(`${n.nodeId} to open ${CONF}`, () => holds(n), 10_000, 100);
+    for (const n of [centre, vanlang]) assert.equal(await holds(n), false, `${n.nodeId} serves no site of ${CONF}`);
+  });
+
   test('two conferences at once: each hall plays its own, and no node gets a conference it serves no site of', async () => {
     const source = await langson.ingest(ORG, { site: 'ls' });
     feeds.push(new FfmpegFeed(source, { size: '320x180' }).start());

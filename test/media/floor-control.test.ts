@@ -3,6 +3,8 @@
 // control service that restarts, and a floor changed at the media node behind
 // control's back all end with the programme control recorded; ending the
 // conference in control frees every mediasoup object it held on every node.
+// What goes on air is the contribution bound to the grant: a second producer of
+// the floor site never reaches the programme, not even across a root restart.
 // Real control
 // service (demo conference, real Redis), real media node processes, an ffmpeg
 // source at the centre, an ffmpeg contribution at Cao Lộc, a libwebrtc hall
@@ -43,12 +45,18 @@ describe('the floor follows the control service', { timeout: 240_000 }, () => {
       port: controlPort, redisUrl: REDIS_URL, redisPrefix: PREFIX, dataDir: DATA_DIR, demo: true, logLevel: 'warn', tokenSecret: TOKEN_SECRET,
     });
   };
-  const grant = async (site: string | null) => {
+  const grant = async (site: string | null, console?: string) => {
     const r = await fetch(`${control!.url}/api/conferences/${CONF}/floor/grant`, {
-      method: 'POST', headers: { authorization: `Bearer ${ORG}`, 'content-type': 'application/json' }, body: JSON.stringify({ site }),
+      method: 'POST', headers: { authorization: `Bearer ${ORG}`, 'content-type': 'application/json' }, body: JSON.stringify({ site, ...(console ? { console } : {}) }),
     });
     assert.equal(r.status, 200, await r.clone().text());
   };
+  const floorInControl = async () => {
+    const r = await fetch(`${control!.url}/api/conferences/${CONF}/floor`, { headers: { authorization: `Bearer ${ORG}` } });
+    return ((await r.json()) as { data: { granted: string | null; console?: string | null } }).data;
+  };
+  let firstContribution = '';
+  let secondIds: string[] = [];
   const floorAtRoot = async () => (await centre.health().catch(() => null))?.conferences.find((c) => c.conf === CONF)?.floor;
   const ingestSource = async () => {
     const ingest = await centre.ingest(ORG, { site: 'tw' });
@@ -82,6 +90,7 @@ describe('the floor follows the control service', { timeout: 240_000 }, () => {
     await ingestSource();
     const contribution = await caoloc.ingest(tok('technician', 'ls-caoloc'), { site: 'ls-caoloc' });
     floorIds = contribution.streams.map((s) => s.producerId).sort();
+    firstContribution = contribution.contribution!;
     feeds.push(new FfmpegFeed(contribution, { pattern: 'smptebars', size: '320x180', tone: 660 }).start());
     hall = new HallPeer({ url: trangdinh.url, token: tok('viewer', 'ls-trangdinh-01'), site: 'ls-trangdinh-01' });
     await receiving(sourceIds, 'the commune playing the centre');
@@ -106,6 +115,28 @@ describe('the floor follows the control service', { timeout: 240_000 }, () => {
     await receiving(floorIds, 'the commune playing Cao Lộc');
   });
 
+  test('a second producer of the floor site (not the granted one) never reaches the programme', async () => {
+    // the grant named no contribution: the root bound the first to arrive, and control recorded it
+    await waitFor('control to record the bound contribution', async () => (await floorInControl()).console === firstContribution, 10_000, 50);
+    const second = await caoloc.ingest(tok('technician', 'ls-caoloc'), { site: 'ls-caoloc', contribution: 'second-camera' });
+    assert.equal(second.contribution, 'second-camera');
+    secondIds = second.streams.map((x) => x.producerId).sort();
+    feeds.push(new FfmpegFeed(second, { pattern: 'rgbtestsrc', size: '320x180', tone: 880 }).start());
+    // it is newer than the granted one and produces for seconds: the programme never names it
+    const until = Date.now() + 4000;
+    while (Date.now() < until) {
+      assert.deepEqual(hall.programmeIds.slice().sort(), floorIds, 'the hall stays on the granted contribution');
+      const prog = (await langson.health()).conferences.find((c) => c.conf === CONF);
+      assert.equal(prog?.contribution, firstContribution, 'the province node relays the bound contribution');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // the organizer binds the grant to the second camera on purpose: then, and only then, it goes on air
+    await grant('ls-caoloc', 'second-camera');
+    await receiving(secondIds, 'the commune playing the second camera once granted to it');
+    await grant('ls-caoloc', firstContribution);
+    await receiving(floorIds, 'the commune back on the first camera');
+  });
+
   test('a floor changed at the media node behind control\'s back is put back', async () => {
     const r = await centre.post('/floor', ORG, { site: null });
     assert.equal(r.status, 200);
@@ -123,7 +154,9 @@ describe('the floor follows the control service', { timeout: 240_000 }, () => {
     console.log(`[floor-control] root node back → floor restored in ${Date.now() - t0} ms`);
     await ingestSource();
     await waitFor('the commune programme to name Cao Lộc after the restart', () => hall.programme?.floor === 'ls-caoloc', 40_000);
+    // both cameras of Cao Lộc come up again in whatever order: the bound one, recorded in control, is on air
     await receiving(floorIds, 'the commune playing Cao Lộc after the root restart');
+    assert.ok(!hall.programmeIds.some((id) => secondIds.includes(id)));
   });
 
   test('the control service restarts: nothing changes on air', async () => {

@@ -272,7 +272,7 @@ describe('media nodes refuse malformed and out-of-scope payloads, typed, and cha
     const joiners: Joiner[] = [
       { n: 'langson', who: 'viewer ls-01', token: () => tok('viewer', 'ls-01'), may: [['ls-01', 'hall']], stats: false },
       { n: 'langson', who: 'technician ls', token: () => tok('technician', 'ls'), may: [['ls', 'hall'], ['ls', 'console'], ['ls', 'contributor']], stats: true },
-      { n: 'langson', who: 'participant ls-01', token: () => tok('participant', 'ls-01'), may: [['ls-01', 'hall'], ['ls-01', 'contributor']], stats: false },
+      { n: 'langson', who: 'participant ls-01', token: () => tok('participant', 'ls-01'), may: [['ls-01', 'hall']], stats: false },
       { n: 'langson', who: 'organizer', token: () => ORG, may: [['ls', 'hall'], ['ls-01', 'console'], ['ls-01', 'contributor']], stats: true },
       { n: 'centre', who: 'organizer', token: () => ORG, may: [['tw', 'studio'], ['tw', 'hall']], stats: true },
       { n: 'centre', who: 'technician tw', token: () => tok('technician', 'tw'), may: [['tw', 'hall'], ['tw', 'console']], stats: true },

@@ -101,7 +101,7 @@ describe('studio simulcast and contributor floor through the cascade', { timeout
 
   test('a contributor takes the floor by the organizer socket event and every hall switches', async () => {
     const hall = peers[0]!;
-    contributor = await ProducerPeer.start({ url: district.url, token: tok('participant', 'ls-vanquan'), site: 'ls-vanquan', role: 'contributor', width: 640, height: 360 });
+    contributor = await ProducerPeer.start({ url: district.url, token: tok('technician', 'ls-vanquan'), site: 'ls-vanquan', role: 'contributor', width: 640, height: 360 });
     const organizer = io(new URL(HALL_NAMESPACE, centre.url).toString(), { auth: { token: tok('organizer') }, transports: ['websocket'] });
     try {
       const pushes: Programme[] = [];

@@ -57,7 +57,7 @@ export function ReportDueBanner({ s, onOpen }: { s: AppSession; onOpen: () => vo
     ? T(`Đã quá hạn gửi báo cáo lên cấp trên (hạn ${when}) mà chưa gửi. Hãy xem lại số liệu và gửi ngay.`, `The upward report was due on ${when} and has not been sent. Check the figures and send it now.`)
     : T(`Sắp đến hạn gửi báo cáo lên cấp trên: ${when} (${timeLeft(Date.parse(conf.reportDeadline) - now)}).`, `The upward report is due on ${when} (${timeLeft(Date.parse(conf.reportDeadline) - now)}).`);
   return html`<div class=${`due-banner ${due === 'overdue' ? 'overdue' : ''}`} role="alert" data-testid="report-due" data-due=${due}>
-    <span aria-hidden="true">⏰</span><span class="grow">${text}</span>
+    <span aria-hidden="true">⚠</span><span class="grow">${text}</span>
     <button class="btn btn-small btn-primary" onClick=${onOpen}>${T('Mở báo cáo', 'Open the report')}</button>
     <button class="btn btn-small btn-ghost" aria-label=${T('Ẩn nhắc nhở', 'Hide the reminder')} onClick=${() => setHidden(true)}>✕</button>
   </div>`;

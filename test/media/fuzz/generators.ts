@@ -28,6 +28,7 @@ import {
   StatsReq,
 } from '../../../signaling/media.js';
 import { signToken } from '../../../signaling/token.js';
+import { HallPlayback } from '../../../signaling/watching.js';
 import { malformedArb, validArb } from '../../support/zod-arb.js';
 import { CONF, NODE_SECRET, ORG, TOKEN_SECRET, type PersonRole } from './config.js';
 import { wire } from './json.js';
@@ -148,6 +149,7 @@ export const HALL_SCHEMAS: Record<HallEventKey, z.ZodType> = {
   setPreferredLayers: SetPreferredLayersReq,
   setFloor: SetFloorReq,
   stats: StatsReq,
+  playback: HallPlayback,
 };
 /** Every node-to-node event, with the side that handles it. */
 export const NODE_SCHEMAS: Record<keyof typeof NodeEvents, { schema: z.ZodType; parentHandles: boolean; childHandles: boolean }> = {
