@@ -1,18 +1,27 @@
 // Generated REST requests for the control service fuzz test: for every route,
 // malformed bodies, broken JSON, malformed path ids, ids of another conference
 // or of its sites, and malformed query strings (all refused by the schemas).
+// Account routes (signaling/accounts.ts) are sent with an operator session,
+// and their other-conference cases with the session of an organizer of CONF.
 import fc, { type Arbitrary } from 'fast-check';
 import { Id } from '../../signaling/control.js';
+import { AccountRoutes } from '../../signaling/accounts.js';
 import { ControlRoutes, type RouteDef } from '../../signaling/control-routes.js';
 import { malformedArb, validArb } from '../support/zod-arb.js';
 import { CONF } from './helpers.js';
 
 export const OTHER = 'hn-khac';
 
-export type RestCase = { route: string; method: string; path: string; body?: unknown; rawText?: string; contentType?: string; how: string };
+/** `as`: which account session sends it (account routes); none = the organizer token of CONF. */
+export type RestCase = { route: string; method: string; path: string; body?: unknown; rawText?: string; contentType?: string; how: string; as?: 'operator' | 'organizer' };
 
-export const routes = Object.entries(ControlRoutes) as [string, RouteDef][];
-const knownIds: Record<string, string> = { site: 'd01-c01', item: 'a1', material: 'tl-1', id: 'inc-x', jti: 'j' };
+export const routes = [
+  ...Object.entries(ControlRoutes),
+  ...Object.entries(AccountRoutes).map(([n, d]) => [`account.${n}`, d]),
+] as [string, RouteDef][];
+/** An organizer account of CONF that the fuzz test creates. */
+export const FUZZ_ORGANIZER = 'btc-fuzz';
+const knownIds: Record<string, string> = { site: 'd01-c01', item: 'a1', material: 'tl-1', id: 'inc-x', jti: 'j', username: FUZZ_ORGANIZER };
 const fill = (path: string, over: Record<string, string> = {}) =>
   path.replace(/:([a-z]+)/g, (_, k: string) => encodeURIComponent(over[k] ?? (k === 'conf' ? CONF : knownIds[k] ?? 'x')));
 const qs = (q: Record<string, unknown>) => Object.entries(q).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))}`).join('&');
@@ -30,6 +39,7 @@ export function restCases(): Arbitrary<RestCase> {
   const arbs: Arbitrary<RestCase>[] = [];
   for (const [name, d] of routes) {
     const method = d.method.toUpperCase();
+    const arbsBefore = arbs.length;
     const validBody = d.body && !d.rawBody ? validArb(d.body) : fc.constant(undefined);
     if (d.body && !d.rawBody) {
       arbs.push(malformedArb(d.body).map(({ how, value }) => ({ route: name, method, path: fill(d.path), body: value, how: `body:${how}` })));
@@ -53,6 +63,11 @@ export function restCases(): Arbitrary<RestCase> {
         .map(([{ how, value }, body]) => ({ route: name, method, path: `${fill(d.path)}?${qs(value as Record<string, unknown>)}`, body, how: `query:${how}` }))
         // a query string carries strings only; the service must still refuse it
         .filter((c) => { const sp = Object.fromEntries(new URL(`http://x${c.path}`).searchParams); return !q.safeParse(sp).success; }));
+    }
+    if (name.startsWith('account.')) {
+      for (let i = arbsBefore; i < arbs.length; i++) {
+        arbs[i] = arbs[i]!.map((c) => ({ ...c, as: c.how === 'params:other-conference' ? 'organizer' as const : 'operator' as const }));
+      }
     }
   }
   return fc.oneof(...arbs);

@@ -16,7 +16,8 @@ import {
 } from '../../signaling/control.js';
 import { REDIS_URL, stateHash } from '../support/redis.js';
 import { FUZZ_SEED, malformedArb, validArb } from '../support/zod-arb.js';
-import { OTHER, restCases, routes, type RestCase } from './fuzz-cases.js';
+import { createOperator, createOrganizer } from './account-helpers.js';
+import { FUZZ_ORGANIZER, OTHER, restCases, routes, type RestCase } from './fuzz-cases.js';
 import { api, CONF, connect, emit, setupConference, testEnv, token, type Env } from './helpers.js';
 
 const RUNS = { rest: 1200, socket: 1000, valid: 120 };
@@ -30,6 +31,8 @@ let base: string;
 let org: string;
 let redis: Redis;
 let communes: string[];
+/** Account sessions for the account routes: an operator, and an organizer of CONF only. */
+const sessions = { operator: '', organizer: '' };
 const sockets: Socket[] = [];
 const tally = { rest: new Map<string, number>(), socket: new Map<string, number>() };
 const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
@@ -50,6 +53,9 @@ beforeAll(async () => {
   ok(await api(base, other, 'PUT', `/api/conferences/${OTHER}`, { title: 'Hội nghị khác', planNumber: '2-KH/TEST', date: '2030-02-01', plannedStart: '2030-02-01T08:00:00+07:00', plannedDurationMin: 60, maket: ['HỘI NGHỊ'], rootSite: 'khac-goc', reportsTo: 'Cấp trên', reportDeadline: '2030-02-05T17:00:00+07:00' }));
   ok(await api(base, other, 'PUT', `/api/conferences/${OTHER}/sites/khac-goc`, { id: 'khac-goc', parent: null, level: 'centre', name: 'Gốc khác', mediaNode: 'centre' }));
   ok(await api(base, other, 'PUT', `/api/conferences/${OTHER}/sites/khac-xa`, { id: 'khac-xa', parent: 'khac-goc', level: 'commune', name: 'Xã khác', mediaNode: 'centre' }));
+  const op = await createOperator(env.prefix, base, 'quantri-fuzz');
+  sessions.operator = op.token;
+  sessions.organizer = (await createOrganizer(base, op, CONF, FUZZ_ORGANIZER)).token;
   redis = new Redis(REDIS_URL);
   console.log(`[fuzz control] seed=${FUZZ_SEED} (FC_SEED=${FUZZ_SEED} reproduces this run)`);
 });
@@ -65,7 +71,7 @@ afterAll(async () => {
 // ---------------------------------------------------------------- REST
 
 async function send(c: RestCase): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${org}` };
+  const headers: Record<string, string> = { authorization: `Bearer ${c.as ? sessions[c.as] : org}` };
   let payload: string | undefined;
   if (c.rawText !== undefined) { payload = c.rawText; headers['content-type'] = c.contentType!; }
   else if (c.body !== undefined) { payload = JSON.stringify(c.body); headers['content-type'] = 'application/json'; }
