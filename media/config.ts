@@ -22,6 +22,8 @@ export const NodeConfig = z.object({
   rtcPort: z.union([z.number().int().min(0).max(65535), z.array(z.number().int().min(1).max(65535))]).default(0),
   /** Port range for node-to-node PipeTransports and ingest PlainTransports. */
   pipePorts: z.object({ min: z.number().int().min(1024), max: z.number().int().max(65535) }).optional(),
+  /** UDP ports for RTP ingests (encoders), apart from the pipes so a busy ingest can never starve the cascade. */
+  ingestPorts: z.object({ min: z.number().int().min(1024), max: z.number().int().max(65535) }).optional(),
   /** Number of mediasoup workers; default one per core. */
   workers: z.number().int().min(1).optional(),
   /** Secret verifying people's tokens (signaling/token.ts). */

@@ -8,11 +8,12 @@ import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { CarryCommand, EndCommand, OpenCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
+import { CarryCommand, EndCommand, OpenCommand, RevokeCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
 import { Id } from '../signaling/control-model.js';
 import { signToken } from '../signaling/token.js';
 import type { Cascade } from './cascade.js';
 import type { Watchers } from './watchers.js';
+import type { Revocations } from './revocations.js';
 import type { NodeHalls } from '../signaling/watching.js';
 
 export interface ControlLinkOptions {
@@ -26,6 +27,8 @@ export interface ControlLinkOptions {
   cascade: Cascade;
   /** The hall endpoints on this node, reported with what they really play. */
   watchers?: Watchers;
+  /** Token ids control revoked. */
+  revocations?: Revocations;
   log: Logger;
 }
 
@@ -113,6 +116,10 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
   handle(MediaLinkEvents.carry, CarryCommand, (cmd): CarryCommand => {
     o.cascade.setCarries(cmd.confs);
     return { confs: o.cascade.carries ?? [] };
+  });
+  handle(MediaLinkEvents.revoke, RevokeCommand, (cmd) => {
+    o.revocations?.add(cmd.jtis);
+    return { count: o.revocations?.size ?? 0 };
   });
   handle(MediaLinkEvents.open, OpenCommand, async (cmd): Promise<NodeConferenceState> => {
     const s = await o.cascade.session(cmd.conf);

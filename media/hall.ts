@@ -30,11 +30,27 @@ import type { Cascade } from './cascade.js';
 import type { Session, SiteRouter } from './session.js';
 import type { StatsRegistry } from './stats.js';
 import type { Watchers } from './watchers.js';
+import type { Revocations } from './revocations.js';
 import { HallPlayback } from '../signaling/watching.js';
 
-export type HallOptions = { cascade: Cascade; stats: StatsRegistry; watchers: Watchers; tokenSecret: string; nodeId: string; log: Logger };
+export type HallOptions = { cascade: Cascade; stats: StatsRegistry; watchers: Watchers; revocations: Revocations; tokenSecret: string; nodeId: string; log: Logger };
 
 const MAX_TRANSPORTS = 4;
+/** Sockets one token may hold open on this node (a hall's screens, a console reconnecting). */
+export const MAX_SOCKETS_PER_TOKEN = 8;
+
+/** Closes a socket when its token expires. */
+function closeAtExpiry(socket: Socket, expSeconds: number): void {
+  let t: NodeJS.Timeout;
+  const arm = () => {
+    const left = expSeconds * 1000 - Date.now();
+    if (left <= 0) { socket.disconnect(true); return; }
+    t = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
+    t.unref();
+  };
+  arm();
+  socket.once('disconnect', () => clearTimeout(t));
+}
 
 /** A contributor that names no contribution: one per invitation link (an id control accepts). */
 const tokenContribution = (jti: string) => `tok-${createHash('sha256').update(jti).digest('hex').slice(0, 16)}`;
@@ -52,9 +68,17 @@ function errorBody(err: unknown) {
 }
 
 export function attachHall(nsp: Namespace, o: HallOptions): void {
+  /** open sockets per token id */
+  const perToken = new Map<string, number>();
   nsp.use((socket, next) => {
     try {
-      socket.data.claims = verifyPerson(o.tokenSecret, socket.handshake.auth?.token);
+      const claims = verifyPerson(o.tokenSecret, socket.handshake.auth?.token);
+      if (o.revocations.has(claims.jti)) throw new AppError('UNAUTHORIZED', 'Liên kết này đã bị thu hồi; hãy xin Ban tổ chức liên kết mới. / This link was revoked; ask the organisers for a new one.');
+      // one invitation link opens a few screens, not a flood of sockets
+      if ((perToken.get(claims.jti) ?? 0) >= MAX_SOCKETS_PER_TOKEN) throw new AppError('RATE_LIMITED', 'Liên kết này đang mở ở quá nhiều màn hình; hãy đóng bớt rồi thử lại. / This link is open on too many screens; close some and try again.');
+      socket.data.claims = claims;
+      // counted here, not on 'connection': a burst of handshakes must not slip past the cap
+      perToken.set(claims.jti, (perToken.get(claims.jti) ?? 0) + 1);
       next();
     } catch (err) {
       o.log.info({ from: socket.handshake.address, reason: (err as Error).message }, 'hall connection refused');
@@ -65,6 +89,21 @@ export function attachHall(nsp: Namespace, o: HallOptions): void {
   });
 
   o.cascade.on('programme', (p) => nsp.to(`conf:${p.conf}`).emit(HallEvents.programme, p));
+  // a revoked link is closed wherever it is open on this node
+  o.revocations.on('revoked', (jtis) => {
+    const gone = new Set(jtis);
+    for (const s of nsp.sockets.values()) {
+      if (gone.has((s.data.claims as TokenClaims | undefined)?.jti ?? '')) s.disconnect(true);
+    }
+  });
+  nsp.on('connection', (socket) => {
+    const jti = (socket.data.claims as TokenClaims).jti;
+    socket.once('disconnect', () => {
+      const n = (perToken.get(jti) ?? 1) - 1;
+      if (n > 0) perToken.set(jti, n); else perToken.delete(jti);
+    });
+    closeAtExpiry(socket, (socket.data.claims as TokenClaims).exp);
+  });
 
   nsp.on('connection', (socket) => handleSocket(socket, o));
 }
@@ -74,6 +113,8 @@ function handleSocket(socket: Socket, o: HallOptions): void {
   const conf = claims.conf;
   let joined: Joined | undefined;
   const transports = new Map<string, ms.WebRtcTransport>();
+  /** transports being created (counted against the cap before the await) */
+  let creating = 0;
   const producers = new Map<string, ms.Producer>();
   const consumers = new Map<string, ms.Consumer>();
 
@@ -124,15 +165,27 @@ function handleSocket(socket: Socket, o: HallOptions): void {
   on(HallEvents.createTransport, CreateTransportReq, async (req): Promise<TransportInfo> => {
     const j = need();
     if (req.direction === 'send' && j.role !== 'studio' && j.role !== 'contributor') throw new AppError('FORBIDDEN', 'only studio and contributors send');
-    if (transports.size >= MAX_TRANSPORTS) throw new AppError('CONFLICT', 'too many transports');
-    const t = await j.sr.router.createWebRtcTransport({
-      webRtcServer: j.sr.pooled.webRtcServer,
-      enableUdp: !req.forceTcp,
-      enableTcp: true,
-      preferUdp: !req.forceTcp,
-      initialAvailableOutgoingBitrate: 1_500_000,
-      appData: { direction: req.direction, socket: socket.id },
-    });
+    // the slot is taken before the await, so a burst of requests cannot pass the cap together
+    if (transports.size + creating >= MAX_TRANSPORTS) throw new AppError('CONFLICT', 'too many transports');
+    creating++;
+    let t: ms.WebRtcTransport;
+    try {
+      t = await j.sr.router.createWebRtcTransport({
+        webRtcServer: j.sr.pooled.webRtcServer,
+        enableUdp: !req.forceTcp,
+        enableTcp: true,
+        preferUdp: !req.forceTcp,
+        initialAvailableOutgoingBitrate: 1_500_000,
+        appData: { direction: req.direction, socket: socket.id },
+      });
+    } finally {
+      creating--;
+    }
+    // made while the socket went away: nobody will ever close it otherwise
+    if (socket.disconnected) {
+      t.close();
+      throw new AppError('CONFLICT', 'socket closed');
+    }
     transports.set(t.id, t);
     t.observer.once('close', () => transports.delete(t.id));
     if (req.direction === 'send') await t.setMaxIncomingBitrate(4_000_000).catch(() => undefined);

@@ -9,6 +9,7 @@ import type { TokenClaims } from '../signaling/token.js';
 import { assertHallRole, assertOrganizer, assertStatsAccess, verifyPerson } from './auth.js';
 import type { Cascade } from './cascade.js';
 import { createIngest, type Ingest } from './ingest.js';
+import type { Revocations } from './revocations.js';
 import type { StatsRegistry } from './stats.js';
 
 export type HttpOptions = {
@@ -17,7 +18,10 @@ export type HttpOptions = {
   tokenSecret: string;
   listenIp: string;
   announcedIp: string;
-  pipePorts?: { min: number; max: number };
+  /** Port range of RTP ingests (never the pipes' range). */
+  ingestPorts?: { min: number; max: number };
+  /** Token ids control revoked: refused, and their ingests closed. */
+  revocations?: Revocations;
   staticDir?: string;
   health: () => NodeHealth;
   log: Logger;
@@ -25,9 +29,13 @@ export type HttpOptions = {
 
 export type MediaHttp = { app: express.Express; close(): void };
 
+/** Ingests one token may hold open at once on this node. */
+export const MAX_INGESTS = { organizer: 4, site: 2 } as const;
+
 export function createHttp(o: HttpOptions): MediaHttp {
   const app = express();
-  const ingests = new Map<string, Ingest>();
+  /** open ingests with the token id that opened them */
+  const ingests = new Map<string, Ingest & { owner: string }>();
 
   app.disable('x-powered-by');
   app.use((req, res, next) => {
@@ -44,8 +52,15 @@ export function createHttp(o: HttpOptions): MediaHttp {
   const auth = (req: Request): TokenClaims => {
     const h = req.headers.authorization ?? '';
     const token = h.startsWith('Bearer ') ? h.slice(7) : (req.query.token as string | undefined);
-    return verifyPerson(o.tokenSecret, token);
+    const claims = verifyPerson(o.tokenSecret, token);
+    if (o.revocations?.has(claims.jti)) throw new AppError('UNAUTHORIZED', 'Liên kết này đã bị thu hồi; hãy xin Ban tổ chức liên kết mới. / This link was revoked; ask the organisers for a new one.');
+    return claims;
   };
+  // ingests of a revoked link stop at once
+  o.revocations?.on('revoked', (jtis) => {
+    const gone = new Set(jtis);
+    for (const [id, ing] of ingests) if (gone.has(ing.owner)) { ing.close(); ingests.delete(id); o.log.info({ ingest: id }, 'ingest closed: its link was revoked'); }
+  });
   const route = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
     fn(req, res).then((data) => res.json(data), next);
   };
@@ -55,7 +70,7 @@ export function createHttp(o: HttpOptions): MediaHttp {
   app.get(MediaRoutes.stats, route(async (req) => {
     const claims = auth(req);
     assertStatsAccess(claims, (s) => o.cascade.hosts(s));
-    return o.stats.collect((t) => claims.conf === '*' || t.conf === claims.conf);
+    return o.stats.collect((t) => t.conf === claims.conf);
   }));
 
   app.post(MediaRoutes.ingest, route(async (req, res) => {
@@ -65,6 +80,15 @@ export function createHttp(o: HttpOptions): MediaHttp {
     if (claims.role !== 'organizer') assertHallRole(claims, 'console', body.site);
     const tag = body.tag ?? (o.cascade.isRoot(claims.conf) && body.site === o.cascade.o.sites[0] ? 'source' : 'contributor');
     if (tag === 'source' && claims.role !== 'organizer') throw new AppError('FORBIDDEN', 'only an organizer ingests the session source');
+    // ingests of conferences that ended here are gone with their session
+    for (const [id, i] of ingests) if (!o.cascade.ready.has(i.res.conf)) ingests.delete(id);
+    const mine = [...ingests.values()].filter((i) => i.owner === claims.jti).length;
+    if (mine >= (claims.role === 'organizer' ? MAX_INGESTS.organizer : MAX_INGESTS.site)) {
+      throw new AppError('RATE_LIMITED', 'Liên kết này đã mở đủ số luồng nhận tín hiệu cho phép; hãy đóng luồng cũ rồi mở lại. / This link has opened as many ingests as allowed; close one and try again.');
+    }
+    // RTCP goes back to where the encoder is, never to an address the caller merely names
+    const caller = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (body.streams.some((s) => s.remote && s.remote.ip !== caller)) throw new AppError('FORBIDDEN', 'remote must be the address the request comes from');
     // only once allowed: the session is state (a refused request must not open a conference here)
     const session = await o.cascade.session(claims.conf);
     const ingest = await createIngest({
@@ -75,10 +99,10 @@ export function createHttp(o: HttpOptions): MediaHttp {
       streams: body.streams,
       listenIp: o.listenIp,
       announcedIp: o.announcedIp,
-      ...(o.pipePorts ? { portRange: o.pipePorts } : {}),
+      ...(o.ingestPorts ? { portRange: o.ingestPorts } : {}),
       stats: o.stats,
     });
-    ingests.set(ingest.id, ingest);
+    ingests.set(ingest.id, { ...ingest, owner: claims.jti });
     o.log.info({ conf: claims.conf, site: body.site, tag, ingest: ingest.id, ports: ingest.res.streams.map((s) => s.port) }, 'ingest opened');
     res.status(201);
     return ingest.res;

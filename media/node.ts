@@ -12,6 +12,7 @@ import { Cascade } from './cascade.js';
 import { NodeConfig, type NodeConfigInput } from './config.js';
 import { attachHall } from './hall.js';
 import { Watchers } from './watchers.js';
+import { Revocations } from './revocations.js';
 import { createHttp } from './http.js';
 import { attachNodeNamespace, connectParent, type ParentConnection } from './node-channel.js';
 import { StatsRegistry } from './stats.js';
@@ -56,6 +57,8 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   });
   const stats = new StatsRegistry(cfg.nodeId);
   const watchers = new Watchers();
+  const revocations = new Revocations();
+  stats.hallFps = (id) => watchers.fps(id);
   const cascade = new Cascade({
     nodeId: cfg.nodeId,
     sites: cfg.sites,
@@ -89,7 +92,8 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     tokenSecret: cfg.tokenSecret,
     listenIp: cfg.listenIp,
     announcedIp: cfg.announcedIp,
-    ...(cfg.pipePorts ? { pipePorts: cfg.pipePorts } : {}),
+    ...(cfg.ingestPorts ? { ingestPorts: cfg.ingestPorts } : {}),
+    revocations,
     staticDir: resolve(REPO_ROOT, cfg.staticDir ?? 'dist/client'),
     health,
     log,
@@ -102,7 +106,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     pingTimeout: 5000,
     maxHttpBufferSize: 256 * 1024,
   });
-  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, watchers, tokenSecret: cfg.tokenSecret, nodeId: cfg.nodeId, log });
+  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, watchers, revocations, tokenSecret: cfg.tokenSecret, nodeId: cfg.nodeId, log });
   attachNodeNamespace(io.of(NODE_NAMESPACE), cascade, cfg.nodeSecret, log);
 
   try {
@@ -122,7 +126,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   }
 
   control = cfg.controlUrl
-    ? connectControl({ url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret, root: !cfg.parent, cascade, watchers, log })
+    ? connectControl({ url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret, root: !cfg.parent, cascade, watchers, revocations, log })
     : null;
 
   let closing: Promise<void> | undefined;

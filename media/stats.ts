@@ -58,6 +58,11 @@ export class StatsRegistry {
   private readonly entries = new Map<string, Tracked & { fps?: FpsMeter }>();
   private watchedUntil = 0;
   private sweep: NodeJS.Timeout | undefined;
+  /**
+   * A hall's frames per second as its page reports them (media/watchers.ts): halls are many, so
+   * their fps never costs per-packet tracing in the worker.
+   */
+  hallFps: ((socketId: string) => number | undefined) | undefined;
 
   constructor(readonly nodeId: string) {}
 
@@ -149,8 +154,12 @@ export class StatsRegistry {
       const active = rows.filter((r) => (r.bitrate ?? 0) > 0).length;
       if (rows.length > 1) s.spatialLayer = Math.max(0, active - 1);
     }
-    // fps only where a single stream is measured: hall consumers and single-encoding sources
-    if (obj.kind === 'video' && (t.hop === 'hall' || (t.hop === 'source' && rows.length <= 1))) {
+    if (obj.kind === 'video' && t.hop === 'hall') {
+      const fps = typeof t.peer === 'string' ? this.hallFps?.(t.peer) : undefined;
+      if (fps !== undefined) s.fps = Math.round(fps);
+    }
+    // per-packet tracing only for a single-encoding source (one per site at most), while watched
+    if (obj.kind === 'video' && t.hop === 'source' && rows.length <= 1) {
       t.fps ??= new FpsMeter(obj);
       const fps = t.fps.sample();
       if (fps !== undefined) s.fps = fps;

@@ -21,6 +21,12 @@ export class Watchers {
     if (e) e.last = { ...p, at: Date.now() };
   }
 
+  /** The page's own frames per second, while its word is fresh. */
+  fps(id: string, now = Date.now()): number | undefined {
+    const last = this.halls.get(id)?.last;
+    return last && now - last.at < PLAYBACK_FRESH_MS ? last.fps : undefined;
+  }
+
   remove(id: string): void {
     this.halls.delete(id);
   }

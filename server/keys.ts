@@ -53,6 +53,8 @@ export function makeKeys(p: string) {
     /** pub/sub channels */
     receiptChannel: `${p}ch:receipt`,
     treeChannel: `${p}ch:tree`,
+    /** JSON array of revoked token ids, for the media nodes (server/revocation.ts) */
+    revokeChannel: `${p}ch:revoke`,
     sitePushChannel: `${p}ch:site-push`,
     bullPrefix: `${p}bull`,
   };

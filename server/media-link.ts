@@ -10,7 +10,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { CarryCommand, ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport, RootsCommand } from '../signaling/control-media.js';
+import { CarryCommand, ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport, RevokeCommand, RootsCommand } from '../signaling/control-media.js';
 import { NodeHalls } from '../signaling/watching.js';
 import { Watching } from './watching.js';
 import { TokenError, verifyToken } from '../signaling/token.js';
@@ -53,6 +53,11 @@ export class MediaLink {
 
   constructor(private readonly ctx: Ctx, nsp: Namespace) {
     this.watching = new Watching(ctx);
+    // a link revoked on any instance is closed on the nodes linked to this one
+    void ctx.bus.on(ctx.keys.revokeChannel, (msg) => {
+      const jtis = JSON.parse(msg) as string[];
+      for (const [nodeId, a] of this.nodes) void this.revoke(nodeId, a, jtis);
+    });
     nsp.use((socket, next) => {
       try {
         const claims = verifyToken(ctx.opts.tokenSecret, (socket.handshake.auth as { token?: unknown })?.token as string);
@@ -103,6 +108,10 @@ export class MediaLink {
     const a: Attached = { socket, report: null, sending: new Set() };
     this.nodes.set(nodeId, a);
     this.ctx.log.info({ nodeId }, 'media node linked');
+    // every revoked link, before the node's halls can use one
+    void this.ctx.redis.smembers(this.ctx.keys.revoked).then((all) => {
+      for (let i = 0; i < all.length; i += 10_000) void this.revoke(nodeId, a, all.slice(i, i + 10_000));
+    });
     socket.on('disconnect', () => {
       if (this.nodes.get(nodeId) === a) {
         this.nodes.delete(nodeId);
@@ -235,6 +244,20 @@ export class MediaLink {
       if (a.report) a.report = { ...a.report, rooted: done.confs };
       this.ctx.log.info({ nodeId, confs }, 'media node roots these conferences');
     });
+  }
+
+  private async revoke(nodeId: string, a: Attached, jtis: string[]): Promise<void> {
+    if (!jtis.length) return;
+    const r = RevokeCommand.safeParse({ jtis });
+    if (!r.success) return;
+    try {
+      const ack = (await a.socket.timeout(10_000).emitWithAck(MediaLinkEvents.revoke, r.data)) as Ack<unknown>;
+      if (!ack.ok) throw new AppError(ack.error.code, ack.error.message);
+    } catch (err) {
+      // the node gets the whole list again when it reconnects
+      this.ctx.log.warn({ nodeId, err: String(err) }, 'revocation not delivered to the media node; it gets every revocation on reconnect');
+      a.socket.disconnect(true);
+    }
   }
 
   private open(nodeId: string, a: Attached, conf: string): Promise<void> {

@@ -7,6 +7,7 @@ import { assertConf, assertRole, assertSite, authenticate, isWide, type Auth } f
 import type { Ctx } from './context.js';
 import { rooms } from './context.js';
 import { snapshot } from './handlers.js';
+import { closeAtExpiry } from './revocation.js';
 import { endItem, reorderAgenda, startItem } from './store/agenda.js';
 import { checkIn, checkOut, getCheckIn, setHeadcounts } from './store/attendance.js';
 import { setConferenceState } from './store/conference.js';
@@ -80,6 +81,7 @@ export function bindControlNamespace(ctx: Ctx, nsp: Namespace) {
     const a = socket.data.auth as Auth;
     const client = (socket.data.client as string | undefined) ?? a.role;
     void socket.join(rooms.jti(a.jti));
+    closeAtExpiry(socket, a.exp);
     ctx.log.debug({ role: a.role, site: a.site, client }, 'socket connected');
     ctx.metrics.sockets.inc({ role: a.role });
     const presence = countsAsPresence(a, socket.data.client);

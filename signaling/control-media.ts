@@ -42,6 +42,11 @@ export const MediaLinkEvents = {
    * (`NodeHalls` in signaling/watching.ts), every REPORT_EVERY_MS while it has any.
    */
   halls: 'link:halls',
+  /**
+   * control → node, ack `Ack<{ count }>`: token ids revoked (all of them on every connect, then each
+   * as it is revoked). The node refuses them and closes the sockets and ingests that use them.
+   */
+  revoke: 'link:revoke',
 } as const;
 
 export const RootsCommand = z.strictObject({ confs: z.array(Id).max(10_000) });
@@ -52,6 +57,8 @@ export type CarryCommand = z.infer<typeof CarryCommand>;
 
 export const EndCommand = z.strictObject({ conf: Id });
 export const OpenCommand = EndCommand;
+export const RevokeCommand = z.strictObject({ jtis: z.array(z.string().min(1).max(200)).max(10_000) });
+export type RevokeCommand = z.infer<typeof RevokeCommand>;
 export type EndCommand = z.infer<typeof EndCommand>;
 export const ConferenceEnded = z.strictObject({ conf: Id, hadSession: z.boolean() });
 export type ConferenceEnded = z.infer<typeof ConferenceEnded>;

@@ -6,10 +6,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 import { AccountRoutes, type AccountRouteDef, type AccountRouteName, type Session } from '../../signaling/accounts.js';
 import { AppError, httpStatus, parseOrThrow, toErrorBody } from '../../signaling/common.js';
-import { ControlPushes } from '../../signaling/control.js';
 import { signToken, verifyToken } from '../../signaling/token.js';
 import type { Ctx } from '../context.js';
-import { rooms } from '../context.js';
+import { announceRevoked } from '../revocation.js';
 import {
   checkPassword, checkSetupCode, completeSetup, endSession, openSession, rememberToken, sessionOf, WRONG_PASSWORD, type SessionAuth,
 } from '../store/accounts.js';
@@ -26,11 +25,7 @@ function bearer(req: Request): string | undefined {
 
 /** Tells open sockets of revoked organizer tokens and closes them (every instance). */
 function dropSockets(ctx: Ctx, jtis: string[]) {
-  for (const jti of jtis) {
-    ctx.nsp?.to(rooms.jti(jti)).emit(ControlPushes.revoked, { jti });
-    const room = ctx.nsp?.in(rooms.jti(jti));
-    setTimeout(() => room?.disconnectSockets(true), 50).unref();
-  }
+  void announceRevoked(ctx, jtis).catch((err) => ctx.log.warn({ err: String(err) }, 'revocation not announced to the media nodes'));
 }
 
 function limiters(ctx: Ctx) {

@@ -1,9 +1,9 @@
 // Invitation links: signed tokens per role and scope, listed and revocable.
 import { AppError } from '../../signaling/common.js';
 import { signToken, verifyToken } from '../../signaling/token.js';
-import { ControlPushes, type Invitation } from '../../signaling/control.js';
+import type { Invitation } from '../../signaling/control.js';
 import type { Ctx } from '../context.js';
-import { rooms } from '../context.js';
+import { announceRevoked } from '../revocation.js';
 import { listSites, siteRecord } from './conference.js';
 import { hgetJson, hvalsJson } from './util.js';
 
@@ -40,8 +40,6 @@ export async function revokeInvitation(ctx: Ctx, conf: string, jti: string) {
   // only this conference's own invitations: the revoked set is shared by every conference
   if (!inv) throw new AppError('NOT_FOUND', 'Không có thư mời này trong hội nghị; hãy tải lại danh sách thư mời. / No such invitation in this conference; reload the list.');
   await ctx.redis.multi().sadd(ctx.keys.revoked, jti).hset(ctx.keys.invitations(conf), jti, JSON.stringify({ ...inv, revoked: true })).exec();
-  const room = ctx.nsp?.in(rooms.jti(jti));
-  ctx.nsp?.to(rooms.jti(jti)).emit(ControlPushes.revoked, { jti });
-  setTimeout(() => room?.disconnectSockets(true), 50).unref();
+  await announceRevoked(ctx, [jti]);
   return { jti, revoked: true as const };
 }

@@ -150,9 +150,26 @@ export class HallPeer {
     return (this.programme?.producers ?? []).map((p) => p.id);
   }
 
+  private reporter: NodeJS.Timeout | undefined;
+  /** Reports what it plays every second, as a hall page does (HallPlayback): frames decoded, fps. */
+  startPlaybackReports(): this {
+    let last: { at: number; frames: number } | undefined;
+    this.reporter = setInterval(() => void (async () => {
+      const v = (await this.inbound()).find((x) => x.kind === 'video');
+      const frames = v?.framesDecoded ?? 0;
+      const now = Date.now();
+      const fps = last && frames >= last.frames ? ((frames - last.frames) * 1000) / Math.max(1, now - last.at) : 0;
+      const playing = !!last && frames > last.frames;
+      last = { at: now, frames };
+      this.socket.emit(HallEvents.playback, { playing, framesDecoded: frames, fps: Math.min(240, fps), bitrateKbps: 0, lossPct: 0 }, () => undefined);
+    })(), 1000);
+    return this;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.reporter);
     this.socket.close();
     await this.chain;
     this.teardown();

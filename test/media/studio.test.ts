@@ -54,7 +54,7 @@ describe('studio simulcast and contributor floor through the cascade', { timeout
 
   test('a commune consumes the studio simulcast two hops down, picks a layer, and UDP-less halls use TCP', async () => {
     const udp = new HallPeer({ url: district.url, token: tok('viewer', 'ls-vanquan-01'), site: 'ls-vanquan-01' });
-    const tcp = new HallPeer({ url: district.url, token: tok('viewer', 'ls-vanquan-02'), site: 'ls-vanquan-02', forceTcp: true });
+    const tcp = new HallPeer({ url: district.url, token: tok('viewer', 'ls-vanquan-02'), site: 'ls-vanquan-02', forceTcp: true }).startPlaybackReports();
     peers.push(udp, tcp);
     for (const p of [udp, tcp]) {
       await waitFor(`${p.o.site} decoding the studio`, async () => {
@@ -82,7 +82,7 @@ describe('studio simulcast and contributor floor through the cascade', { timeout
     await call(udp.socket, HallEvents.setPreferredLayers, { consumerId: vc.id, spatialLayer: 2 });
     await waitFor('higher layer back', async () => ((await hallVideo('ls-vanquan-01'))?.spatialLayer ?? 0) > 0, 30_000);
 
-    // the technician's console gets the same figures over the socket, with fps once measured
+    // the technician's console gets the same figures over the socket, with each hall's fps as its page reports it
     const consoleSock = io(new URL(HALL_NAMESPACE, district.url).toString(), { auth: { token: tech }, transports: ['websocket'] });
     try {
       await call(consoleSock, HallEvents.join, { site: 'ls-vanquan', role: 'console' });
