@@ -19,6 +19,7 @@ import type { Ctx } from './context.js';
 import { DeliveryService } from './delivery.js';
 import { accountRouter } from './http/account-routes.js';
 import { controlRouter } from './http/routes.js';
+import { shortLinkRouter } from './http/short-links.js';
 import { makeKeys } from './keys.js';
 import { makeLogger } from './log.js';
 import { makeMetrics } from './metrics.js';
@@ -117,6 +118,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   });
   app.use(accountRouter(ctx)); // before controlRouter, whose /api fallback answers NOT_FOUND
   app.use(controlRouter(ctx, blobs));
+  app.use(shortLinkRouter(ctx)); // /l/<code>: the invitation sheet's short links
   if (existsSync(opts.staticDir)) app.use(express.static(opts.staticDir, { index: 'index.html' }));
   app.get('/', (_req, res) => {
     res.type('text/plain; charset=utf-8').send('Điểm Cầu — dịch vụ điều hành / control service\n/openapi.json  /metrics  /healthz\n');

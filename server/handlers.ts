@@ -14,9 +14,10 @@ import * as att from './store/attendance.js';
 import * as cs from './store/conference.js';
 import { getFloor, grantFloor, requestFloor, withdrawFloor } from './store/floor.js';
 import { getIncident, handleIncident, listIncidents, listRehearsals, recordRehearsal, reportIncident } from './store/incidents.js';
-import { issueBulk, issueInvitation, listInvitations, revokeInvitation } from './store/invitations.js';
+import { revokeInvitation } from './store/invitations.js';
 import { acceptReceipt, getDelivery, getMaterial, listDeliveries, listMaterials, summarize } from './store/materials.js';
 import { listPresence, presenceEvents } from './store/presence.js';
+import { setupHandlers } from './setup-handlers.js';
 
 export interface Input { params: any; query: any; body: any }
 /** A non-JSON answer (exports). */
@@ -106,10 +107,10 @@ export const handlers: Record<ControlRouteName, Handler> = {
   watch: async (c, a, { params }) => { assertWide(a, params.conf); return listWatch(c, params.conf); },
   watchEvents: async (c, a, { params }) => { assertSite(a, params.conf, params.site); return watchEvents(c, params.conf, params.site); },
   getAgenda: async (c, a, { params }) => { assertConf(a, params.conf); return getAgenda(c, params.conf); },
-  putAgenda: async (c, a, { params, body }) => { assertConf(a, params.conf); return replaceAgenda(c, params.conf, body.items); },
+  putAgenda: async (c, a, { params, body }) => { assertConf(a, params.conf); return replaceAgenda(c, params.conf, body.items, body.baseVersion); },
   startItem: async (c, a, { params }) => { assertConf(a, params.conf); return startItem(c, params.conf, params.item); },
   endItem: async (c, a, { params }) => { assertConf(a, params.conf); return endItem(c, params.conf, params.item); },
-  reorderAgenda: async (c, a, { params, body }) => { assertConf(a, params.conf); return reorderAgenda(c, params.conf, body.order); },
+  reorderAgenda: async (c, a, { params, body }) => { assertConf(a, params.conf); return reorderAgenda(c, params.conf, body.order, body.baseVersion); },
   listMaterials: async (c, a, { params }) => { assertConf(a, params.conf); return listMaterials(c, params.conf, isWide(a) ? undefined : a.site ?? '-none-'); },
   uploadMaterial: async () => { throw new AppError('INTERNAL', 'handled by the upload route'); },
   downloadMaterial: async () => { throw new AppError('INTERNAL', 'handled by the download route'); },
@@ -193,12 +194,7 @@ export const handlers: Record<ControlRouteName, Handler> = {
   },
   upwardReport: async (c, a, { params }) => { assertWide(a, params.conf); return getUpward(c, params.conf); },
   sendUpward: async (c, a, { params, body }) => { assertConf(a, params.conf); return sendUpward(c, params.conf, body.note); },
-  listInvitations: async (c, a, { params }) => { assertConf(a, params.conf); return listInvitations(c, params.conf); },
-  createInvitation: async (c, a, { params, body }) => { assertConf(a, params.conf); return issueInvitation(c, params.conf, body); },
-  bulkInvitations: async (c, a, { params, body }) => {
-    assertConf(a, params.conf);
-    for (const s of body.sites ?? []) await cs.siteRecord(c, params.conf, s);
-    return issueBulk(c, params.conf, body.role, body.sites, body.ttlHours);
-  },
+  // invitations with short codes, reissue, the printable sheet: setup-handlers.ts
+  ...setupHandlers,
   revokeInvitation: async (c, a, { params }) => { assertConf(a, params.conf); return revokeInvitation(c, params.conf, params.jti); },
 };

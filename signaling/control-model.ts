@@ -39,14 +39,22 @@ export const ConferenceInput = z.strictObject({
   reportsTo: Text(200),
   reportDeadline: IsoTime,
   organizer: Text(200).optional(),
+  /** Rehearsal ("tổng duyệt") with every site, if planned. */
+  rehearsalAt: IsoTime.optional(),
 });
 export type ConferenceInput = z.infer<typeof ConferenceInput>;
-export const ConferencePatch = ConferenceInput.partial().refine((p) => Object.keys(p).length > 0, 'nothing to change');
+/** Version the client edited (Conference.version / Agenda.editVersion): a newer one is CONFLICT, nothing changes. */
+export const BaseVersion = z.number().int().nonnegative();
+/** `rehearsalAt: null` removes a planned rehearsal. */
+export const ConferencePatch = ConferenceInput.partial().extend({ baseVersion: BaseVersion.optional(), rehearsalAt: IsoTime.nullable().optional() })
+  .refine((p) => Object.keys(p).some((k) => k !== 'baseVersion'), 'nothing to change');
 export const Conference = ConferenceInput.extend({
   id: Id,
   state: ConferenceState,
   createdAt: Ms,
   updatedAt: Ms,
+  /** Bumped by every change of the settings (not by state changes); absent = 0. */
+  version: z.number().int().nonnegative().optional(),
   /** Last time the state changed. */
   stateAt: Ms.optional(),
 });
@@ -185,9 +193,11 @@ export const Agenda = z.object({
   current: Id.nullable(),
   /** Bumped on every change; drop pushes older than what you hold. */
   version: z.number().int().nonnegative(),
+  /** Bumped by edits of the items (replace, reorder), not by start/end; absent = 0. */
+  editVersion: z.number().int().nonnegative().optional(),
 });
 export type Agenda = z.infer<typeof Agenda>;
-export const AgendaReplaceReq = z.strictObject({ items: z.array(AgendaItemInput).max(100) });
+export const AgendaReplaceReq = z.strictObject({ items: z.array(AgendaItemInput).max(100), baseVersion: BaseVersion.optional() });
 export const AgendaItemReq = z.strictObject({ item: Id });
 export const AgendaReorderReq = z.strictObject({ order: z.array(Id).min(1).max(100) });
 
@@ -331,6 +341,8 @@ export const Invitation = z.object({
   revoked: z.boolean(),
   /** The signed token (returned when issued; keep it secret). */
   token: z.string().optional(),
+  /** Short code of a site's link (`/l/<code>`), for typing it by hand. */
+  short: z.string().optional(),
 });
 export type Invitation = z.infer<typeof Invitation>;
 export const RevokeReq = z.object({ jti: z.string().min(1).max(100) });

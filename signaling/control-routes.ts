@@ -3,7 +3,7 @@
 // from this table. Responses are `Ack<res>` JSON unless `produces` says otherwise.
 import { z } from 'zod';
 import {
-  Agenda, AgendaItemReq, AgendaReorderReq, AgendaReplaceReq, AttendanceRow, AgendaRow, CheckIn, CheckInReq, CheckInRow,
+  Agenda, AgendaItemReq, AgendaReplaceReq, AttendanceRow, AgendaRow, CheckIn, CheckInReq, CheckInRow,
   Conference, ConferenceInput, ConferencePatch, ConferenceStateReq, Counts, DelegateGroup, Delivery,
   DeliverySummary, ExpectedReq, FloorGrantReq, FloorRequestReq, FloorSiteReq, FloorState, HeadcountsReq, Id,
   Incident, IncidentReq, Invitation, InvitationBulkReq, InvitationReq, Material, MaterialUploadQuery,
@@ -12,6 +12,7 @@ import {
   ReportQuery, Rollup, Site, SiteAttendance, SiteInput, SitePatch, SitePresence, Snapshot, UpwardReport,
   UpwardSendReq,
 } from './control.js';
+import { AgendaReorderEditReq, InvitationReissueReq, InvitationSheetQuery } from './setup.js';
 
 export type RouteRole = 'organizer' | 'technician' | 'participant' | 'viewer' | 'any';
 export interface RouteDef {
@@ -50,7 +51,7 @@ export const ControlRoutes = {
   // conference
   createConference: { method: 'put', path: P, params: Conf, body: ConferenceInput, res: Conference, roles: ORG, summary: 'Create or replace a conference (organizer token of that conference id)' },
   getConference: { method: 'get', path: P, params: Conf, res: Conference, roles: READ, summary: 'Conference' },
-  patchConference: { method: 'patch', path: P, params: Conf, body: ConferencePatch, res: Conference, roles: ORG, summary: 'Update fields' },
+  patchConference: { method: 'patch', path: P, params: Conf, body: ConferencePatch, res: Conference, roles: ORG, summary: 'Update fields (baseVersion = the version edited; a newer one is CONFLICT and nothing changes)' },
   setState: { method: 'post', path: `${P}/state`, params: Conf, body: ConferenceStateReq, res: Conference, roles: ORG, summary: 'draft → rehearsal → live → ended' },
   snapshot: { method: 'get', path: `${P}/snapshot`, params: Conf, res: Snapshot, roles: READ, summary: 'Everything a screen needs at once (same as control:subscribe)' },
   mediaNodes: { method: 'get', path: `${P}/media-nodes`, params: Conf, res: z.array(MediaNodeInfo), roles: READ, summary: 'Media nodes and their public URLs' },
@@ -77,10 +78,10 @@ export const ControlRoutes = {
   watchEvents: { method: 'get', path: `${P}/watch/:site/events`, params: ConfSite, res: z.array(WatchEvent), roles: SITE, summary: 'Join, play, stop and leave of each hall endpoint of a site' },
   // agenda
   getAgenda: { method: 'get', path: `${P}/agenda`, params: Conf, res: Agenda, roles: READ, summary: 'Agenda and current item' },
-  putAgenda: { method: 'put', path: `${P}/agenda`, params: Conf, body: AgendaReplaceReq, res: Agenda, roles: ORG, summary: 'Replace agenda items (keeps actual times of kept ids)' },
+  putAgenda: { method: 'put', path: `${P}/agenda`, params: Conf, body: AgendaReplaceReq, res: Agenda, roles: ORG, summary: 'Replace agenda items (keeps actual times of kept ids; the running item cannot be removed; baseVersion = editVersion edited, else CONFLICT)' },
   startItem: { method: 'post', path: `${P}/agenda/:item/start`, params: ConfItem, res: Agenda, roles: ORG, summary: 'Start an item (ends the running one)' },
   endItem: { method: 'post', path: `${P}/agenda/:item/end`, params: ConfItem, res: Agenda, roles: ORG, summary: 'End an item' },
-  reorderAgenda: { method: 'post', path: `${P}/agenda/reorder`, params: Conf, body: AgendaReorderReq, res: Agenda, roles: ORG, summary: 'New order (all ids)' },
+  reorderAgenda: { method: 'post', path: `${P}/agenda/reorder`, params: Conf, body: AgendaReorderEditReq, res: Agenda, roles: ORG, summary: 'New order (all ids; baseVersion = editVersion edited, else CONFLICT)' },
   // materials
   listMaterials: { method: 'get', path: `${P}/materials`, params: Conf, res: z.array(Material), roles: READ, summary: 'Materials (a site sees those targeted to it)' },
   uploadMaterial: { method: 'post', path: `${P}/materials`, params: Conf, query: MaterialUploadQuery, rawBody: true, res: Material, roles: ORG, summary: 'Upload a file (raw body, Content-Type = file type); starts distribution' },
@@ -113,6 +114,8 @@ export const ControlRoutes = {
   listInvitations: { method: 'get', path: `${P}/invitations`, params: Conf, res: z.array(Invitation), roles: ORG, summary: 'Issued invitations (without tokens)' },
   createInvitation: { method: 'post', path: `${P}/invitations`, params: Conf, body: InvitationReq, res: Invitation, roles: ORG, summary: 'Issue a token (returned once)' },
   bulkInvitations: { method: 'post', path: `${P}/invitations/bulk`, params: Conf, body: InvitationBulkReq, res: z.array(Invitation), roles: ORG, summary: 'One token per site' },
+  reissueInvitation: { method: 'post', path: `${P}/invitations/reissue`, params: Conf, body: InvitationReissueReq, res: Invitation, roles: ORG, summary: "Revoke a site's live links of a role and issue a new one (token and short code returned once)" },
+  invitationSheet: { method: 'get', path: `${P}/invitations/sheet.pdf`, params: Conf, query: InvitationSheetQuery, res: z.any(), produces: ['application/pdf'], roles: ORG, summary: 'Printable A4 sheet: one card per site with a live link of the role (name, QR code, short link, what to do)' },
   revokeInvitation: { method: 'delete', path: `${P}/invitations/:jti`, params: ConfJti, res: z.object({ jti: z.string(), revoked: z.literal(true) }), roles: ORG, summary: 'Revoke; open sockets of that token are closed' },
 } as const satisfies Record<string, RouteDef>;
 

@@ -13,6 +13,7 @@ export const CONTROL_NAMESPACE = '/control';
 
 export * from './control-model.js';
 export * from './watching.js';
+export * from './setup.js';
 import {
   Agenda, CheckIn, CheckInReq, CheckOutReq, AgendaItemReq, AgendaReorderReq, Conference, ConferenceStateReq, DelegateGroup,
   Delivery, FloorClaimReq, FloorGrantReq, FloorRequestReq, FloorSiteReq, FloorState, HeadcountReq, HeadcountsReq, Id, Incident,

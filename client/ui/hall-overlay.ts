@@ -11,6 +11,7 @@ import { fmtDate, fmtTime } from './format.js';
 import { useNow } from './hooks.js';
 import { siteName } from './site-status.js';
 import { HALL_CSS } from './hall-overlay-css.js';
+import type { Site } from '../../signaling/control.js';
 
 export interface HallOverlayOptions {
   /** The hall's site id. */
@@ -31,6 +32,36 @@ function fillDateLine(line: string, isoDate: string, place: string): string {
   if (!/ngày\s*\.{2,}|…/.test(line)) return line;
   const [y, m, d] = isoDate.split('-');
   return `${place}, ngày ${d} tháng ${m} năm ${y}`;
+}
+
+export interface MaketProps {
+  /** The maket lines ("*" = ornament); empty = the title alone. */
+  lines: string[];
+  title: string;
+  /** yyyy-mm-dd: fills the "….., ngày... tháng..." line. */
+  date: string;
+  /** The place written on the date line (the hall's province, else its own name). */
+  place: string;
+  /** The line under the banner (starts soon / next item / ended). */
+  status: string;
+  /** The corner with the site's name and the clock. */
+  corner: unknown;
+}
+
+/** The maket banner as every hall shows it (also the organizer's live preview, client/ui/organizer/settings-panel.ts). */
+export function MaketView({ lines, title, date, place, status, corner }: MaketProps) {
+  const shown = lines.length ? lines : [title];
+  return html`<div class="dc-ov dc-maket" data-view="maket">
+    <div class="dc-maket-inner">${shown.map((l, i) => l.trim() === '*'
+      ? html`<div key=${i} class="dc-star">★</div>`
+      : html`<div key=${i} class=${`dc-line${/HỘI NGHỊ|NGHIÊN CỨU/.test(l) ? ' dc-big' : ''}`}>${fillDateLine(l, date, place).replace(/(\d)-([A-ZĐ])/g, '$1\u2011$2')}</div>`)}
+      <div class="dc-status" data-testid="hall-status">${status}</div>
+    </div>${corner}</div>`;
+}
+
+/** The place a hall writes on the maket's date line: its province's name without "Tỉnh", else its own name. */
+export function hallPlace(me: Site | undefined, sites: Map<string, Site>): string {
+  return (me?.path.map((id) => sites.get(id)).find((x) => x?.level === 'province')?.name ?? me?.name ?? '').replace(/^(Tỉnh|Tỉnh uỷ|Tỉnh ủy)\s+/i, '');
 }
 
 function Overlay({ client, api, site }: { client: ControlClient; api: ControlApi; site: string }) {
@@ -55,24 +86,19 @@ function Overlay({ client, api, site }: { client: ControlClient; api: ControlApi
     return html`<div class="dc-ov dc-maket dc-loading" data-view="loading"><div class="dc-maket-inner"><div class="dc-star">★</div>
       <div class="dc-line dc-big">HỘI NGHỊ TRỰC TUYẾN</div></div></div>`;
   }
-  const place = (me?.path.map((id) => sites.get(id)).find((x) => x?.level === 'province')?.name ?? me?.name ?? '').replace(/^(Tỉnh|Tỉnh uỷ|Tỉnh ủy)\s+/i, '');
+  const place = hallPlace(me, sites);
   const ended = conf.state === 'ended';
   // A site holding the floor is shown even between items (a "tham luận" may come outside the agenda).
   const showMaket = ended || (!cur && !floor);
   const items = st.agenda.value?.items ?? [];
   const nextItem = items.find((i) => i.state === 'pending');
-  const lines = conf.maket.length ? conf.maket : [conf.title];
   const lower = html`<div class="dc-corner" data-testid="hall-site"><span class="dc-site">${me?.name ?? site}</span>
     <span class="dc-clock">${fmtTime(now)} · ${fmtDate(now)}</span>${conn !== 'online' ? html`<span class="dc-conn" title="…">●</span>` : ''}</div>`;
   if (showMaket) {
-    return html`<div class="dc-ov dc-maket" data-view="maket">
-      <div class="dc-maket-inner">${lines.map((l, i) => l.trim() === '*'
-        ? html`<div key=${i} class="dc-star">★</div>`
-        : html`<div key=${i} class=${`dc-line${/HỘI NGHỊ|NGHIÊN CỨU/.test(l) ? ' dc-big' : ''}`}>${fillDateLine(l, conf.date, place).replace(/(\d)-([A-ZĐ])/g, '$1\u2011$2')}</div>`)}
-        ${ended ? html`<div class="dc-status" data-testid="hall-status">Hội nghị đã kết thúc · Xin cảm ơn các đồng chí</div>`
-          : nextItem && items.some((i) => i.state === 'done') ? html`<div class="dc-status" data-testid="hall-status">Tiếp theo: ${nextItem.title}</div>`
-          : html`<div class="dc-status" data-testid="hall-status">Hội nghị sắp bắt đầu${conf.plannedStart ? ` · ${fmtTime(conf.plannedStart)}` : ''}</div>`}
-      </div>${lower}</div>`;
+    const status = ended ? 'Hội nghị đã kết thúc · Xin cảm ơn các đồng chí'
+      : nextItem && items.some((i) => i.state === 'done') ? `Tiếp theo: ${nextItem.title}`
+      : `Hội nghị sắp bắt đầu${conf.plannedStart ? ` · ${fmtTime(conf.plannedStart)}` : ''}`;
+    return html`<${MaketView} lines=${conf.maket} title=${conf.title} date=${conf.date} place=${place} status=${status} corner=${lower} />`;
   }
   return html`<div class="dc-ov" data-view="programme">
     ${floor ? html`<div class="dc-floor" data-testid="hall-floor">Phát biểu từ điểm cầu: <strong>${siteName(sites, floor)}</strong></div>` : ''}

@@ -15,10 +15,16 @@ export async function getAgenda(ctx: Ctx, conf: string): Promise<Agenda> {
   return (await getJson<Agenda>(ctx, ctx.keys.agenda(conf))) ?? EMPTY;
 }
 
-async function update(ctx: Ctx, conf: string, fn: (a: Agenda) => Agenda): Promise<Agenda> {
+/** An edit of the items (not a start/end) carries the editVersion it was made on: a newer one is CONFLICT. */
+interface Edit { baseVersion?: number | undefined }
+const AGENDA_CONFLICT = 'Chương trình đã được người khác sửa; hãy tải lại. / The agenda was changed by someone else, reload.';
+
+async function update(ctx: Ctx, conf: string, fn: (a: Agenda) => Agenda, edit?: Edit): Promise<Agenda> {
   const next = await withLock(ctx, `agenda:${conf}`, async () => {
     const cur = await getAgenda(ctx, conf);
-    const next = { ...fn(structuredClone(cur)), version: cur.version + 1 };
+    const edits = cur.editVersion ?? 0;
+    if (edit?.baseVersion !== undefined && edit.baseVersion !== edits) throw new AppError('CONFLICT', AGENDA_CONFLICT);
+    const next = { ...fn(structuredClone(cur)), version: cur.version + 1, editVersion: edit ? edits + 1 : edits };
     await ctx.redis.set(ctx.keys.agenda(conf), JSON.stringify(next));
     return next;
   });
@@ -26,9 +32,15 @@ async function update(ctx: Ctx, conf: string, fn: (a: Agenda) => Agenda): Promis
   return next;
 }
 
-export function replaceAgenda(ctx: Ctx, conf: string, inputs: ItemInput[]): Promise<Agenda> {
-  if (new Set(inputs.map((i) => i.id)).size !== inputs.length) throw new AppError('BAD_REQUEST', 'duplicate agenda item id');
+export function replaceAgenda(ctx: Ctx, conf: string, inputs: ItemInput[], baseVersion?: number): Promise<Agenda> {
+  if (new Set(inputs.map((i) => i.id)).size !== inputs.length) {
+    throw new AppError('BAD_REQUEST', 'Hai nội dung trùng mã; hãy đổi mã một nội dung rồi lưu lại. / Two agenda items have the same id; change one and save again.');
+  }
   return update(ctx, conf, (a) => {
+    const running = a.items.find((i) => i.state === 'running' && !inputs.some((n) => n.id === i.id));
+    if (running) {
+      throw new AppError('CONFLICT', `Không thể xoá nội dung đang trình bày "${running.title}"; hãy kết thúc nội dung đó trước. / The running item "${running.title}" cannot be deleted; end it first.`);
+    }
     const old = new Map(a.items.map((i) => [i.id, i]));
     const items: AgendaItem[] = inputs.map((inp, order) => {
       const o = old.get(inp.id);
@@ -37,7 +49,7 @@ export function replaceAgenda(ctx: Ctx, conf: string, inputs: ItemInput[]): Prom
     });
     const current = items.some((i) => i.id === a.current) ? a.current : null;
     return { ...a, items, current };
-  });
+  }, { baseVersion });
 }
 
 async function assertRunning(ctx: Ctx, conf: string) {
@@ -73,7 +85,7 @@ export async function endItem(ctx: Ctx, conf: string, id: string): Promise<Agend
   });
 }
 
-export function reorderAgenda(ctx: Ctx, conf: string, order: string[]): Promise<Agenda> {
+export function reorderAgenda(ctx: Ctx, conf: string, order: string[], baseVersion?: number): Promise<Agenda> {
   return update(ctx, conf, (a) => {
     const ids = new Set(a.items.map((i) => i.id));
     if (order.length !== ids.size || new Set(order).size !== order.length || !order.every((i) => ids.has(i))) {
@@ -81,5 +93,5 @@ export function reorderAgenda(ctx: Ctx, conf: string, order: string[]): Promise<
     }
     const items = order.map((id, n) => ({ ...find(a, id), order: n }));
     return { ...a, items };
-  });
+  }, { baseVersion });
 }

@@ -87,6 +87,7 @@ export async function duplicateConference(ctx: Ctx, from: string, req: { id: str
     date: req.date ?? src.date,
     plannedStart: shiftIso(src.plannedStart, shift),
     reportDeadline: shiftIso(src.reportDeadline, shift),
+    ...(src.rehearsalAt ? { rehearsalAt: shiftIso(src.rehearsalAt, shift) } : {}),
   });
   const [sites, groups, agenda] = await Promise.all([listSites(ctx, from), listGroups(ctx, from), getAgenda(ctx, from)]);
   const expected = await readAttendance(ctx, from, sites.map((s) => s.id));

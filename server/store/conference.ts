@@ -25,7 +25,7 @@ export async function putConference(ctx: Ctx, id: string, input: ConferenceInput
   const c = await withLock(ctx, `conf:${id}`, async () => {
     const old = await getJson<Conference>(ctx, ctx.keys.conf(id));
     const now = Date.now();
-    const c: Conference = { ...input, id, state: old?.state ?? 'draft', createdAt: old?.createdAt ?? now, updatedAt: now, ...(old?.stateAt ? { stateAt: old.stateAt } : {}) };
+    const c: Conference = { ...input, id, state: old?.state ?? 'draft', createdAt: old?.createdAt ?? now, updatedAt: now, version: (old?.version ?? 0) + 1, ...(old?.stateAt ? { stateAt: old.stateAt } : {}) };
     await ctx.redis.multi().set(ctx.keys.conf(id), JSON.stringify(c)).sadd(ctx.keys.confs, id).exec();
     return c;
   });
@@ -34,10 +34,15 @@ export async function putConference(ctx: Ctx, id: string, input: ConferenceInput
   return c;
 }
 
-export async function patchConference(ctx: Ctx, id: string, patch: Partial<ConferenceInput>): Promise<Conference> {
+/** Changed by someone else since the version the client edited: nothing is written. */
+export const EDIT_CONFLICT = 'Hội nghị đã được người khác sửa; hãy tải lại. / Changed by someone else, reload.';
+
+export async function patchConference(ctx: Ctx, id: string, { baseVersion, rehearsalAt, ...patch }: Partial<Omit<ConferenceInput, 'rehearsalAt'>> & { baseVersion?: number; rehearsalAt?: string | null }): Promise<Conference> {
   const c = await withLock(ctx, `conf:${id}`, async () => {
     const old = await getConference(ctx, id);
-    const c: Conference = { ...old, ...patch, updatedAt: Date.now() };
+    if (baseVersion !== undefined && baseVersion !== (old.version ?? 0)) throw new AppError('CONFLICT', EDIT_CONFLICT);
+    const c: Conference = { ...old, ...patch, updatedAt: Date.now(), version: (old.version ?? 0) + 1 };
+    if (rehearsalAt === null) delete c.rehearsalAt; else if (rehearsalAt !== undefined) c.rehearsalAt = rehearsalAt;
     await ctx.redis.set(ctx.keys.conf(id), JSON.stringify(c));
     return c;
   });

@@ -18,8 +18,10 @@ import { InvitationsPanel } from './invitations-panel.js';
 import { SiteCard } from './site-card.js';
 import { UpwardPanel } from './upward-panel.js';
 import { ReportDueBanner } from './report-due.js';
+import { SettingsPanel } from './settings-panel.js';
+import { AgendaEditor } from './agenda-editor.js';
 
-type Tab = 'control' | 'attendance' | 'materials' | 'incidents' | 'invitations' | 'report';
+type Tab = 'control' | 'settings' | 'agenda' | 'attendance' | 'materials' | 'incidents' | 'invitations' | 'report';
 
 export function OrganizerApp({ s }: { s: AppSession }) {
   const ui = useMemo(() => ({ tab: signal<Tab>((location.hash.slice(1) as Tab) || 'control'), selected: signal<string | null>(null) }), []);
@@ -35,6 +37,8 @@ export function OrganizerApp({ s }: { s: AppSession }) {
   const waiting = (store.floor.value?.requests ?? []).filter((r) => r.state === 'waiting').length;
   const tabs: [Tab, string, number][] = [
     ['control', T('Điều hành', 'Control room'), waiting],
+    ['settings', T('Thông tin hội nghị', 'Settings'), 0],
+    ['agenda', T('Soạn chương trình', 'Agenda'), 0],
     ['attendance', T('Điểm danh', 'Attendance'), 0],
     ['materials', T('Tài liệu', 'Materials'), 0],
     ['incidents', T('Sự cố', 'Incidents'), openIncidents],
@@ -53,6 +57,8 @@ export function OrganizerApp({ s }: { s: AppSession }) {
         <${ReportDueBanner} s=${s} onOpen=${() => go('report')} />
         ${tab === 'control' ? html`<${AgendaPanel} s=${s} />
           <div class="layout-2"><${FloorPanel} s=${s} selected=${ui.selected} /><${SiteCard} s=${s} selected=${ui.selected} /></div>` : ''}
+        ${tab === 'settings' ? html`<${SettingsPanel} s=${s} selected=${ui.selected} />` : ''}
+        ${tab === 'agenda' ? html`<${AgendaEditor} s=${s} />` : ''}
         ${tab === 'attendance' ? html`<${AttendancePanel} s=${s} selected=${ui.selected} />` : ''}
         ${tab === 'materials' ? html`<${MaterialsPanel} s=${s} selected=${ui.selected} />` : ''}
         ${tab === 'incidents' ? html`<${IncidentsPanel} s=${s} />` : ''}

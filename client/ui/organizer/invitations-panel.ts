@@ -12,6 +12,8 @@ import { QrCode } from '../qr.js';
 import { act, notify } from '../notices.js';
 import { humanError } from '../errors.js';
 import type { AppSession } from '../app.js';
+import { showShort } from '../../../signaling/setup.js';
+import { InvitationSheet, liveInv } from './invitation-sheet.js';
 
 type InvRole = 'technician' | 'participant' | 'viewer';
 const STORE_KEY = 'diemcau.issued';
@@ -63,13 +65,27 @@ export function InvitationsPanel({ s, selected }: { s: AppSession; selected: Sig
   const copy = async (link: string) => {
     try { await navigator.clipboard.writeText(link); notify(T('Đã sao chép', 'Copied'), 'ok'); } catch { window.prompt(T('Sao chép đường liên kết:', 'Copy the link:'), link); }
   };
+  /** Keeps the tokens of links issued in bulk, to copy them or show their QR code later. */
+  const keep = async (invs: Invitation[]) => {
+    for (const i of invs) if (i.token) remember(i.jti, i.token);
+    setIssued(loadIssued());
+    await refresh();
+  };
+  const reissue = async (inv: Invitation) => {
+    const name = inv.site ? sites.get(inv.site)?.name ?? inv.site : '';
+    if (!confirm(T(`Thu hồi liên kết ${roleText(inv.role)} của ${name} và cấp liên kết mới?`, `Revoke the ${roleText(inv.role)} link of ${name} and issue a new one?`))) return;
+    const r = await act(() => s.api.call('reissueInvitation', { params: { conf: s.conf }, body: { site: inv.site!, role: inv.role as InvRole } }));
+    if (!r) return;
+    await keep([r]);
+    notify(T(`Đã cấp lại; liên kết rút gọn mới: ${showShort(r.short ?? '')}`, `Reissued; new short link: ${showShort(r.short ?? '')}`), 'ok');
+  };
   const revoke = async (inv: Invitation) => {
     if (!confirm(T('Thu hồi đường liên kết này? Người đang dùng sẽ bị ngắt.', 'Revoke this link? Whoever uses it will be disconnected.'))) return;
     const r = await act(() => s.api.call('revokeInvitation', { params: { conf: s.conf, jti: inv.jti } }), T('Đã thu hồi', 'Revoked'));
     if (r) await refresh();
   };
 
-  return html`<div class="inv-layout">
+  return html`<${InvitationSheet} s=${s} list=${list} onIssued=${keep} /><div class="inv-layout">
     <${Panel} title=${sel ? `${T('Liên kết mời', 'Invitation links')} — ${sel.name}` : T('Liên kết mời', 'Invitation links')} id="invitations">
       ${sel ? html`<div class="btn-row" style=${{ marginBottom: '8px' }}>
         <button class="btn btn-primary" data-invite="technician" onClick=${() => issue('technician')}>+ ${roleText('technician')}</button>
@@ -77,7 +93,7 @@ export function InvitationsPanel({ s, selected }: { s: AppSession; selected: Sig
         <button class="btn btn-primary" data-invite="viewer" onClick=${() => issue('viewer')}>+ ${roleText('viewer')}</button>
       </div>` : html`<p class="muted">${T('Chọn một điểm cầu trong cây để cấp liên kết cho điểm cầu đó. Dưới đây là mọi liên kết đã cấp.', 'Pick a site in the tree to issue its links. All issued links are listed below.')}</p>`}
       <div style=${{ maxHeight: '470px', overflowY: 'auto' }}><table class="grid">
-        <thead><tr><th>${T('Vai trò', 'Role')}</th><th>${T('Điểm cầu', 'Site')}</th><th>${T('Cấp lúc', 'Issued')}</th><th>${T('Hết hạn', 'Expires')}</th><th></th></tr></thead>
+        <thead><tr><th>${T('Vai trò', 'Role')}</th><th>${T('Điểm cầu', 'Site')}</th><th>${T('Mã rút gọn', 'Short code')}</th><th>${T('Cấp lúc → hết hạn', 'Issued → expires')}</th><th></th></tr></thead>
         <tbody>${shown.length === 0 ? html`<tr><td colspan="5" class="empty">${T('Chưa có liên kết nào', 'No links yet')}</td></tr>` : ''}
         ${shown.map((i) => {
           const tok = issued[i.jti];
@@ -85,11 +101,13 @@ export function InvitationsPanel({ s, selected }: { s: AppSession; selected: Sig
           return html`<tr key=${i.jti} data-jti=${i.jti}>
             <td>${roleText(i.role)} ${i.revoked ? html`<span class="state-pill state-failed">${T('đã thu hồi', 'revoked')}</span>` : ''}</td>
             <td>${i.site ? sites.get(i.site)?.name ?? i.site : '—'}</td>
-            <td style=${{ whiteSpace: 'nowrap' }}>${fmtDateTime(i.createdAt)}</td><td style=${{ whiteSpace: 'nowrap' }}>${fmtDateTime(i.exp * 1000)}</td>
+            <td>${i.short ? html`<span class="short-code">${showShort(i.short)}</span>` : '—'}</td>
+            <td style=${{ whiteSpace: 'nowrap' }}>${fmtDateTime(i.createdAt)}<br /><small class="muted">→ ${fmtDateTime(i.exp * 1000)}</small></td>
             <td><div class="btn-row" style=${{ flexWrap: 'nowrap' }}>
               ${link && !i.revoked ? html`<button class="btn btn-small" onClick=${() => copy(link)}>${T('Sao chép', 'Copy')}</button>
                 <button class="btn btn-small" onClick=${() => setQr({ link, title: `${roleText(i.role)} — ${i.site ? sites.get(i.site)?.name ?? i.site : ''}` })}>QR</button>` : ''}
-              ${!i.revoked ? html`<button class="btn btn-small btn-danger" onClick=${() => revoke(i)}>${T('Thu hồi', 'Revoke')}</button>` : ''}
+              ${i.site && i.role !== 'organizer' && liveInv(i) ? html`<button class="btn btn-small" data-act="reissue" onClick=${() => reissue(i)}>${T('Cấp lại', 'Reissue')}</button>` : ''}
+              ${!i.revoked ? html`<button class="btn btn-small btn-danger" data-act="revoke" onClick=${() => revoke(i)}>${T('Thu hồi', 'Revoke')}</button>` : ''}
             </div></td>
           </tr>`;
         })}</tbody>
