@@ -17,6 +17,7 @@ import { getIncident, handleIncident, listIncidents, listRehearsals, recordRehea
 import { revokeInvitation } from './store/invitations.js';
 import { acceptReceipt, getDelivery, getMaterial, listDeliveries, listMaterials, summarize } from './store/materials.js';
 import { listPresence, presenceEvents } from './store/presence.js';
+import { siteTreeHandlers } from './site-tree/handlers.js';
 import { setupHandlers } from './setup-handlers.js';
 
 export interface Input { params: any; query: any; body: any }
@@ -72,6 +73,8 @@ export const handlers: Record<ControlRouteName, Handler> = {
   snapshot: async (c, a, { params }) => snapshot(c, a, params.conf),
   mediaNodes: async (c, a, { params }) => { assertConf(a, params.conf); return cs.mediaNodes(c, await cs.listSites(c, params.conf)); },
   listSites: async (c, a, { params }) => { assertConf(a, params.conf); await cs.getConference(c, params.conf); return cs.listSites(c, params.conf); },
+  // kinds, spreadsheet import/export, move, remove (site-tree/)
+  ...siteTreeHandlers,
   putSitesBulk: async (c, a, { params, body }) => { assertConf(a, params.conf); return { count: (await cs.putSites(c, params.conf, body.sites)).length }; },
   getSite: async (c, a, { params }) => { assertConf(a, params.conf); return cs.getSite(c, params.conf, params.site); },
   putSite: async (c, a, { params, body }) => {

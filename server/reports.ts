@@ -18,6 +18,7 @@ import { listIncidents } from './store/incidents.js';
 import { listDeliveries, listMaterials, summarize } from './store/materials.js';
 import { presenceEvents, readPresence } from './store/presence.js';
 import { getJson } from './store/util.js';
+import { getKinds } from './site-tree/store.js';
 import { listWatch, watchEvents, watchSessions } from './watching.js';
 
 type ARow = z.infer<typeof AttendanceRow>;
@@ -114,14 +115,15 @@ export async function agendaRows(ctx: Ctx, conf: string): Promise<GRow[]> {
 }
 
 type Levels = NonNullable<UpwardReport['levels']>;
-const LEVELS: SiteLevel[] = ['centre', 'province', 'district', 'commune'];
 
-/** Each site's own hall summed per level: sites, sites that reported, expected, present. */
+/** Each site's own hall summed per kind (in the kinds' rank order): sites, sites that reported, expected, present. */
 export async function levelTotals(ctx: Ctx, conf: string, sites?: Awaited<ReturnType<typeof listSites>>): Promise<Levels> {
   const all = sites ?? await listSites(ctx, conf);
-  const own = await readAttendance(ctx, conf, all.map((s) => s.id));
+  const [own, { kinds }] = await Promise.all([readAttendance(ctx, conf, all.map((s) => s.id)), getKinds(ctx, conf)]);
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
-  return LEVELS.map((level) => {
+  const rank = new Map(kinds.map((k) => [k.id, k.rank]));
+  const levels: SiteLevel[] = [...new Set(all.map((s) => s.level))].sort((a, b) => (rank.get(a) ?? 99) - (rank.get(b) ?? 99) || a.localeCompare(b));
+  return levels.map((level) => {
     const rows = all.flatMap((s, i) => (s.level === level ? [own[i]!] : []));
     return { level, sites: rows.length, reported: rows.filter((r) => r.reported).length, expected: rows.reduce((a, r) => a + sum(r.expected), 0), present: rows.reduce((a, r) => a + sum(r.present), 0) };
   }).filter((l) => l.sites > 0);
@@ -130,7 +132,9 @@ export async function levelTotals(ctx: Ctx, conf: string, sites?: Awaited<Return
 export async function buildUpward(ctx: Ctx, conf: string): Promise<UpwardReport> {
   const c = await getConference(ctx, conf);
   const sites = await listSites(ctx, conf);
-  const units = sites.filter((s) => s.parent === c.rootSite || s.level === 'district' || s.level === 'province');
+  // the units: the root's children and every site of the report level (by default provinces and districts)
+  const { reportKind } = await getKinds(ctx, conf);
+  const units = sites.filter((s) => s.parent === c.rootSite || (reportKind ? s.level === reportKind : s.level === 'district' || s.level === 'province'));
   const uniq = [...new Map(units.map((s) => [s.id, s])).values()];
   const [rootRu, unitRu] = await Promise.all([readRollups(ctx, conf, [c.rootSite]), readRollups(ctx, conf, uniq.map((s) => s.id))]);
   const incidents = await listIncidents(ctx, conf);
@@ -173,15 +177,17 @@ export interface ResultsData {
   /** First province-level site's name (for the place line when the organizer does not say). */
   provinceName?: string;
   incidents: (Incident & { siteName: string })[];
+  /** Kind id → its Vietnamese name (the conference's kinds). */
+  kindNames: Record<string, string>;
 }
 
 export async function resultsData(ctx: Ctx, conf: string): Promise<ResultsData> {
-  const [conference, report, sites, groups, incidents] = await Promise.all([
-    getConference(ctx, conf), getUpward(ctx, conf), listSites(ctx, conf), listGroups(ctx, conf), listIncidents(ctx, conf),
+  const [conference, report, sites, groups, incidents, kinds] = await Promise.all([
+    getConference(ctx, conf), getUpward(ctx, conf), listSites(ctx, conf), listGroups(ctx, conf), listIncidents(ctx, conf), getKinds(ctx, conf),
   ]);
   const names = new Map(sites.map((s) => [s.id, s.name]));
   return {
-    conference, report, groups,
+    conference, report, groups, kindNames: Object.fromEntries(kinds.kinds.map((k) => [k.id, k.name])),
     levels: report.levels ?? await levelTotals(ctx, conf, sites),
     rootName: names.get(conference.rootSite) ?? conference.rootSite,
     siteCount: sites.length,

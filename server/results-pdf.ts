@@ -88,7 +88,7 @@ function attendance(doc: Doc, d: ResultsData): void {
     { header: 'Cấp', width: 0.25 }, { header: 'Số điểm cầu', width: 0.15, align: 'right' }, { header: 'Đã báo số', width: 0.15, align: 'right' },
     { header: 'Dự kiến', width: 0.15, align: 'right' }, { header: 'Có mặt', width: 0.15, align: 'right' }, { header: 'Tỉ lệ', width: 0.15, align: 'right' },
   ], [
-    ...lv.map((l) => [LEVEL[l.level]!, num(l.sites), num(l.reported), num(l.expected), num(l.present), pct(l.present, l.expected)]),
+    ...lv.map((l) => [(d.kindNames[l.level] ?? LEVEL[l.level] ?? l.level), num(l.sites), num(l.reported), num(l.expected), num(l.present), pct(l.present, l.expected)]),
     ['Tổng cộng', num(sum('sites')), num(sum('reported')), num(sum('expected')), num(sum('present')), pct(sum('present'), sum('expected'))],
   ], new Set([lv.length]));
   para(doc, '2. Theo đơn vị (số liệu cả các điểm cầu trực thuộc)', { bold: true, size: 11, align: 'left' });
@@ -97,7 +97,7 @@ function attendance(doc: Doc, d: ResultsData): void {
     { header: 'Điểm cầu', width: 0.1, align: 'right' }, { header: 'Đã báo số', width: 0.11, align: 'right' },
     { header: 'Dự kiến', width: 0.11, align: 'right' }, { header: 'Có mặt', width: 0.11, align: 'right' }, { header: 'Tỉ lệ', width: 0.11, align: 'right' },
   ], [
-    ...r.units.map((u, i) => [String(i + 1), u.name, LEVEL[u.level]!, num(u.sites), num(u.reported), num(u.totalExpected), num(u.totalPresent), pct(u.totalPresent, u.totalExpected)]),
+    ...r.units.map((u, i) => [String(i + 1), u.name, (d.kindNames[u.level] ?? LEVEL[u.level] ?? u.level), num(u.sites), num(u.reported), num(u.totalExpected), num(u.totalPresent), pct(u.totalPresent, u.totalExpected)]),
     ['', 'Toàn hội nghị', '', num(r.root.sites), num(r.root.reported), num(r.root.totalExpected), num(r.root.totalPresent), pct(r.root.totalPresent, r.root.totalExpected)],
   ], new Set([r.units.length]));
   para(doc, '3. Theo thành phần đại biểu', { bold: true, size: 11, align: 'left' });
@@ -108,7 +108,7 @@ function attendance(doc: Doc, d: ResultsData): void {
     { header: 'Dự kiến', width: 0.12, align: 'right' }, { header: 'Có mặt', width: 0.12, align: 'right' }, { header: 'Tỉ lệ', width: 0.12, align: 'right' },
   ], groups.map((g, i) => {
     const e = r.root.expected[g.id] ?? 0, p = r.root.present[g.id] ?? 0;
-    return [String(i + 1), g.name, LEVEL[g.level]!, num(e), num(p), pct(p, e)];
+    return [String(i + 1), g.name, (d.kindNames[g.level] ?? LEVEL[g.level] ?? g.level), num(e), num(p), pct(p, e)];
   }));
 }
 

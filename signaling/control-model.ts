@@ -62,7 +62,11 @@ export type Conference = z.infer<typeof Conference>;
 export const ConferenceStateReq = z.strictObject({ state: ConferenceState });
 
 // ---------------------------------------------------------------- sites
-export const SiteLevel = z.enum(['centre', 'province', 'district', 'commune']);
+/**
+ * A site's kind ("loại điểm cầu"): an id of the conference's kinds (signaling/site-import.ts).
+ * The first trees' four levels centre / province / district / commune are default kinds.
+ */
+export const SiteLevel = Id;
 export type SiteLevel = z.infer<typeof SiteLevel>;
 export const Contact = z.strictObject({ name: z.string().max(200), phone: z.string().max(40).optional() });
 
@@ -73,6 +77,8 @@ export const SiteInput = z.strictObject({
   level: SiteLevel,
   name: Text(200),
   hall: z.string().max(300).default(''),
+  /** Postal address of the hall. */
+  address: z.string().max(300).optional(),
   technician: Contact.optional(),
   /** "đủ điều kiện": link and hall allow it to join live. */
   eligible: z.boolean().default(true),
@@ -88,6 +94,7 @@ export type SiteInput = z.input<typeof SiteInput>;
 export const SitePatch = z.strictObject({
   name: Text(200),
   hall: z.string().max(300),
+  address: z.string().max(300),
   technician: Contact,
   eligible: z.boolean(),
   mediaNode: Id,

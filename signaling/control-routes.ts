@@ -12,6 +12,7 @@ import {
   ReportQuery, Rollup, Site, SiteAttendance, SiteInput, SitePatch, SitePresence, Snapshot, UpwardReport,
   UpwardSendReq,
 } from './control.js';
+import { SiteTreeRoutes } from './site-import.js';
 import { AgendaReorderEditReq, InvitationReissueReq, InvitationSheetQuery } from './setup.js';
 
 export type RouteRole = 'organizer' | 'technician' | 'participant' | 'viewer' | 'any';
@@ -57,6 +58,8 @@ export const ControlRoutes = {
   mediaNodes: { method: 'get', path: `${P}/media-nodes`, params: Conf, res: z.array(MediaNodeInfo), roles: READ, summary: 'Media nodes and their public URLs' },
   // sites and groups
   listSites: { method: 'get', path: `${P}/sites`, params: Conf, res: z.array(Site), roles: READ, summary: 'Site tree (flat, with path)' },
+  // kinds, spreadsheet import/export, move, remove (signaling/site-import.ts; before getSite: /sites/template is no site id)
+  ...SiteTreeRoutes,
   putSitesBulk: { method: 'put', path: `${P}/sites`, params: Conf, body: z.strictObject({ sites: z.array(SiteInput).min(1).max(20_000) }), res: z.object({ count: z.number().int() }), roles: ORG, summary: 'Create or replace many sites at once (any order; parents may be in the same batch)' },
   getSite: { method: 'get', path: `${P}/sites/:site`, params: ConfSite, res: Site, roles: READ, summary: 'One site, with its media node URL' },
   putSite: { method: 'put', path: `${P}/sites/:site`, params: ConfSite, body: SiteInput, res: Site, roles: ORG, summary: 'Create or replace a site (parent must exist)' },

@@ -1,5 +1,6 @@
 // How a site is doing, in words and colours shared by the tree, the overlay
 // and the technician console.
+import { kindName } from './kinds.js';
 import type { RehearsalResult, Site, SiteLevel, SiteWatch, WatchState } from '../../signaling/control.js';
 import { T } from './i18n.js';
 
@@ -58,8 +59,9 @@ export function watchDetail(w: SiteWatch | undefined): string {
   return parts.filter(Boolean).join(' · ');
 }
 
+/** A site's kind by its name in the conference's kinds (client/ui/kinds.ts). */
 export function levelText(l: SiteLevel): string {
-  return { centre: T('Trung ương', 'Centre'), province: T('Tỉnh', 'Province'), district: T('Huyện', 'District'), commune: T('Xã', 'Commune') }[l];
+  return kindName(l);
 }
 
 export function siteName(sites: Map<string, Site>, id: string | null | undefined): string {

@@ -32,8 +32,10 @@ export class TreeCache {
   }
 }
 
-/** Drops the conference locally at once and on the other instances via the bus. */
+/** Drops the conference locally at once and on the other instances via the bus; bumps its tree version. */
 export async function treeChanged(ctx: Ctx, conf: string) {
   ctx.cache.drop(conf);
+  // the tree version an editor or an import preview checks against (site-tree/store.ts)
+  await ctx.redis.incr(`${ctx.keys.prefix}treever:${conf}`);
   await ctx.bus.publish(ctx.keys.treeChannel, conf);
 }
