@@ -99,6 +99,8 @@ const restCases: RestCase[] = [
   { name: 'issue invitation', allow: ['organizer'], call: rest('POST', `${P}/invitations`, { role: 'technician', site: A }) },
   { name: 'list invitations', allow: ['organizer'], call: rest('GET', `${P}/invitations`) },
   { name: 'revoke invitation', allow: ['organizer'], call: rest('DELETE', async () => `${P}/invitations/${await newInvite()}`) },
+  { name: 'reissue a site invitation', allow: ['organizer'], call: rest('POST', `${P}/invitations/reissue`, { site: A, role: 'technician' }) },
+  { name: 'invitation sheet PDF', allow: ['organizer'], call: rest('GET', `${P}/invitations/sheet.pdf?role=technician&origin=${encodeURIComponent('https://hoinghi.example.vn')}`) },
 ];
 
 test('REST: every route refuses what the token may not do and performs what it may', async () => {

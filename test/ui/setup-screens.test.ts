@@ -191,6 +191,31 @@ test('invitations: one per site in bulk, reissue and revoke per site, the printa
   const org = await organizer('invitations');
   await org.waitForSelector('[data-testid=sheet-count]');
   assert.match(await org.locator('[data-testid=sheet-count]').innerText(), new RegExp(`^0 / ${sites.length} `));
+  // bad input first, while no page of a site is connected: typed errors, nothing changed
+  const before = await hash();
+  for (const [path, status, code] of [
+    ['/l/abc', 400, 'BAD_REQUEST'], ['/l/0000-0000', 400, 'BAD_REQUEST'], ['/l/zzzz-zzzz', 404, 'NOT_FOUND'], [`/l/${'a'.repeat(60)}`, 400, 'BAD_REQUEST'],
+  ] as const) {
+    const r = await fetch(env.url + path, { redirect: 'manual', headers: { accept: 'application/json' } });
+    assert.equal(r.status, status, path);
+    const j = await r.json() as any;
+    assert.equal(j.error.code, code, path);
+    assert.match(j.error.message, /hãy gõ lại|Hãy gõ lại/);
+  }
+  for (const [m, path, body, status] of [
+    ['POST', `${P}/invitations/reissue`, { site: 'khong-co', role: 'technician' }, 404],
+    ['POST', `${P}/invitations/reissue`, { site: 'ls-trangdinh-01', role: 'organizer' }, 400],
+    ['POST', `${P}/invitations/reissue`, { site: 'ls-trangdinh-01' }, 400],
+    ['GET', `${P}/invitations/sheet.pdf?role=technician`, undefined, 400],
+    ['GET', `${P}/invitations/sheet.pdf?role=admin&origin=${encodeURIComponent(env.url)}`, undefined, 400],
+    ['GET', `${P}/invitations/sheet.pdf?origin=javascript:alert(1)`, undefined, 400],
+    ['GET', `${P}/invitations/sheet.pdf?role=viewer&origin=${encodeURIComponent(env.url)}`, undefined, 409],
+  ] as const) {
+    const r = await call(m, path, body);
+    assert.equal(r.status, status, `${m} ${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.ok, false);
+  }
+  assert.equal(await hash(), before, 'nothing changed');
   await org.click('[data-testid=sheet-issue]');
   await waitFor('every site has a link', async () => new RegExp(`^${sites.length} / ${sites.length} `).test(await org.locator('[data-testid=sheet-count]').innerText()), 60_000);
   let list = (await data('GET', `${P}/invitations`)) as { jti: string; site?: string; role: string; short?: string; revoked: boolean }[];
@@ -262,29 +287,4 @@ test('invitations: one per site in bulk, reissue and revoke per site, the printa
   assert.equal(list.filter((i) => i.role === 'technician').length, sites.length + 2, 'only the revoked site got a new one');
   await shot(org, 'setup-invitations-1366');
 
-  // bad input: typed errors, nothing changed
-  const before = await hash();
-  for (const [path, status, code] of [
-    ['/l/abc', 400, 'BAD_REQUEST'], ['/l/0000-0000', 400, 'BAD_REQUEST'], ['/l/zzzz-zzzz', 404, 'NOT_FOUND'], [`/l/${'a'.repeat(60)}`, 400, 'BAD_REQUEST'],
-  ] as const) {
-    const r = await fetch(env.url + path, { redirect: 'manual', headers: { accept: 'application/json' } });
-    assert.equal(r.status, status, path);
-    const j = await r.json() as any;
-    assert.equal(j.error.code, code, path);
-    assert.match(j.error.message, /hãy gõ lại|Hãy gõ lại/);
-  }
-  for (const [m, path, body, status] of [
-    ['POST', `${P}/invitations/reissue`, { site: 'khong-co', role: 'technician' }, 404],
-    ['POST', `${P}/invitations/reissue`, { site, role: 'organizer' }, 400],
-    ['POST', `${P}/invitations/reissue`, { site }, 400],
-    ['GET', `${P}/invitations/sheet.pdf?role=technician`, undefined, 400],
-    ['GET', `${P}/invitations/sheet.pdf?role=admin&origin=${encodeURIComponent(env.url)}`, undefined, 400],
-    ['GET', `${P}/invitations/sheet.pdf?origin=javascript:alert(1)`, undefined, 400],
-    ['GET', `${P}/invitations/sheet.pdf?role=viewer&origin=${encodeURIComponent(env.url)}`, undefined, 409],
-  ] as const) {
-    const r = await call(m, path, body);
-    assert.equal(r.status, status, `${m} ${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
-    assert.equal(r.body.ok, false);
-  }
-  assert.equal(await hash(), before, 'nothing changed');
 });
