@@ -10,6 +10,7 @@ import { assertHallRole, assertOrganizer, assertStatsAccess, verifyPerson } from
 import type { Cascade } from './cascade.js';
 import { createIngest, type Ingest } from './ingest.js';
 import type { Revocations } from './revocations.js';
+import { securityHeaders } from '../signaling/headers.js';
 import type { StatsRegistry } from './stats.js';
 
 export type HttpOptions = {
@@ -38,6 +39,7 @@ export function createHttp(o: HttpOptions): MediaHttp {
   const ingests = new Map<string, Ingest & { owner: string }>();
 
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.use((req, res, next) => {
     // pages served by the control service call the node directly
     res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');

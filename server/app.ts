@@ -7,6 +7,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { securityHeaders } from '../signaling/headers.js';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
@@ -46,7 +48,9 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   const opts = resolveOptions(options);
   const instanceId = `ctl-${randomBytes(5).toString('hex')}`;
   const log = makeLogger(opts.logLevel, { inst: instanceId });
-  const redis = new Redis(opts.redisUrl, { lazyConnect: true });
+  // a command fails after two reconnection attempts instead of ~70 s of silence: while Redis is down
+  // writes are refused with UNAVAILABLE (never acknowledged and lost) and everything resumes by itself
+  const redis = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   redis.on('error', (e) => log.warn({ err: e }, 'redis error'));
   await redis.connect();
   const keys = makeKeys(opts.redisPrefix);
@@ -92,6 +96,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.get('/healthz', async (_req, res) => {
     try {
       await redis.ping();
@@ -112,7 +117,15 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   });
   const openapi = buildOpenApi();
   app.get('/openapi.json', (_req, res) => { res.json(openapi); });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    // the figures name conferences and load: a bearer credential (METRICS_TOKEN), or the host itself
+    const want = opts.metricsToken;
+    const given = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : '';
+    const local = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '');
+    if (want ? !safeEqual(given, want) : !local) {
+      res.status(401).json({ ok: false, error: { code: 'UNAUTHORIZED', message: 'Cần mã truy cập số liệu (METRICS_TOKEN). / A metrics credential is required.' } });
+      return;
+    }
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
@@ -127,7 +140,9 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   const http = createServer(app);
   answerClientErrors(http);
   const io = new Server(http, { cors: { origin: true }, serveClient: false, pingInterval: 10_000, pingTimeout: 8_000 });
-  const pub = redis.duplicate();
+  // the adapter publishes without waiting for an answer: its commands wait for Redis to come back
+  // rather than reject into nobody's hands (an unhandled rejection would stop the service)
+  const pub = redis.duplicate({ maxRetriesPerRequest: null });
   const sub = redis.duplicate();
   io.adapter(createAdapter(pub, sub, { key: `${opts.redisPrefix}io` }));
   const nsp = io.of(CONTROL_NAMESPACE);
@@ -169,4 +184,10 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   const url = `http://${opts.host}:${port}`;
   log.info({ url }, 'control listening');
   return { url, port, instanceId, close };
+}
+
+/** Constant-time comparison of two secrets of any length. */
+function safeEqual(a: string, b: string): boolean {
+  const h = (x: string) => createHash('sha256').update(x).digest();
+  return timingSafeEqual(h(a), h(b));
 }

@@ -14,6 +14,8 @@ export interface ControlOptions {
   /** Prefix of every Redis key, queue and adapter channel. Default `dc:`. */
   redisPrefix?: string;
   tokenSecret: string;
+  /** Bearer credential for /metrics; unset = /metrics answers the host itself (loopback) only. */
+  metricsToken?: string;
   /** Material store directory. Default `.cache/data` under the repo root. */
   dataDir?: string;
   /** Static web apps. Default `dist/client` under the repo root (served only if it exists). */
@@ -66,7 +68,8 @@ export const DEFAULT_TYPES = [
   'image/png', 'image/jpeg', 'video/mp4', 'audio/mpeg', 'application/zip', 'application/octet-stream',
 ];
 
-export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery' | 'accounts'>> & {
+export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery' | 'accounts' | 'metricsToken'>> & {
+  metricsToken?: string;
   delivery: Required<NonNullable<ControlOptions['delivery']>>;
   accounts: Required<AccountOptions>;
 };
@@ -78,6 +81,7 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
     redisUrl: o.redisUrl ?? 'redis://127.0.0.1:6379',
     redisPrefix: o.redisPrefix ?? 'dc:',
     tokenSecret: o.tokenSecret,
+    ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
     dataDir: resolve(REPO_ROOT, o.dataDir ?? '.cache/data'),
     staticDir: resolve(REPO_ROOT, o.staticDir ?? 'dist/client'),
     demo: o.demo ?? false,

@@ -27,9 +27,18 @@ export function vnDateTime(at?: number | string, seconds = true): string {
 const fmtTime = vnDateTime;
 const EVENT_KIND: Record<string, string> = { join: 'vào', leave: 'rời' };
 
+/**
+ * A text cell a spreadsheet would run as a formula (= + - @, or a leading tab / return) is written
+ * with a leading apostrophe: a site name typed by anyone must not become a formula on the
+ * organizer's machine.
+ */
+export function neutralise(v: string): string {
+  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
 function csvCell(v: string | number | undefined): string {
   if (v === undefined) return '';
-  const s = String(v);
+  const s = typeof v === 'string' ? neutralise(v) : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

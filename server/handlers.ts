@@ -45,6 +45,16 @@ function siteFilter(a: Auth, conf: string, site?: string): string | undefined {
   return a.site;
 }
 
+/**
+ * Technicians' names and phones are for organizers (and a site's own technician): a hall's QR code
+ * must not read every technician's phone number.
+ */
+function redactSite<S extends { id: string; technician?: unknown; address?: unknown }>(a: Auth, s: S): S {
+  if (a.role === 'organizer' || (a.role === 'technician' && a.site === s.id)) return s;
+  const { technician: _t, ...rest } = s;
+  return rest as S;
+}
+
 export async function snapshot(ctx: Ctx, a: Auth, conf: string): Promise<Snapshot> {
   assertConf(a, conf);
   const [conference, sites, groups, agenda, floor] = await Promise.all([
@@ -61,7 +71,7 @@ export async function snapshot(ctx: Ctx, a: Auth, conf: string): Promise<Snapsho
   const deliveries = !isWide(a) && a.site
     ? (await Promise.all(materials.map((m) => getDelivery(ctx, conf, m.id, a.site!)))).filter((d): d is Delivery => d !== null)
     : undefined;
-  return { conference, you: { role: a.role, ...(a.site ? { site: a.site } : {}) }, sites: visible, groups, agenda, floor, rollups, attendance, materials, ...(deliveries ? { deliveries } : {}), ...(watch ? { watch } : {}), seq };
+  return { conference, you: { role: a.role, ...(a.site ? { site: a.site } : {}) }, sites: visible.map((s) => redactSite(a, s)), groups, agenda, floor, rollups, attendance, materials, ...(deliveries ? { deliveries } : {}), ...(watch ? { watch } : {}), seq };
 }
 
 export const handlers: Record<ControlRouteName, Handler> = {
@@ -72,11 +82,11 @@ export const handlers: Record<ControlRouteName, Handler> = {
   setState: async (c, a, { params, body }) => { assertConf(a, params.conf); return cs.setConferenceState(c, params.conf, body.state); },
   snapshot: async (c, a, { params }) => snapshot(c, a, params.conf),
   mediaNodes: async (c, a, { params }) => { assertConf(a, params.conf); return cs.mediaNodes(c, await cs.listSites(c, params.conf)); },
-  listSites: async (c, a, { params }) => { assertConf(a, params.conf); await cs.getConference(c, params.conf); return cs.listSites(c, params.conf); },
+  listSites: async (c, a, { params }) => { assertConf(a, params.conf); await cs.getConference(c, params.conf); return (await cs.listSites(c, params.conf)).map((s) => redactSite(a, s)); },
   // kinds, spreadsheet import/export, move, remove (site-tree/)
   ...siteTreeHandlers,
   putSitesBulk: async (c, a, { params, body }) => { assertConf(a, params.conf); return { count: (await cs.putSites(c, params.conf, body.sites)).length }; },
-  getSite: async (c, a, { params }) => { assertConf(a, params.conf); return cs.getSite(c, params.conf, params.site); },
+  getSite: async (c, a, { params }) => { assertConf(a, params.conf); return redactSite(a, await cs.getSite(c, params.conf, params.site)); },
   putSite: async (c, a, { params, body }) => {
     assertConf(a, params.conf);
     if (body.id !== params.site) throw new AppError('BAD_REQUEST', 'body id differs from the path');

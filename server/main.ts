@@ -27,6 +27,7 @@ const handle = await startControl({
   port,
   ...(process.env.CONTROL_HOST ? { host: process.env.CONTROL_HOST } : {}),
   tokenSecret: secret,
+  ...(process.env.METRICS_TOKEN ? { metricsToken: process.env.METRICS_TOKEN } : {}),
   ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
   ...(process.env.REDIS_PREFIX ? { redisPrefix: process.env.REDIS_PREFIX } : {}),
   ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
@@ -46,6 +47,12 @@ const handle = await startControl({
   demo: process.argv.includes('--demo'),
 });
 console.log(`control listening ${handle.url}`);
+
+// A rejection nobody awaited (a library's fire-and-forget call while Redis is down) is logged, not
+// fatal: the service keeps answering, with UNAVAILABLE where it needs Redis, and resumes by itself.
+process.on('unhandledRejection', (err) => {
+  console.error(`[control] unhandled rejection (kept running): ${String(err)}`);
+});
 
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -56,8 +56,17 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.
   );
 }
 
+/** The data store cannot be reached (ioredis gave up on a command, or the link is closed). */
+function storeDown(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: string } | null;
+  if (!e) return false;
+  return e.name === 'MaxRetriesPerRequestError' || e.code === 'ECONNREFUSED' || /Connection is closed|Stream isn't writeable|enableOfflineQueue/.test(e.message ?? '');
+}
+
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof AppError) return err.toBody();
+  // nothing was stored: say so, and that trying again later works
+  if (storeDown(err)) return { code: 'UNAVAILABLE', message: 'Máy chủ dữ liệu tạm thời không truy cập được, chưa có gì được ghi; hãy thử lại sau ít phút. / The data store is unreachable for now and nothing was saved; try again in a few minutes.' };
   return { code: 'INTERNAL', message: 'internal error' };
 }
 

@@ -1,5 +1,6 @@
 // Material download with strong ETag (the sha256), If-None-Match and a single
 // byte Range, so a hall on a poor link can resume.
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { Material } from '../../signaling/control.js';
 import type { BlobStore } from '../blobstore.js';
@@ -51,7 +52,6 @@ export async function sendMaterial(req: Request, res: Response, m: Material, blo
     res.end();
     return;
   }
-  const stream = blobs.read(m.sha256, { start, end });
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
+  // pipeline, not pipe: an aborted download closes the file (pipe leaks its descriptor)
+  await pipeline(blobs.read(m.sha256, { start, end }), res).catch(() => res.destroy());
 }

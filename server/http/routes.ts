@@ -29,10 +29,19 @@ export function controlRouter(ctx: Ctx, blobs: BlobStore): Router {
   const json = express.json({ limit: '16mb' });
   for (const [name, def] of Object.entries(ControlRoutes) as [ControlRouteName, RouteDef][]) {
     const mw = def.rawBody ? [] : ['post', 'put', 'patch'].includes(def.method) ? [json] : [];
-    r[def.method](def.path, ...mw, async (req: Request, res: Response) => {
+    // the token first: a body (up to 16 MB) is parsed only for an authenticated caller
+    const authFirst = async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        (req as Request & { auth?: Auth }).auth = await authenticate(ctx, bearer(req));
+        next();
+      } catch (err) {
+        sendError(ctx, res, err);
+      }
+    };
+    r[def.method](def.path, authFirst, ...mw, async (req: Request, res: Response) => {
       const endTimer = ctx.metrics.httpDuration.startTimer({ route: name });
       try {
-        const auth: Auth = await authenticate(ctx, bearer(req));
+        const auth: Auth = (req as Request & { auth: Auth }).auth;
         assertRole(auth, def.roles);
         const params = def.params ? parseOrThrow(def.params, req.params) : {};
         const query = def.query ? parseOrThrow(def.query, req.query) : {};
