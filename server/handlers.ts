@@ -78,7 +78,7 @@ export const handlers: Record<ControlRouteName, Handler> = {
   me: async (_c, a) => ({ role: a.role, conf: a.conf, exp: a.exp, ...(a.site ? { site: a.site } : {}) }),
   createConference: async (c, a, { params, body }) => { assertConf(a, params.conf); return cs.putConference(c, params.conf, body); },
   getConference: async (c, a, { params }) => { assertConf(a, params.conf); return cs.getConference(c, params.conf); },
-  patchConference: async (c, a, { params, body }) => { assertConf(a, params.conf); return cs.patchConference(c, params.conf, body); },
+  // patchConference: setup-handlers.ts (the agenda follows a new date)
   setState: async (c, a, { params, body }) => { assertConf(a, params.conf); return cs.setConferenceState(c, params.conf, body.state); },
   snapshot: async (c, a, { params }) => snapshot(c, a, params.conf),
   mediaNodes: async (c, a, { params }) => { assertConf(a, params.conf); return cs.mediaNodes(c, await cs.listSites(c, params.conf)); },

@@ -27,6 +27,11 @@ export function makeKeys(p: string) {
     floor: (c: string) => `${p}floor:${c}`,
     invitations: (c: string) => `${p}inv:${c}`,
     revoked: `${p}revoked`,
+    /** short links of site invitations (store/short-links.ts): code → record, a conference's jti → code */
+    short: (code: string) => `${p}short:${code}`,
+    shortOf: (c: string) => `${p}shortof:${c}`,
+    /** wrong short codes per address (rate-limiter-flexible) */
+    shortLimit: `${p}short:rl`,
     /** media node id → its parent node id ('' for none), as the nodes report it */
     mediaParents: `${p}medianodes:parent`,
     /** who is really watching (server/watching.ts): per site JSON, per site events, per node its conf|site with halls */

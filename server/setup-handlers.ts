@@ -8,7 +8,9 @@ import { assertConf, type Auth } from './auth.js';
 import type { Ctx } from './context.js';
 import { Raw, type Input } from './handlers.js';
 import { invitationSheet, type SheetCard } from './invitation-sheet.js';
+import { getAgenda, replaceAgenda } from './store/agenda.js';
 import * as cs from './store/conference.js';
+import { shiftIso } from './store/conference-list.js';
 import { issueBulk, issueInvitation, listInvitations, revokeInvitation } from './store/invitations.js';
 import { createShort, resolveShort, shortCodes } from './store/short-links.js';
 
@@ -22,7 +24,7 @@ async function withShort(ctx: Ctx, conf: string, inv: Invitation, site?: Site): 
   return { ...inv, short: await createShort(ctx, conf, inv, site ?? await cs.getSite(ctx, conf, inv.site)) };
 }
 
-async function sheetCards(ctx: Ctx, conf: string, role: SiteInviteRole, only?: Set<string>): Promise<SheetCard[]> {
+async function sheetCards(ctx: Ctx, conf: string, role: SiteInviteRole, under?: string): Promise<SheetCard[]> {
   const [sites, invs, codes] = await Promise.all([cs.listSites(ctx, conf), listInvitations(ctx, conf), shortCodes(ctx, conf)]);
   const byId = new Map(sites.map((s) => [s.id, s]));
   const newest = new Map<string, Invitation>();
@@ -33,7 +35,7 @@ async function sheetCards(ctx: Ctx, conf: string, role: SiteInviteRole, only?: S
   const cards: SheetCard[] = [];
   for (const s of sites) {
     const inv = newest.get(s.id);
-    if (!inv || (only && !only.has(s.id))) continue;
+    if (!inv || (under && s.id !== under && !s.path.includes(under))) continue;
     const code = codes.get(inv.jti)!;
     if (!(await resolveShort(ctx, code))) continue; // expired with its token
     const parent = s.parent ? byId.get(s.parent)?.name : undefined;
@@ -42,7 +44,21 @@ async function sheetCards(ctx: Ctx, conf: string, role: SiteInviteRole, only?: S
   return cards;
 }
 
+/** The agenda's planned times follow the conference to its new date (same times of day). */
+async function shiftAgenda(ctx: Ctx, conf: string, ms: number): Promise<void> {
+  const a = await getAgenda(ctx, conf);
+  if (!a.items.length || !ms) return;
+  await replaceAgenda(ctx, conf, a.items.map(({ order: _o, state: _s, actualStart: _a, actualEnd: _e, ...it }) => ({ ...it, plannedStart: shiftIso(it.plannedStart, ms) })));
+}
+
 export const setupHandlers = {
+  patchConference: async (c, a, { params, body }) => {
+    assertConf(a, params.conf);
+    const before = await cs.getConference(c, params.conf);
+    const after = await cs.patchConference(c, params.conf, body);
+    if (after.date !== before.date) await shiftAgenda(c, params.conf, Date.parse(`${after.date}T00:00:00Z`) - Date.parse(`${before.date}T00:00:00Z`));
+    return after;
+  },
   listInvitations: async (c, a, { params }) => {
     assertConf(a, params.conf);
     const [list, codes] = await Promise.all([listInvitations(c, params.conf), shortCodes(c, params.conf)]);
@@ -67,12 +83,12 @@ export const setupHandlers = {
   invitationSheet: async (c, a, { params, query }) => {
     assertConf(a, params.conf);
     const conf = await cs.getConference(c, params.conf);
-    const only = query.sites ? new Set<string>(query.sites.split(',').filter(Boolean)) : undefined;
-    const cards = await sheetCards(c, params.conf, query.role, only);
+    if (query.under) await cs.siteRecord(c, params.conf, query.under);
+    const cards = await sheetCards(c, params.conf, query.role, query.under);
     if (!cards.length) {
       throw new AppError('CONFLICT', 'Chưa có điểm cầu nào có liên kết còn hiệu lực cho vai trò này; hãy bấm “Cấp cho mọi điểm cầu chưa có” rồi tải phiếu in lại. / No site has a live link for this role yet; issue links to every site first, then download the sheet again.');
     }
     const origin = new URL(query.origin).origin;
-    return new Raw('application/pdf', await invitationSheet(conf, query.role, origin, cards), `phieu-ket-noi-${query.role}-${params.conf}.pdf`);
+    return new Raw('application/pdf', await invitationSheet(conf, query.role, origin, cards), `phieu-ket-noi-${query.role}-${query.under ?? params.conf}.pdf`);
   },
 } satisfies Partial<Record<ControlRouteName, Handler>>;

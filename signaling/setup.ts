@@ -18,13 +18,13 @@ export const InvitationReissueReq = z.strictObject({
   ttlHours: z.number().int().min(1).max(24 * 365).default(24 * 14),
 });
 
-/** The printable sheet: one card per site holding a live link of `role` (optionally only `sites`). */
+/** The printable sheet: one card per site holding a live link of `role` (optionally only a subtree). */
 export const InvitationSheetQuery = z.object({
   /** Address printed on the cards: the control service as people reach it (the organizer page's origin). */
   origin: z.url({ protocol: /^https?$/, hostname: z.regexes.hostname }).max(200),
   role: SiteInviteRole.default('technician'),
-  /** Comma-separated site ids; absent = every site with a live link. */
-  sites: z.string().max(20_000).regex(/^[a-z0-9][a-z0-9,-]*$/, 'sites: comma-separated site ids').optional(),
+  /** Only this site and the sites below it (e.g. a district and its communes); absent = every site. */
+  under: Id.optional(),
 });
 
 /**

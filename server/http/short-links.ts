@@ -25,7 +25,7 @@ function page(message: string): string {
 
 export function shortLinkRouter(ctx: Ctx): Router {
   const r = express.Router();
-  const misses = new RateLimiterRedis({ storeClient: ctx.redis, keyPrefix: `${ctx.keys.prefix}short:rl`, points: MISSES, duration: WINDOW_S });
+  const misses = new RateLimiterRedis({ storeClient: ctx.redis, keyPrefix: ctx.keys.shortLimit, points: MISSES, duration: WINDOW_S });
   r.get('/l/:code', async (req: Request, res: Response) => {
     const ip = req.ip ?? req.socket.remoteAddress ?? '?';
     res.setHeader('Cache-Control', 'no-store');

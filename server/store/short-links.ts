@@ -1,8 +1,8 @@
 // Short links of site invitations: an 8-character code (`/l/<code>`) that
 // redirects to the full link, so a person can type it from the printed sheet.
-// Redis: `short:<code>` → the record (expires with the token), and per
-// conference `shortof:<conf>` jti → code. The link keeps its token: the code
-// is as secret as the link it stands for.
+// Redis (server/keys.ts): `short:<code>` → the record (expires with the
+// token), and per conference `shortof:<conf>` jti → code. The link keeps its
+// token: the code is as secret as the link it stands for.
 import { randomBytes } from 'node:crypto';
 import { SHORT_ALPHABET, SHORT_LENGTH, type Invitation, type Site } from '../../signaling/control.js';
 import type { Ctx } from '../context.js';
@@ -18,8 +18,8 @@ export interface ShortRecord {
   exp: number;
 }
 
-const shortKey = (ctx: Ctx, code: string) => `${ctx.keys.prefix}short:${code}`;
-const shortOfKey = (ctx: Ctx, conf: string) => `${ctx.keys.prefix}shortof:${conf}`;
+const shortKey = (ctx: Ctx, code: string) => ctx.keys.short(code);
+const shortOfKey = (ctx: Ctx, conf: string) => ctx.keys.shortOf(conf);
 
 /** The page a role's link opens (as the organizer app builds it: client/ui/organizer/invitations-panel.ts). */
 export function invitePath(role: Invitation['role'], token: string, site: Site): string {

@@ -74,6 +74,9 @@ test('settings: saved through the screen, shown by the preview and on a hall; a 
   assert.equal(Date.parse(saved.plannedStart), Date.parse('2023-10-05T14:00:00+07:00'));
   assert.equal(Date.parse(saved.rehearsalAt), Date.parse('2023-10-04T15:30:00+07:00'));
   assert.equal(saved.reportsTo, 'Ban Thường vụ Tỉnh uỷ');
+  // the agenda moved with the conference to its new date, same times of day
+  const moved = (await data('GET', `${P}/agenda`)).items as { plannedStart: string }[];
+  assert.ok(moved.length > 0 && moved.every((i) => i.plannedStart.startsWith('2023-10-05T')), JSON.stringify(moved.map((i) => i.plannedStart)));
   // the hall shows it by itself: same banner as the preview
   await waitFor('the hall shows the new maket', async () => /QUÁN TRIỆT KẾT LUẬN/.test(await hall.locator('#overlay').innerText()));
   const hallText = await hall.locator('#overlay .dc-maket-inner').innerText();
@@ -210,6 +213,8 @@ test('invitations: one per site in bulk, reissue and revoke per site, the printa
     ['GET', `${P}/invitations/sheet.pdf?role=admin&origin=${encodeURIComponent(env.url)}`, undefined, 400],
     ['GET', `${P}/invitations/sheet.pdf?origin=javascript:alert(1)`, undefined, 400],
     ['GET', `${P}/invitations/sheet.pdf?role=viewer&origin=${encodeURIComponent(env.url)}`, undefined, 409],
+    ['GET', `${P}/invitations/sheet.pdf?under=khong-co&origin=${encodeURIComponent(env.url)}`, undefined, 404],
+    ['GET', `${P}/invitations/sheet.pdf?under=BAD%20ID&origin=${encodeURIComponent(env.url)}`, undefined, 400],
   ] as const) {
     const r = await call(m, path, body);
     assert.equal(r.status, status, `${m} ${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
@@ -241,6 +246,13 @@ test('invitations: one per site in bulk, reissue and revoke per site, the printa
   const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);
   assert.equal(pages, Math.ceil(sites.length / 6));
   execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '1', pdf, resolve(ARTIFACTS, 'ui-setup-invitation-sheet')]);
+  // a district's own sheet: the district and its communes only
+  const all = await data('GET', `${P}/sites`) as { id: string; path: string[] }[];
+  const sub = all.filter((x) => x.id === 'ls-trangdinh' || x.path.includes('ls-trangdinh')).map((x) => x.id).sort();
+  const part = await fetch(`${env.url}${P}/invitations/sheet.pdf?role=technician&under=ls-trangdinh&origin=${encodeURIComponent(env.url)}`, { headers: { authorization: `Bearer ${env.links.organizer}` } });
+  assert.equal(part.status, 200);
+  const partText = execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: Buffer.from(await part.arrayBuffer()), encoding: 'utf8' }).replace(/\s+/g, ' ');
+  assert.deepEqual([...partText.matchAll(/Mã điểm cầu: ([a-z0-9-]+)/g)].map((m) => m[1]).sort(), sub);
 
   // a short link, typed in capitals with its dash, opens a working technician console
   const site = 'ls-trangdinh-01';

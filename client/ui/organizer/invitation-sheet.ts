@@ -3,7 +3,7 @@
 // site: name, QR code, short link, what to do) to send down.
 import { useState } from 'preact/hooks';
 import { routePath } from '../../../signaling/control-routes.js';
-import type { Invitation, SiteInviteRole } from '../../../signaling/control.js';
+import type { Invitation, Site, SiteInviteRole } from '../../../signaling/control.js';
 import { html } from '../html.js';
 import { T } from '../i18n.js';
 import { fmtNum } from '../format.js';
@@ -15,8 +15,9 @@ import { refusalText } from './setup-common.js';
 
 export const liveInv = (i: Invitation, now = Date.now()) => !i.revoked && i.exp * 1000 > now;
 
-export function InvitationSheet({ s, list, onIssued }: { s: AppSession; list: Invitation[]; onIssued: (issued: Invitation[]) => Promise<void> }) {
+export function InvitationSheet({ s, list, selected, onIssued }: { s: AppSession; list: Invitation[]; selected?: Site; onIssued: (issued: Invitation[]) => Promise<void> }) {
   const sites = s.client.store.sites.value;
+  const inSub = selected ? sites.filter((x) => x.id === selected.id || x.path.includes(selected.id)).length : 0;
   const [role, setRole] = useState<SiteInviteRole>('technician');
   const [busy, setBusy] = useState('');
   const covered = new Set(list.filter((i) => i.role === role && i.site && liveInv(i) && i.short).map((i) => i.site!));
@@ -31,9 +32,9 @@ export function InvitationSheet({ s, list, onIssued }: { s: AppSession; list: In
     await onIssued(issued);
     notify(T(`Đã cấp ${fmtNum(issued.length)} liên kết`, `${fmtNum(issued.length)} links issued`), 'ok');
   });
-  const sheet = () => run('pdf', async () => {
-    const blob = await s.api.blob(routePath('invitationSheet', { conf: s.conf }), { role, origin: location.origin });
-    save(blob, `phieu-ket-noi_${role}_${s.conf}_${stamp()}.pdf`);
+  const sheet = (under?: string) => run(under ? 'pdf-sub' : 'pdf', async () => {
+    const blob = await s.api.blob(routePath('invitationSheet', { conf: s.conf }), { role, origin: location.origin, ...(under ? { under } : {}) });
+    save(blob, `phieu-ket-noi_${role}_${under ?? s.conf}_${stamp()}.pdf`);
   });
   const roles: [SiteInviteRole, string][] = [
     ['technician', T('Kỹ thuật viên', 'Technician')], ['viewer', T('Màn hình hội trường', 'Hall screen')], ['participant', T('Điểm danh đại biểu', 'Delegate check-in')],
@@ -46,7 +47,9 @@ export function InvitationSheet({ s, list, onIssued }: { s: AppSession; list: In
     <div class="sheet-row">
       <button class="btn btn-primary" disabled=${!!busy || !missing.length} onClick=${issueAll} data-testid="sheet-issue">
         ${busy === 'bulk' ? T('Đang cấp…', 'Issuing…') : T(`Cấp cho ${fmtNum(missing.length)} điểm cầu chưa có`, `Issue to ${fmtNum(missing.length)} sites without one`)}</button>
-      <button class="btn" disabled=${!!busy || !covered.size} onClick=${sheet} data-testid="sheet-pdf">${busy === 'pdf' ? T('Đang tạo PDF…', 'Making the PDF…') : T('Tải phiếu in (PDF, A4)', 'Download the sheet (PDF, A4)')}</button>
+      <button class="btn" disabled=${!!busy || !covered.size} onClick=${() => sheet()} data-testid="sheet-pdf">${busy === 'pdf' ? T('Đang tạo PDF…', 'Making the PDF…') : T('Tải phiếu in (PDF, A4)', 'Download the sheet (PDF, A4)')}</button>
+      ${selected && inSub < sites.length ? html`<button class="btn" disabled=${!!busy || !covered.size} onClick=${() => sheet(selected.id)} data-testid="sheet-pdf-under">
+        ${busy === 'pdf-sub' ? T('Đang tạo PDF…', 'Making the PDF…') : T(`Chỉ phiếu của ${selected.name} và ${fmtNum(inSub - 1)} điểm cầu trực thuộc`, `Only ${selected.name} and the ${fmtNum(inSub - 1)} sites below it`)}</button>` : ''}
     </div>
     <p class="muted" style=${{ marginBottom: 0 }}>${T('Mỗi phiếu có tên điểm cầu, mã QR, liên kết rút gọn để gõ tay và cách làm. Liên kết bị lộ: bấm “Cấp lại” ở dòng của điểm cầu đó (liên kết cũ bị thu hồi), rồi in lại phiếu.',
       'Each card has the site name, a QR code, a short link to type and what to do. A leaked link: press "Reissue" on that site\'s row (the old link is revoked), then print again.')}</p>

@@ -85,7 +85,7 @@ export function InvitationsPanel({ s, selected }: { s: AppSession; selected: Sig
     if (r) await refresh();
   };
 
-  return html`<${InvitationSheet} s=${s} list=${list} onIssued=${keep} /><div class="inv-layout">
+  return html`<${InvitationSheet} s=${s} list=${list} selected=${sel} onIssued=${keep} /><div class="inv-layout">
     <${Panel} title=${sel ? `${T('Liên kết mời', 'Invitation links')} — ${sel.name}` : T('Liên kết mời', 'Invitation links')} id="invitations">
       ${sel ? html`<div class="btn-row" style=${{ marginBottom: '8px' }}>
         <button class="btn btn-primary" data-invite="technician" onClick=${() => issue('technician')}>+ ${roleText('technician')}</button>
