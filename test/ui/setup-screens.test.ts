@@ -114,6 +114,9 @@ test('settings: saved through the screen, shown by the preview and on a hall; a 
   await b.fill('input[name=rehearsalTime]', '');
   await b.click('[data-testid=settings-save]');
   await waitFor('B saved', async () => (await data('GET', P)).title === 'Tiêu đề của người thứ hai');
+  await b.click('button.lang');
+  await b.waitForSelector('text=Conference settings');
+  await shot(b, 'setup-settings-en-1366');
   const last = await data('GET', P);
   assert.equal(last.rehearsalAt, undefined);
   assert.deepEqual(last.maket, maket, "B's save kept A's maket");

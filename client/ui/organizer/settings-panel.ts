@@ -129,8 +129,8 @@ export function SettingsPanel({ s, selected }: { s: AppSession; selected: Signal
         </div>
         <label class="field"><span>${T('Maket (mỗi dòng một dòng chữ; dòng “*” là ngôi sao; dòng “….., ngày... tháng...” tự điền nơi và ngày)', 'Maket (one line each; "*" is a star; "….., ngày..." is filled with place and date)')}</span>
           <textarea name="maket" rows="9" value=${form.maket} onInput=${set('maket')} style=${{ fontFamily: 'inherit' }}></textarea></label>
-        <div class="form-grid form-grid-3">
-          ${field('reportsTo', T('Báo cáo lên', 'Report to'), { placeholder: 'Ban Tuyên giáo Trung ương' })}
+        ${field('reportsTo', T('Báo cáo kết quả lên', 'Report the results to'), { placeholder: 'Ban Tuyên giáo Trung ương' })}
+        <div class="form-grid">
           ${field('deadlineDate', T('Hạn báo cáo (ngày)', 'Report deadline (date)'), { placeholder: 'dd/mm/yyyy' })}
           ${field('deadlineTime', T('Hạn báo cáo (giờ)', 'Report deadline (time)'), { placeholder: 'HH:mm' })}
         </div>
