@@ -40,6 +40,8 @@ export type CascadeOptions = {
   log: Logger;
   /** Backoff of failed relay hops (retried for as long as they are wanted). */
   retry?: BackoffOptions;
+  /** Throws unless `token` is a live organizer token of `conf` (floor changes forwarded from below). */
+  verifyOrganizer?: (token: string, conf: string) => void;
 };
 
 type CascadeEvents = { programme: [Programme] };
@@ -147,10 +149,12 @@ export class Cascade extends EventEmitter<CascadeEvents> {
   }
 
   /** Gives the floor (or takes it back with null): applied at the root, forwarded up otherwise. */
-  async setFloor(conf: string, site: string | null, contribution: string | null = null): Promise<void> {
+  /** `organizerToken`: forwarded with the request when this node does not root the conference. */
+  async setFloor(conf: string, site: string | null, contribution: string | null = null, organizerToken?: string): Promise<void> {
     if (!this.isRoot(conf)) {
       if (!this.parent || this.parent.peerId === '?') throw new AppError('UNAVAILABLE', 'parent node not connected');
-      await this.parent.request(NodeEvents.floorSet, { conf, site, contribution }, NodeFloorState);
+      if (!organizerToken) throw new AppError('FORBIDDEN', 'the floor is set by an organizer');
+      await this.parent.request(NodeEvents.floorSet, { conf, site, contribution, token: organizerToken }, NodeFloorState);
       return;
     }
     (await this.session(conf)).setFloor(site, contribution);
@@ -236,6 +240,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       // without one there is nothing to produce on, and no session to open for it. UNAVAILABLE,
       // not CONFLICT: the sender retries (CONFLICT tells it the producer is already here).
       if (!link.hasPipe(m.conf)) throw new AppError('UNAVAILABLE', 'no pipe for this conference on this link');
+      if (link.role === 'child') this.assertFromBelow(link, m);
       const s = await this.session(m.conf);
       if (s.producers.has(m.producerId)) throw new AppError('CONFLICT', 'producer already here');
       const pipe = await link.pipe(m.conf);
@@ -287,7 +292,11 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     } else {
       link.handle(NodeEvents.register, NodeRegisterReq, (m) => {
         if (link.peerId !== '?') throw new AppError('CONFLICT', 'already registered');
-        for (const other of this.links) if (other !== link && other.peerId === m.nodeId) other.close();
+        // a second node with the same id (a copied config, or someone else) is refused, never the live one
+        if ([...this.links].some((other) => other !== link && !other.closed && other.role === 'child' && other.peerId === m.nodeId)) {
+          this.o.log.warn({ child: m.nodeId }, 'registration refused: a node with this id is already linked');
+          throw new AppError('CONFLICT', `a node with id ${m.nodeId} is already linked here`);
+        }
         link.peerId = m.nodeId;
         link.sites = m.sites;
         this.o.log.info({ child: m.nodeId, sites: m.sites.length }, 'child node registered');
@@ -297,6 +306,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       });
       link.handle(NodeEvents.pipeRequest, PipeRequestReq, async (m) => {
         if (link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
+        if (!this.knows(m.conf)) throw new AppError('NOT_FOUND', 'no such conference here');
         await this.ensurePipe(link, m.conf);
         return {};
       });
@@ -310,7 +320,14 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       });
       link.handle(NodeEvents.floorSet, NodeFloorSetReq, async (m) => {
         if (link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
-        await this.setFloor(m.conf, m.site, m.contribution);
+        // a node cannot switch the floor by itself: only an organizer's own token does
+        try {
+          this.o.verifyOrganizer?.(m.token, m.conf);
+        } catch (err) {
+          this.o.log.warn({ child: link.peerId, conf: m.conf, err: String(err) }, 'floor change from a child node refused: no valid organizer token');
+          throw err;
+        }
+        await this.setFloor(m.conf, m.site, m.contribution, m.token);
         return { conf: m.conf, floor: m.site, contribution: m.site === null ? null : m.contribution };
       });
     }
@@ -329,6 +346,27 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       if (link.closed) return;
       for (const hp of s.producers.values()) if (this.relays.shouldRelay(link, s, hp)) void this.relays.relay(link, s, hp);
     }
+  }
+
+  /**
+   * Media a child node may send up: a site's contribution while that site holds the floor (and,
+   * once bound, only the bound one) — never a source, never anything for a site without the floor.
+   */
+  private assertFromBelow(link: Link, m: { conf: string; site: string; tag: string; contribution: string | null }): void {
+    const s = this.ready.get(m.conf);
+    const ok = m.tag === 'contributor' && !!s && s.floor === m.site && (s.contribution === null || s.contribution === m.contribution);
+    if (ok) return;
+    this.o.log.warn({ child: link.peerId, conf: m.conf, site: m.site, tag: m.tag }, 'media from a child node refused: not the floor contribution');
+    throw new AppError('FORBIDDEN', 'from below only the floor site\'s contribution');
+  }
+
+  /** Conferences this node may open for a neighbour: control named them, or one runs here already. */
+  private knows(conf: string): boolean {
+    if (this.ready.has(conf) || this.sessions.has(conf)) return true;
+    const carried = this.carries;
+    // before control has said anything (or with no control at all) every conference is welcome
+    if (carried === null) return true;
+    return carried.includes(conf) || this.rootedConferences.includes(conf);
   }
 
   /** Called by the parent connection once registered. */

@@ -289,7 +289,7 @@ function handleSocket(socket: Socket, o: HallOptions): void {
 
   on(HallEvents.setFloor, SetFloorReq, async (req) => {
     assertOrganizer(claims);
-    await o.cascade.setFloor(conf, req.site, req.contribution ?? null);
+    await o.cascade.setFloor(conf, req.site, req.contribution ?? null, String(socket.handshake.auth?.token ?? ''));
     return (await o.cascade.session(conf)).programme();
   });
 

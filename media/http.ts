@@ -51,10 +51,12 @@ export function createHttp(o: HttpOptions): MediaHttp {
   });
   app.use(express.json({ limit: '64kb' }));
 
-  const auth = (req: Request): TokenClaims => {
+  const bearerOf = (req: Request): string => {
     const h = req.headers.authorization ?? '';
-    const token = h.startsWith('Bearer ') ? h.slice(7) : (req.query.token as string | undefined);
-    const claims = verifyPerson(o.tokenSecret, token);
+    return h.startsWith('Bearer ') ? h.slice(7) : String(req.query.token ?? '');
+  };
+  const auth = (req: Request): TokenClaims => {
+    const claims = verifyPerson(o.tokenSecret, bearerOf(req) || undefined);
     if (o.revocations?.has(claims.jti)) throw new AppError('UNAUTHORIZED', 'Liên kết này đã bị thu hồi; hãy xin Ban tổ chức liên kết mới. / This link was revoked; ask the organisers for a new one.');
     return claims;
   };
@@ -124,7 +126,7 @@ export function createHttp(o: HttpOptions): MediaHttp {
     const claims = auth(req);
     assertOrganizer(claims);
     const body = parseOrThrow(SetFloorReq, req.body);
-    await o.cascade.setFloor(claims.conf, body.site, body.contribution ?? null);
+    await o.cascade.setFloor(claims.conf, body.site, body.contribution ?? null, bearerOf(req));
     return (await o.cascade.session(claims.conf)).programme();
   }));
 

@@ -1,5 +1,6 @@
 // A media node: worker pool, cascade, `/hall` and `/node` namespaces, HTTP API.
-import { answerClientErrors } from '../signaling/common.js';
+import { AppError, answerClientErrors } from '../signaling/common.js';
+import { assertOrganizer, verifyPerson } from './auth.js';
 import { connectControl, type ControlLink } from './control-link.js';
 import { census, watchMediasoup } from './census.js';
 import { createServer } from 'node:http';
@@ -70,6 +71,12 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     pool,
     stats,
     log,
+    verifyOrganizer: (token, conf) => {
+      const claims = verifyPerson(cfg.tokenSecret, token);
+      if (revocations.has(claims.jti)) throw new AppError('UNAUTHORIZED', 'token revoked');
+      assertOrganizer(claims);
+      if (claims.conf !== conf) throw new AppError('FORBIDDEN', 'token is for another conference');
+    },
   });
 
   let parent: ParentConnection | null = null;

@@ -299,5 +299,9 @@ export const NodeProducerAdded = z.object({
 });
 export const NodeProducerRef = z.object({ conf: Id, producerId: Id });
 export const NodeProducerPaused = z.object({ conf: Id, producerId: Id, paused: z.boolean() });
-export const NodeFloorSetReq = z.object({ conf: Id, site: Id.nullable(), contribution: Contribution.nullable().default(null) });
+/**
+ * A floor set at a node that does not root the conference travels up with the organizer's own token:
+ * the root checks it itself, so a node (any holder of the node secret) cannot switch the floor.
+ */
+export const NodeFloorSetReq = z.object({ conf: Id, site: Id.nullable(), contribution: Contribution.nullable().default(null), token: z.string().min(1).max(4000) });
 export const NodeCarriesReq = z.object({ confs: z.array(Id).max(10_000) });

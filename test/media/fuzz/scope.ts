@@ -73,7 +73,7 @@ export function nodeScopeCases() {
   const anon = fc.constantFrom<To>('centreAnon', 'langsonAnon');
   const cases: Arbitrary<Case>[] = [
     fc.tuple(anon, conf).map(([to, c]) => ({ label: 'pipe request before register', to, event: NodeEvents.pipeRequest, payload: { conf: c }, expect: ['FORBIDDEN'] })),
-    fc.tuple(anon, conf, fc.constantFrom('tw', 'ls', null)).map(([to, c, site]) => ({ label: 'floor before register', to, event: NodeEvents.floorSet, payload: { conf: c, site }, expect: ['FORBIDDEN'] })),
+    fc.tuple(anon, conf, fc.constantFrom('tw', 'ls', null)).map(([to, c, site]) => ({ label: 'floor before register', to, event: NodeEvents.floorSet, payload: { conf: c, site, token: ORG }, expect: ['FORBIDDEN'] })),
     fc.tuple(anon, added).map(([to, p]) => ({ label: 'producer added before register', to, event: NodeEvents.producerAdded, payload: p, expect: ['FORBIDDEN'] })),
     fc.tuple(anon, conf, producerId, fc.boolean()).map(([to, c, id, paused]) => ({ label: 'producer paused before register', to, event: NodeEvents.producerPaused, payload: { conf: c, producerId: id, paused }, expect: ['FORBIDDEN'] })),
     fc.tuple(anon, conf, producerId).map(([to, c, id]) => ({ label: 'producer closed before register', to, event: NodeEvents.producerClosed, payload: { conf: c, producerId: id }, expect: ['FORBIDDEN'] })),
