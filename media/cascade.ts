@@ -23,6 +23,7 @@ import {
 import type { BackoffOptions } from './backoff.js';
 import type { Link } from './link.js';
 import { Relays } from './relay.js';
+import { assertFromBelow, knowsConference } from './trust.js';
 import { Session, type HubProducer } from './session.js';
 import type { StatsRegistry } from './stats.js';
 import type { WorkerPool } from './workers.js';
@@ -348,25 +349,12 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     }
   }
 
-  /**
-   * Media a child node may send up: a site's contribution while that site holds the floor (and,
-   * once bound, only the bound one) — never a source, never anything for a site without the floor.
-   */
   private assertFromBelow(link: Link, m: { conf: string; site: string; tag: string; contribution: string | null }): void {
-    const s = this.ready.get(m.conf);
-    const ok = m.tag === 'contributor' && !!s && s.floor === m.site && (s.contribution === null || s.contribution === m.contribution);
-    if (ok) return;
-    this.o.log.warn({ child: link.peerId, conf: m.conf, site: m.site, tag: m.tag }, 'media from a child node refused: not the floor contribution');
-    throw new AppError('FORBIDDEN', 'from below only the floor site\'s contribution');
+    assertFromBelow(this.ready.get(m.conf), link, m, this.o.log);
   }
 
-  /** Conferences this node may open for a neighbour: control named them, or one runs here already. */
   private knows(conf: string): boolean {
-    if (this.ready.has(conf) || this.sessions.has(conf)) return true;
-    const carried = this.carries;
-    // before control has said anything (or with no control at all) every conference is welcome
-    if (carried === null) return true;
-    return carried.includes(conf) || this.rootedConferences.includes(conf);
+    return knowsConference(conf, { running: this.ready.has(conf) || this.sessions.has(conf), carries: this.carries, rooted: this.rootedConferences });
   }
 
   /** Called by the parent connection once registered. */
