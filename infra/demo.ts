@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { signToken } from '../signaling/token.js';
 import { Cascade } from './cascade.js';
 import { CONFERENCE_ID, CENTRE, demoNodes } from './demo-sites.js';
+import { TWO_TIER_CONF } from '../server/demo/two-tier.js';
 import { REPO_ROOT, Service, freePort, waitHttp } from './proc.js';
 
 const { values: args } = parseArgs({
@@ -156,7 +157,12 @@ export function demoLinks(cascade: Cascade, controlUrl: string | null, secret: s
     url: `${cascade.urlOfSite('ls-caoloc')}/studio.html?role=contributor&site=ls-caoloc&token=${tok('technician', 'ls-caoloc')}`,
   });
   if (controlUrl) {
-    if (pageExists('organizer')) links.push({ role: 'organizer', site: 'ls', url: `${controlUrl}/organizer.html?token=${tok('organizer')}` });
+    if (pageExists('organizer')) {
+      links.push({ role: 'organizer', site: 'ls', url: `${controlUrl}/organizer.html?token=${tok('organizer')}` });
+      // the second demo, of today's two-tier shape (server/demo/two-tier.ts), loaded through the same import
+      const two = encodeURIComponent(signToken(secret, { role: 'organizer', conf: TWO_TIER_CONF, ttlSeconds: 2 * 24 * 3600 }));
+      links.push({ role: 'organizer', site: '20', url: `${controlUrl}/organizer.html?token=${two}` });
+    }
     if (pageExists('technician')) {
       for (const site of ['ls', 'ls-trangdinh-01']) links.push({ role: 'technician', site, url: `${controlUrl}/technician.html?site=${site}&token=${tok('technician', site)}` });
     }
