@@ -3,12 +3,13 @@
 // agenda item, site name) from the control service.
 // URL: ?site=&token=[&node=][&control=][&tcp=1]
 import { HallReceiver } from '../media/receiver.js';
+import { takeLinkToken } from '../media/link-token.js';
 import { renderStatus, type Phase } from '../media/status.js';
 import { mountHallOverlay, type HallOverlayHandle } from '../ui/hall-overlay.js';
 
 const params = new URLSearchParams(location.search);
 const site = params.get('site') ?? '';
-const token = params.get('token') ?? '';
+const token = takeLinkToken() ?? '';
 const nodeUrl = params.get('node') ?? '';
 /** `tcp=1`: media over TCP only, for halls behind networks that drop UDP in odd ways. */
 const forceTcp = params.get('tcp') === '1';

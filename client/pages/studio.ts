@@ -2,12 +2,13 @@
 // a site taking the floor): camera + microphone up to the site's media node,
 // with a local preview and the publish state. URL: ?site=&token=[&node=][&role=]
 import { Publisher } from '../media/publisher.js';
+import { takeLinkToken } from '../media/link-token.js';
 import { renderStatus, type Phase } from '../media/status.js';
 import { contributionId } from '../media/contribution.js';
 
 const params = new URLSearchParams(location.search);
 const site = params.get('site') ?? '';
-const token = params.get('token') ?? '';
+const token = takeLinkToken() ?? '';
 const nodeUrl = params.get('node') ?? '';
 const role = params.get('role') === 'contributor' ? 'contributor' : 'studio';
 

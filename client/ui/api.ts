@@ -1,6 +1,7 @@
 // REST client for the control service: every call goes through the shared
 // route table (signaling/control-routes.ts), payloads are checked before they
 // leave and answers are checked on arrival. Uploads and downloads report progress.
+import { takeLinkToken } from '../media/link-token.js';
 import type { z } from 'zod';
 import { ControlRoutes, routePath, type ControlRouteName, type RouteRes } from '../../signaling/control-routes.js';
 import { ErrorBody } from '../../signaling/common.js';
@@ -144,5 +145,5 @@ function errorFrom(status: number, error: unknown, what: string): UiError {
 /** The token and site carried by an invitation link (`?token=...&site=...`). */
 export function linkParams(): { token: string | null; site: string | null; controlUrl: string } {
   const q = new URLSearchParams(location.search);
-  return { token: q.get('token'), site: q.get('site'), controlUrl: q.get('control') ?? '' };
+  return { token: takeLinkToken(), site: q.get('site'), controlUrl: q.get('control') ?? '' };
 }

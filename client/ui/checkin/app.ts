@@ -45,7 +45,10 @@ export function CheckInApp({ s }: { s: AppSession }) {
     if (r) update(r);
   };
   const gname = (id: string) => { const g = groups.find((x) => x.id === id); return g ? T(g.name, g.nameEn ?? g.name) : id; };
-  const link = `${location.origin}${location.pathname}${location.search}`;
+  // the page's own link for the next phone: the token left the address bar, so it is put back here
+  const q = new URLSearchParams(location.search);
+  q.set('token', s.token);
+  const link = `${location.origin}${location.pathname}?${q}`;
   return html`<div>
     <${AppHeader} app=${T('Điểm danh', 'Check-in')} conference=${store.conference.value} connection=${s.client.connection} />
     <main class="layout checkin-layout">
