@@ -28,6 +28,9 @@ test('studio at the centre reaches a commune hall three hops down', async () => 
   const seen = await waitDecoding(commune, 'commune hall decoding the studio');
   assert.equal(seen.phase, 'playing');
   assert.equal(seen.programme?.source, 'tw');
+  // the invitation token left the address bar once read; a reload of the tab still plays
+  assert.equal(new URL(commune.url()).searchParams.get('token'), null);
+  assert.equal(new URL(commune.url()).searchParams.get('site'), 'ls-trangdinh-01');
   assert.ok(seen.stats!.video.framesDecoded > 0);
   assert.ok(seen.stats!.audio.packetsReceived > 0);
   assert.equal(seen.stats!.protocol, 'udp');
