@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { securityHeaders } from '../signaling/headers.js';
+import { WriteLimits } from './limits.js';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
@@ -56,6 +57,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   const keys = makeKeys(opts.redisPrefix);
   const metrics = makeMetrics();
   const ctx = { opts, redis, keys, scripts: defineScripts(redis), log, metrics, instanceId } as Ctx;
+  ctx.limits = new WriteLimits(ctx);
   ctx.pusher = new Pusher(ctx, opts.pushIntervalMs);
   ctx.cache = new TreeCache();
   ctx.bus = new Bus(ctx);

@@ -14,6 +14,7 @@ import type { ReceiptWaiter } from './receipts.js';
 import type { Bus } from './bus.js';
 import type { TreeCache } from './store/cache.js';
 import type { MediaLink } from './media-link.js';
+import type { WriteLimits } from './limits.js';
 
 export interface Ctx {
   opts: ResolvedOptions;
@@ -34,6 +35,8 @@ export interface Ctx {
   receipts?: ReceiptWaiter;
   /** The channel to the media nodes (floor and conference life). */
   mediaLink?: MediaLink;
+  /** Write rate limits per link (server/limits.ts). */
+  limits?: WriteLimits;
 }
 
 /** Rooms of the control namespace. */

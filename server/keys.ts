@@ -14,6 +14,8 @@ export function makeKeys(p: string) {
     attStream: (c: string) => `${p}stream:${c}:attendance`,
     presStream: (c: string) => `${p}stream:${c}:presence`,
     checkins: (c: string) => `${p}checkins:${c}`,
+    /** check-ins recorded per site (bounded: MAX_CHECKINS_PER_SITE) */
+    checkinCount: (c: string) => `${p}checkincount:${c}`,
     pres: (c: string, s: string) => `${p}pres:${c}:${s}`,
     presEvents: (c: string, s: string) => `${p}presev:${c}:${s}`,
     instSites: (i: string) => `${p}instsites:${i}`,

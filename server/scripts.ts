@@ -45,7 +45,7 @@ while ai <= #ARGV do
   end
   redis.call('HSET', att, '_upd', now)
   seq = seq + 1
-  redis.call('XADD', KEYS[1], '*', 'site', site, 'kind', kind, 'by', by, 'seq', seq, 'counts', cj, 'at', now)
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', 200000, '*', 'site', site, 'kind', kind, 'by', by, 'seq', seq, 'counts', cj, 'at', now)
   out[#out + 1] = seq
   out[#out + 1] = redis.call('HGETALL', att)
 end
@@ -98,7 +98,9 @@ if d ~= 0 then
   local kind = 'join'
   if d < 0 then kind = 'leave' end
   redis.call('RPUSH', KEYS[4], cjson.encode({ site = ARGV[4], kind = kind, at = now, client = ARGV[5] }))
-  redis.call('XADD', KEYS[3], '*', 'site', ARGV[4], 'kind', kind, 'at', ARGV[1], 'client', ARGV[5], 'conns', conns)
+  -- bounded: a site's last 1000 joins and leaves, the conference's last 200 000 presence changes
+  redis.call('LTRIM', KEYS[4], -1000, -1)
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', 200000, '*', 'site', ARGV[4], 'kind', kind, 'at', ARGV[1], 'client', ARGV[5], 'conns', conns)
 end
 local seq = redis.call('INCR', KEYS[6])
 return { edge, conns, seq }

@@ -104,6 +104,7 @@ export function bindControlNamespace(ctx: Ctx, nsp: Namespace) {
         try {
           const p = parseOrThrow(schema.req, payload);
           if ('conf' in p) assertConf(a, p.conf);
+          if (name !== ControlEvents.subscribe) await ctx.limits?.consume(a, name === ControlEvents.checkIn || name === ControlEvents.checkOut ? 'checkin' : 'write');
           res = { ok: true, data: await events[name](ctx, a, p, socket) };
         } catch (e) {
           const error = toErrorBody(e);

@@ -43,6 +43,7 @@ export function controlRouter(ctx: Ctx, blobs: BlobStore): Router {
       try {
         const auth: Auth = (req as Request & { auth: Auth }).auth;
         assertRole(auth, def.roles);
+        if (def.method !== 'get') await ctx.limits?.consume(auth, name === 'checkIn' || name === 'checkOut' ? 'checkin' : 'write');
         const params = def.params ? parseOrThrow(def.params, req.params) : {};
         const query = def.query ? parseOrThrow(def.query, req.query) : {};
         if (name === 'uploadMaterial') {

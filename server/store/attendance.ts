@@ -91,14 +91,22 @@ export async function listRollups(ctx: Ctx, conf: string): Promise<Rollup[]> {
 
 // ---------------------------------------------------------------- check-in
 
+/** Check-ins one site may record (its hall's capacity, with room to spare). */
+export const MAX_CHECKINS_PER_SITE = 5000;
+
 export async function checkIn(ctx: Ctx, conf: string, req: CheckInReq): Promise<CheckIn> {
   const site = await siteRecord(ctx, conf, req.site);
   const groups = (await listGroups(ctx, conf)).filter((g) => g.level === site.level);
   if (!groups.some((g) => g.id === req.group)) throw new AppError('BAD_REQUEST', `group ${req.group} is not a ${site.level} group`);
+  // a shared QR code must not grow the store without end: a hall has at most this many check-ins
+  if (Number((await ctx.redis.hget(ctx.keys.checkinCount(conf), req.site)) ?? 0) >= MAX_CHECKINS_PER_SITE) {
+    throw new AppError('TOO_LARGE', `Điểm cầu đã có ${MAX_CHECKINS_PER_SITE} lượt điểm danh, mức tối đa; hãy báo kỹ thuật viên nhập số có mặt. / This site has reached ${MAX_CHECKINS_PER_SITE} check-ins, the most allowed; ask the technician to enter the headcount.`);
+  }
   const c: CheckIn = { ...req, id: newId('ci'), inAt: Date.now() };
   await ctx.redis.multi()
     .hset(ctx.keys.checkins(conf), c.id, JSON.stringify(c))
-    .xadd(ctx.keys.attStream(conf), '*', 'site', c.site, 'kind', 'checkin', 'id', c.id, 'group', c.group, 'at', String(c.inAt))
+    .hincrby(ctx.keys.checkinCount(conf), c.site, 1)
+    .xadd(ctx.keys.attStream(conf), 'MAXLEN', '~', 200000, '*', 'site', c.site, 'kind', 'checkin', 'id', c.id, 'group', c.group, 'at', String(c.inAt))
     .exec();
   return c;
 }
@@ -113,7 +121,7 @@ export async function checkOut(ctx: Ctx, conf: string, id: string): Promise<Chec
   const out: CheckIn = { ...c, outAt: Date.now() };
   await ctx.redis.multi()
     .hset(ctx.keys.checkins(conf), id, JSON.stringify(out))
-    .xadd(ctx.keys.attStream(conf), '*', 'site', c.site, 'kind', 'checkout', 'id', id, 'at', String(out.outAt))
+    .xadd(ctx.keys.attStream(conf), 'MAXLEN', '~', 200000, '*', 'site', c.site, 'kind', 'checkout', 'id', id, 'at', String(out.outAt))
     .exec();
   return out;
 }

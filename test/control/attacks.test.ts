@@ -6,14 +6,18 @@
 // aborted downloads leaking a file each, a formula in a site name reaching the
 // CSV as a formula, no nosniff / CSP / frame-ancestors, /metrics to anyone
 // with its credential unset or wrong, and a body parsed before the token was
-// checked (a broken body without a token answered 400, not 401).
+// checked (a broken body without a token answered 400, not 401), no write
+// rate limit, and no bound on a site's check-ins.
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { parseCsv } from '../support/csv.js';
 import { waitFor as poll } from '../support/wait.js';
-import { api, CONF, setupConference, testEnv, token, type Env } from './helpers.js';
+import { Redis } from 'ioredis';
+import { ControlEvents } from '../../signaling/control.js';
+import { MAX_CHECKINS_PER_SITE } from '../../server/store/attendance.js';
+import { api, CONF, connect, emit, REDIS_URL, setupConference, testEnv, token, type Env } from './helpers.js';
 
 let env: Env;
 let base = '';
@@ -94,4 +98,40 @@ test('a body is not parsed before the token is checked', async () => {
   const r = await fetch(`${base}/api/conferences/${CONF}/attendance/d01-c01`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"broken' + 'x'.repeat(1_000_000) });
   assert.equal(r.status, 401);
   assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED');
+});
+
+test('a link that floods writes is slowed down (per link, across instances); organizers are not', async () => {
+  const techToken = token('technician', CONF, 'd01-c01');
+  const tech = await connect(base, techToken, 'console');
+  try {
+    const codes: string[] = [];
+    for (let i = 0; i < 70; i++) {
+      const r = await emit(tech, ControlEvents.headcount, { site: 'd01-c01', group: 'c-a', present: i });
+      codes.push(r.ok ? 'ok' : r.error.code);
+    }
+    assert.equal(codes.filter((c) => c === 'ok').length, 60, codes.join(' '));
+    assert.ok(codes.slice(60).every((c) => c === 'RATE_LIMITED'));
+    // a second instance shares the count (Redis), so a client cannot spread its flood
+    const other = (await env.start({ metricsToken: METRICS })).url;
+    const r2 = await api(other, techToken, 'PUT', `/api/conferences/${CONF}/attendance/d01-c01`, { present: { 'c-a': 3 } });
+    assert.equal(r2.status, 429);
+    for (let i = 0; i < 70; i++) assert.ok((await api(base, org, 'PATCH', `/api/conferences/${CONF}/sites/d01`, { hall: `Hội trường ${i}` })).body.ok, 'organizers are not limited');
+  } finally {
+    tech.close();
+  }
+});
+
+test('a shared check-in QR code cannot grow the store without end', async () => {
+  const part = token('participant', CONF, 'd01-c01');
+  const first = await api(base, part, 'POST', `/api/conferences/${CONF}/checkins`, { site: 'd01-c01', group: 'c-a', name: 'Lê Văn Một' });
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  // the hall is full: the site's count at the cap (as after MAX_CHECKINS_PER_SITE check-ins)
+  const redis = new Redis(REDIS_URL);
+  await redis.hset(`${env.prefix}checkincount:${CONF}`, 'd01-c01', MAX_CHECKINS_PER_SITE);
+  redis.disconnect();
+  const more = await api(base, part, 'POST', `/api/conferences/${CONF}/checkins`, { site: 'd01-c01', group: 'c-a', name: 'Lê Văn Hai' });
+  assert.equal(more.status, 413);
+  assert.match(more.body.error.message, /tối đa/);
+  const list = (await api(base, org, 'GET', `/api/conferences/${CONF}/checkins?site=d01-c01`)).body.data as unknown[];
+  assert.equal(list.length, 1, 'nothing stored past the cap');
 });

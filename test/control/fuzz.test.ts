@@ -22,7 +22,8 @@ import { api, CONF, connect, emit, setupConference, testEnv, token, type Env } f
 
 const RUNS = { rest: 1200, socket: 1000, valid: 120 };
 // Keys that move without any request: bullmq's own bookkeeping, instance heartbeats.
-const VOLATILE = /^(bull|hb:|insts)/;
+// queues, heartbeats, and the write rate-limit counters (a refused write still counts against its link)
+const VOLATILE = /^(bull|hb:|insts|rl:)/;
 const CODES = new Set<string>(ErrorCode.options);
 const P = `/api/conferences/${CONF}`;
 
