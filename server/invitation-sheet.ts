@@ -52,7 +52,7 @@ const STEPS: Record<SiteInviteRole, string[]> = {
 
 function qr(doc: Doc, text: string, x: number, y: number, size: number): void {
   const m = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules;
-  const quiet = 2;
+  const quiet = 4; // the standard quiet zone: scanners find the code on a printed page
   const cell = size / (m.size + 2 * quiet);
   doc.save().fillColor('#000');
   for (let r = 0; r < m.size; r++) {
@@ -81,8 +81,8 @@ function card(doc: Doc, c: SheetCard, role: SiteInviteRole, origin: string, x: n
   doc.font('R').fontSize(8.5).fillColor('#444').text(sub, x + pad, cy + 1, { width: inner, height: 22, ellipsis: true });
   cy = doc.y + 4;
   const link = `${origin}/l/${showShort(c.code)}`;
-  const qrSize = 92;
-  qr(doc, link, x + pad - 4, cy, qrSize);
+  const qrSize = 100;
+  qr(doc, link, x + pad - 8, cy - 4, qrSize);
   const rx = x + pad + qrSize + 2;
   const rw = x + w - pad - rx;
   doc.fillColor('#000').font('R').fontSize(8.5).text('Gõ liên kết rút gọn:', rx, cy + 8, { width: rw });
@@ -91,7 +91,7 @@ function card(doc: Doc, c: SheetCard, role: SiteInviteRole, origin: string, x: n
   doc.font('R').fontSize(8.5).text('hoặc quét mã QR bên trái.', rx, doc.y + 4, { width: rw });
   doc.fontSize(8).fillColor('#444').text(`Dùng được đến ${vnDateTime(c.exp * 1000, false)}`, rx, doc.y + 6, { width: rw });
   doc.text(`Mã điểm cầu: ${c.siteId}`, rx, doc.y + 1, { width: rw });
-  cy += qrSize + 2;
+  cy += qrSize - 4;
   doc.fillColor('#000').font('B').fontSize(8.5).text('Cách làm:', x + pad, cy, { width: inner });
   doc.font('R').fontSize(8);
   STEPS[role].forEach((s, i) => {
