@@ -196,7 +196,6 @@ export function planImport(book: RawBook, cur: Current): Plan {
     else if (name.length > 200) bad('name', 'tên dài quá 200 ký tự', 'the name is longer than 200 characters');
     const parent = get('parent').toLowerCase();
     if (parent && !Id.safeParse(parent).success) bad('parent', `mã trực thuộc "${parent}" không đúng dạng mã`, `parent code "${parent}" is not a valid code`);
-    else if (parent && parent === id) bad('parent', 'điểm cầu không thể trực thuộc chính nó (vòng lặp)', 'a site cannot be its own parent (a cycle)');
     const kindCell = get('kind');
     const kind = kindById.get(kindCell.toLowerCase()) ?? kindByName.get(fold(kindCell));
     if (!kindCell) bad('kind', 'thiếu loại điểm cầu', 'the kind is missing');
@@ -224,8 +223,9 @@ export function planImport(book: RawBook, cur: Current): Plan {
       else if (n > 0 && kind && group.level !== kind.id) { is.add(sname, row, where, `thành phần "${group.id}" dành cho loại "${group.level}", không dùng cho điểm cầu loại "${kind.id}"; hãy để trống`, `group "${group.id}" is for kind "${group.level}", not "${kind.id}"; leave it empty`); ok = false; }
       else if (n > 0) counts[group.id] = n;
     }
-    if (ok) {
-      recs.push({ row, id, parent, kind: kind!.id, name, hall: get('hall'), address: get('address'), techName: get('techName'), techPhone: phone,
+    // a row with a usable code takes part in the tree checks even when other cells are wrong (every error at once)
+    if (ok || (id && firstRow.get(id) === row)) {
+      recs.push({ row, id, parent, kind: kind?.id ?? '', name, hall: get('hall'), address: get('address'), techName: get('techName'), techPhone: phone,
         eligible: !el || YES.has(el), mediaNode: node, order: order ? Number(order) : null, note: get('note'), counts });
     }
   }
@@ -238,7 +238,7 @@ export function planImport(book: RawBook, cur: Current): Plan {
   if (rows && !roots.length && recs.length) is.add(sname, 0, colName('parent'), 'không có điểm cầu gốc: đúng một dòng phải để trống ô "Mã trực thuộc"', 'no root: exactly one row must leave the parent code empty');
   for (const r of roots.slice(1)) is.add(sname, r.row, colName('parent'), `chỉ một điểm cầu gốc được để trống "Mã trực thuộc"; dòng ${roots[0]!.row} đã là gốc`, `only one root may leave the parent code empty; row ${roots[0]!.row} is the root`);
   for (const r of recs) {
-    if (r.parent && !byId.has(r.parent) && !firstRow.has(r.parent)) is.add(sname, r.row, colName('parent'), `mã trực thuộc "${r.parent}" không có trong tệp`, `parent code "${r.parent}" is not in the file`);
+    if (r.parent && Id.safeParse(r.parent).success && !byId.has(r.parent) && !firstRow.has(r.parent)) is.add(sname, r.row, colName('parent'), `mã trực thuộc "${r.parent}" không có trong tệp`, `parent code "${r.parent}" is not in the file`);
   }
   // cycles: walking up never reaches a root
   const state = new Map<string, 0 | 1 | 2>(); // 1 = on the walk, 2 = reaches a root (or a reported break)
@@ -348,8 +348,12 @@ export function previewOf(plan: Plan, version: number, applied: boolean): SiteIm
   walk(null);
   let expectedTotal = 0;
   for (const c of plan.expected.values()) for (const v of Object.values(c)) expectedTotal += v;
+  // errors sheet by sheet (in the order met), then by row
+  const sheetAt = new Map<string, number>();
+  for (const e of plan.errors) if (!sheetAt.has(e.sheet)) sheetAt.set(e.sheet, sheetAt.size);
+  const errors = [...plan.errors].sort((a, b) => sheetAt.get(a.sheet)! - sheetAt.get(b.sheet)! || a.row - b.row);
   return {
-    ok: plan.errors.length === 0, applied, errors: plan.errors.slice(0, 500), errorCount: plan.errors.length, rows: plan.rows, version,
+    ok: plan.errors.length === 0, applied, errors: errors.slice(0, 500), errorCount: plan.errors.length, rows: plan.rows, version,
     kinds, top: ordered, added: plan.added.length, changed: plan.changed.length, removed: plan.removed.length,
     addedIds: plan.added.slice(0, 100), changedIds: plan.changed.slice(0, 100), removedIds: plan.removed.slice(0, 100),
     kindsChanged: plan.kindsChanged, groupsChanged: plan.groupsChanged, expectedTotal,

@@ -20,8 +20,10 @@ import { UpwardPanel } from './upward-panel.js';
 import { ReportDueBanner } from './report-due.js';
 import { SettingsPanel } from './settings-panel.js';
 import { AgendaEditor } from './agenda-editor.js';
+import { SitesImportPanel } from './sites-import.js';
+import { loadKinds } from '../kinds.js';
 
-type Tab = 'control' | 'settings' | 'agenda' | 'attendance' | 'materials' | 'incidents' | 'invitations' | 'report';
+type Tab = 'control' | 'settings' | 'sites' | 'agenda' | 'attendance' | 'materials' | 'incidents' | 'invitations' | 'report';
 
 export function OrganizerApp({ s }: { s: AppSession }) {
   const ui = useMemo(() => ({ tab: signal<Tab>((location.hash.slice(1) as Tab) || 'control'), selected: signal<string | null>(null) }), []);
@@ -31,6 +33,7 @@ export function OrganizerApp({ s }: { s: AppSession }) {
     s.api.call('presence', { params: { conf: s.conf } }).then((l) => store.applyPresence(l)).catch((err) => console.warn(humanError(err)));
     s.api.call('listIncidents', { params: { conf: s.conf } }).then((l) => { for (const i of l) store.upsertIncident(i); }).catch(() => undefined);
     s.api.call('upwardReport', { params: { conf: s.conf } }).then((r) => { store.upward.value ??= r; }).catch((err) => console.warn(humanError(err)));
+    loadKinds(s.api, s.conf).catch((err) => console.warn(humanError(err)));
   }, []);
   const tab = ui.tab.value;
   const openIncidents = store.incidents.value.filter((i) => i.state === 'open').length;
@@ -38,6 +41,7 @@ export function OrganizerApp({ s }: { s: AppSession }) {
   const tabs: [Tab, string, number][] = [
     ['control', T('Điều hành', 'Control room'), waiting],
     ['settings', T('Thông tin hội nghị', 'Settings'), 0],
+    ['sites', T('Điểm cầu', 'Sites'), 0],
     ['agenda', T('Soạn chương trình', 'Agenda'), 0],
     ['attendance', T('Điểm danh', 'Attendance'), 0],
     ['materials', T('Tài liệu', 'Materials'), 0],
@@ -58,6 +62,7 @@ export function OrganizerApp({ s }: { s: AppSession }) {
         ${tab === 'control' ? html`<${AgendaPanel} s=${s} />
           <div class="layout-2"><${FloorPanel} s=${s} selected=${ui.selected} /><${SiteCard} s=${s} selected=${ui.selected} /></div>` : ''}
         ${tab === 'settings' ? html`<${SettingsPanel} s=${s} selected=${ui.selected} />` : ''}
+        ${tab === 'sites' ? html`<${SitesImportPanel} s=${s} selected=${ui.selected} />` : ''}
         ${tab === 'agenda' ? html`<${AgendaEditor} s=${s} />` : ''}
         ${tab === 'attendance' ? html`<${AttendancePanel} s=${s} selected=${ui.selected} />` : ''}
         ${tab === 'materials' ? html`<${MaterialsPanel} s=${s} selected=${ui.selected} />` : ''}

@@ -1,4 +1,4 @@
-// Attendance: % present per district (chart), and for the selected site its
+// Attendance: % present per unit of the report level (chart; default districts), and for the selected site its
 // delegate groups, own hall and whole subtree, expected vs present.
 import type { Signal } from '@preact/signals';
 import { html } from '../html.js';
@@ -7,6 +7,7 @@ import { fmtNum, fmtPct, fmtDateTime } from '../format.js';
 import { Panel } from '../components.js';
 import { BarChart } from '../chart.js';
 import { levelText } from '../site-status.js';
+import { kindName, kindRank, reportKind } from '../kinds.js';
 import type { AppSession } from '../app.js';
 import { ExportButtons } from './exports.js';
 
@@ -14,8 +15,14 @@ export function AttendancePanel({ s, selected }: { s: AppSession; selected: Sign
   const store = s.client.store;
   const sites = store.sites.value;
   const rolls = store.rollups.value;
-  const districts = sites.filter((x) => x.level === 'district').sort((a, b) => a.order - b.order || a.name.localeCompare(b.name, 'vi'));
-  const rows = districts.map((d) => {
+  // the chart's units: the sites of the report level the organizer picked (default: districts), else the root's children
+  const unitKind = reportKind.value ?? 'district';
+  const ofKind = sites.filter((x) => x.level === unitKind);
+  const units = (ofKind.length ? ofKind : sites.filter((x) => x.path.length === 1)).sort((a, b) => a.order - b.order || a.name.localeCompare(b.name, 'vi'));
+  const chartTitle = ofKind.length && unitKind !== 'district'
+    ? T(`Tỉ lệ có mặt theo ${kindName(unitKind).toLocaleLowerCase('vi')}`, `Present by ${kindName(unitKind).toLowerCase()}`)
+    : ofKind.length ? T('Tỉ lệ có mặt theo huyện', 'Present by district') : T('Tỉ lệ có mặt theo đơn vị trực thuộc', 'Present by unit');
+  const rows = units.map((d) => {
     const r = rolls.get(d.id);
     return { id: d.id, label: d.name, part: r?.totalPresent ?? 0, whole: r?.totalExpected ?? 0, selected: selected.value === d.id, onClick: () => { selected.value = d.id; } };
   });
@@ -24,17 +31,16 @@ export function AttendancePanel({ s, selected }: { s: AppSession; selected: Sign
   const roll = sel ? rolls.get(sel.id) : undefined;
   const own = sel ? store.attendance.value.get(sel.id) : undefined;
   // Groups of every level present in the subtree, in order.
-  const LV = ['centre', 'province', 'district', 'commune'];
   const groups = store.groups.value.filter((g) => (roll?.expected[g.id] ?? 0) > 0 || (roll?.present[g.id] ?? 0) > 0 || g.level === sel?.level)
-    .sort((a, b) => LV.indexOf(a.level) - LV.indexOf(b.level) || a.order - b.order);
+    .sort((a, b) => kindRank(a.level) - kindRank(b.level) || a.level.localeCompare(b.level) || a.order - b.order);
   const rootRoll = root ? rolls.get(root.id) : undefined;
   const total = roll ? { p: roll.totalPresent, e: roll.totalExpected } : { p: 0, e: 0 };
 
   return html`<div class="att-layout">
-    <${Panel} title=${T('Tỉ lệ có mặt theo huyện', 'Present by district')} id="att-chart" actions=${html`<${ExportButtons} s=${s} />`}>
+    <${Panel} title=${chartTitle} id="att-chart" actions=${html`<${ExportButtons} s=${s} />`}>
       ${rootRoll ? html`<div style=${{ marginBottom: '8px' }}>${T('Toàn hội nghị', 'Whole conference')}: <strong data-testid="root-present">${fmtNum(rootRoll.totalPresent)}</strong> / ${fmtNum(rootRoll.totalExpected)}
         (${fmtPct(rootRoll.totalPresent, rootRoll.totalExpected)}) · ${rootRoll.reported}/${rootRoll.sites} ${T('điểm cầu đã báo số', 'sites reported')}</div>` : ''}
-      ${rows.length ? html`<${BarChart} rows=${rows} label=${T('Tỉ lệ có mặt theo huyện', 'Present by district')} />` : html`<div class="empty">${T('Chưa có dữ liệu', 'No data yet')}</div>`}
+      ${rows.length ? html`<${BarChart} rows=${rows} label=${chartTitle} />` : html`<div class="empty">${T('Chưa có dữ liệu', 'No data yet')}</div>`}
     </${Panel}>
     <${Panel} title=${sel ? `${sel.name} · ${levelText(sel.level)}` : T('Điểm cầu', 'Site')} id="att-groups">
       ${sel && roll ? html`<div class="btn-row" style=${{ marginBottom: '8px', gap: '18px' }}>
