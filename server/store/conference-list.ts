@@ -9,6 +9,7 @@ import { readAttendance, setExpected } from './attendance.js';
 import { conferenceExists, getConference, listGroups, listSites, putConference, putGroups, putSites } from './conference.js';
 import { createAccount, endSession, getAccount, issueSetupCode, type SessionAuth } from './accounts.js';
 import { withLock } from './util.js';
+import { getKinds, putKinds } from '../site-tree/store.js';
 
 const NOT_YOURS = 'Tài khoản này không phụ trách hội nghị này. Hãy chọn hội nghị trong danh sách của mình, hoặc nhờ người quản trị thêm bạn vào Ban tổ chức. / This account is not an organizer of this conference. Pick one from your own list, or ask the administrator to add you.';
 
@@ -72,7 +73,7 @@ export function shiftIso(iso: string, ms: number): string {
 
 /**
  * A new draft from an earlier conference: settings, agenda (not started), site
- * tree, delegate groups, expected counts. Not copied: attendance, check-ins,
+ * tree, site kinds and report level, delegate groups, expected counts. Not copied: attendance, check-ins,
  * materials, invitations, incidents, floor, reports, organizers.
  */
 export async function duplicateConference(ctx: Ctx, from: string, req: { id: string; title?: string; planNumber?: string; date?: string }): Promise<ConferenceSummary> {
@@ -94,6 +95,8 @@ export async function duplicateConference(ctx: Ctx, from: string, req: { id: str
   await asNew(ctx, req.id, async () => {
     await putConference(ctx, req.id, input);
     if (groups.length) await putGroups(ctx, req.id, groups);
+    const kinds = await getKinds(ctx, from);
+    await putKinds(ctx, req.id, kinds.kinds, kinds.reportKind);
     const tree: SiteInput[] = sites.map(({ path: _p, mediaUrl: _u, ...s }) => s);
     if (tree.length) await putSites(ctx, req.id, tree);
     if (agenda.items.length) {
