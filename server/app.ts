@@ -72,6 +72,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   ctx.reminder = new ReminderService(ctx);
   const blobs = new BlobStore(opts.dataDir);
   await blobs.init();
+  ctx.blobs = blobs;
 
   metrics.hooks.queues = async (g) => {
     for (const [name, q] of [['delivery', ctx.delivery!.queue], ['reminder', ctx.reminder!.queue]] as const) {

@@ -15,6 +15,7 @@ import type { Bus } from './bus.js';
 import type { TreeCache } from './store/cache.js';
 import type { MediaLink } from './media-link.js';
 import type { WriteLimits } from './limits.js';
+import type { BlobStore } from './blobstore.js';
 
 export interface Ctx {
   opts: ResolvedOptions;
@@ -35,6 +36,8 @@ export interface Ctx {
   receipts?: ReceiptWaiter;
   /** The channel to the media nodes (floor and conference life). */
   mediaLink?: MediaLink;
+  /** Material files (set by app.ts): receipts read a slice to check their proof. */
+  blobs?: BlobStore;
   /** Write rate limits per link (server/limits.ts). */
   limits?: WriteLimits;
 }

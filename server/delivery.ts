@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { ControlPushes, type Delivery, type Material } from '../signaling/control.js';
 import type { Ctx } from './context.js';
 import { rooms } from './context.js';
-import { getDelivery, getMaterial, listDeliveries, writeDelivery } from './store/materials.js';
+import { forSite, getDelivery, getMaterial, listDeliveries, writeDelivery } from './store/materials.js';
 
 interface JobData { conf: string; material: string; version: number; site: string }
 export const DELIVERY_QUEUE = 'material-delivery';
@@ -83,7 +83,7 @@ export class DeliveryService {
     if (cur?.state === 'delivered' && cur.version === version) return 'delivered';
     const base: Delivery = { material, version, site, state: 'notified', attempts: attempt, updatedAt: Date.now(), ...(cur?.lastError ? { lastError: cur.lastError } : {}) };
     await writeDelivery(ctx, conf, base);
-    ctx.nsp?.to(rooms.site(conf, site)).emit(ControlPushes.materialNotify, { site, material: m });
+    ctx.nsp?.to(rooms.site(conf, site)).emit(ControlPushes.materialNotify, { site, material: forSite(ctx, conf, m, site) });
     const ok = await ctx.receipts!.wait(`${conf}|${material}|${version}|${site}`, ctx.opts.delivery.receiptTimeoutMs, isDelivered);
     if (ok) return 'delivered';
     // shutting down: leave the job to be picked up again (stalled) by a live instance

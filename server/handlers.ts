@@ -140,7 +140,7 @@ export const handlers: Record<ControlRouteName, Handler> = {
   },
   receipt: async (c, a, { params, body }) => {
     assertSite(a, params.conf, body.site);
-    return acceptReceipt(c, params.conf, params.material, body.site, body.version, body.sha256);
+    return acceptReceipt(c, params.conf, params.material, body.site, body.version, body.sha256, body.proof);
   },
   redeliver: async (c, a, { params, body }) => {
     assertConf(a, params.conf);

@@ -223,6 +223,11 @@ export const Material = z.object({
   uploadedAt: Ms,
   /** Download path (relative to the control service origin), needs the bearer token. */
   url: z.string(),
+  /**
+   * To a site-bound reader only: the challenge its receipt proves possession with
+   * (signaling/receipt-proof.ts).
+   */
+  challenge: z.string().regex(/^[0-9a-f]{32}$/).optional(),
 });
 export type Material = z.infer<typeof Material>;
 /** Query of the upload route; the body is the raw file (Content-Type = its type). */
@@ -256,7 +261,8 @@ export const DeliverySummary = z.object({
   failed: z.number().int(),
 });
 export type DeliverySummary = z.infer<typeof DeliverySummary>;
-export const ReceiptReq = z.strictObject({ site: Id, material: Id, version: z.number().int().min(1), sha256: Sha256 });
+/** `proof`: sha256 of the material's challenge (hex text) followed by the slice of the file it selects. */
+export const ReceiptReq = z.strictObject({ site: Id, material: Id, version: z.number().int().min(1), sha256: Sha256, proof: Sha256 });
 export type ReceiptReq = z.infer<typeof ReceiptReq>;
 export const RedeliverReq = z.strictObject({ sites: z.array(Id).optional() });
 /** Push to a site: a material is waiting for it. */

@@ -1,5 +1,6 @@
 // Materials at a site: download with progress, verify the sha256, keep the
 // file in Cache Storage so it opens without a link, and acknowledge receipt.
+import { proofRange } from '../../signaling/receipt-proof.js';
 import { signal } from '@preact/signals';
 import { ControlEvents, type Material } from '../../signaling/control.js';
 import type { ControlApi } from './api.js';
@@ -53,7 +54,7 @@ export class MaterialCache {
     await this.scan(materials).catch(() => undefined);
     for (const m of materials) {
       const st = this.local.value.get(m.id);
-      if (st?.state === 'cached') void this.ack(m, st.sha256);
+      if (st?.state === 'cached') void this.ackCached(m, st.sha256);
       else void this.fetch(m);
     }
   }
@@ -74,7 +75,7 @@ export class MaterialCache {
         await cache.put(this.key(m), new Response(bytes, { headers: { 'content-type': m.mime, 'x-sha256': hash, 'x-cached-at': String(Date.now()) } }));
       }
       this.set(m.id, { state: 'cached', sha256: hash, at: Date.now() });
-      await this.ack(m, hash);
+      await this.ack(m, hash, bytes);
     } catch (err) {
       this.set(m.id, { state: 'failed', error: humanError(err) });
     } finally {
@@ -82,9 +83,24 @@ export class MaterialCache {
     }
   }
 
-  private async ack(m: Material, sha256: string): Promise<void> {
+  /** Re-acknowledges a cached copy (its bytes come from the cache: the proof needs them). */
+  private async ackCached(m: Material, sha256: string): Promise<void> {
+    const hit = 'caches' in globalThis ? await (await caches.open(CACHE)).match(this.key(m)) : undefined;
+    if (hit) await this.ack(m, sha256, await hit.arrayBuffer());
+  }
+
+  /** The receipt: the file's sha256, and the proof that the bytes are here (signaling/receipt-proof.ts). */
+  private async ack(m: Material, sha256: string, bytes: ArrayBuffer): Promise<void> {
     try {
-      await this.client.emit(ControlEvents.receipt, { site: this.site, material: m.id, version: m.version, sha256 });
+      const challenge = m.challenge ?? '';
+      const range = proofRange(challenge, bytes.byteLength);
+      const head = new TextEncoder().encode(challenge);
+      const slice = range ? new Uint8Array(bytes, range.start, range.end - range.start + 1) : new Uint8Array();
+      const msg = new Uint8Array(head.length + slice.length);
+      msg.set(head, 0);
+      msg.set(slice, head.length);
+      const proof = await sha256Hex(msg.buffer);
+      await this.client.emit(ControlEvents.receipt, { site: this.site, material: m.id, version: m.version, sha256, proof });
     } catch (err) {
       // Not fatal: the file is here; the receipt is sent again at the next sync.
       console.warn('[diemcau] receipt', humanError(err));

@@ -1,6 +1,8 @@
 // Materials: metadata in Redis, bytes in the BlobStore; per-site delivery
 // records; receipts verified against the sha256.
+import { createHash, createHmac } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { proofRange } from '../../signaling/receipt-proof.js';
 import { AppError } from '../../signaling/common.js';
 import { ControlPushes, type Delivery, type DeliverySummary, type Material } from '../../signaling/control.js';
 import { routePath } from '../../signaling/control-routes.js';
@@ -53,7 +55,9 @@ export const targetsSite = (m: Material, site: string) => m.targets === 'all' ||
 
 export async function listMaterials(ctx: Ctx, conf: string, site?: string): Promise<Material[]> {
   const all = await hvalsJson<Material>(ctx, ctx.keys.materials(conf));
-  return all.filter((m) => !site || targetsSite(m, site)).sort((a, b) => a.uploadedAt - b.uploadedAt || a.id.localeCompare(b.id));
+  const out = all.filter((m) => !site || targetsSite(m, site)).sort((a, b) => a.uploadedAt - b.uploadedAt || a.id.localeCompare(b.id));
+  // a site's own list carries its receipt challenges
+  return site ? out.map((m) => forSite(ctx, conf, m, site)) : out;
 }
 
 export async function targetSites(ctx: Ctx, conf: string, m: Material): Promise<string[]> {
@@ -93,8 +97,25 @@ export async function uploadMaterial(ctx: Ctx, blobs: BlobStore, conf: string, m
   return m;
 }
 
-/** A site says it has the file and its sha256 matches. */
-export async function acceptReceipt(ctx: Ctx, conf: string, material: string, site: string, version: number, sha256: string): Promise<Delivery> {
+/** The per-site challenge of a material version (derived, so nothing is stored for it). */
+export function challengeFor(ctx: Ctx, conf: string, m: Material, site: string): string {
+  return createHmac('sha256', ctx.opts.tokenSecret).update(`receipt|${conf}|${m.id}|${m.version}|${m.sha256}|${site}`).digest('hex').slice(0, 32);
+}
+
+/** A material as a site sees it: with its own challenge. */
+export const forSite = (ctx: Ctx, conf: string, m: Material, site: string): Material => ({ ...m, challenge: challengeFor(ctx, conf, m, site) });
+
+/** sha256(challenge ‖ the slice it selects), read from the store. */
+async function expectedProof(ctx: Ctx, blobs: BlobStore, conf: string, m: Material, site: string): Promise<string> {
+  const challenge = challengeFor(ctx, conf, m, site);
+  const h = createHash('sha256').update(challenge);
+  const range = proofRange(challenge, m.size);
+  if (range) for await (const chunk of blobs.read(m.sha256, range)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** A site says it has the file: its sha256 matches, and its proof shows it holds the bytes. */
+export async function acceptReceipt(ctx: Ctx, conf: string, material: string, site: string, version: number, sha256: string, proof: string): Promise<Delivery> {
   const m = await getMaterial(ctx, conf, material);
   await siteRecord(ctx, conf, site);
   if (!targetsSite(m, site)) throw new AppError('FORBIDDEN', `material ${material} is not for site ${site}`);
@@ -103,6 +124,10 @@ export async function acceptReceipt(ctx: Ctx, conf: string, material: string, si
   if (sha256 !== m.sha256) {
     if (cur && cur.state !== 'delivered') await writeDelivery(ctx, conf, { ...cur, lastError: 'sha256 mismatch', updatedAt: Date.now() });
     throw new AppError('CONFLICT', 'sha256 does not match the material');
+  }
+  if (!ctx.blobs || proof !== (await expectedProof(ctx, ctx.blobs, conf, m, site))) {
+    if (cur && cur.state !== 'delivered') await writeDelivery(ctx, conf, { ...cur, lastError: 'proof mismatch', updatedAt: Date.now() });
+    throw new AppError('CONFLICT', 'Xác nhận không khớp với tệp; hãy tải lại tài liệu rồi xác nhận. / The receipt does not prove the file is here; download it again and confirm.');
   }
   if (cur?.state === 'delivered' && cur.version === version) return cur;
   const now = Date.now();

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { signToken } from '../../signaling/token.js';
 import { ControlEvents } from '../../signaling/control.js';
-import { api, CONF, connect, emit, SECRET, setupConference, testEnv, token, type Env } from './helpers.js';
+import { api, CONF, receiptFor, connect, emit, SECRET, setupConference, testEnv, token, type Env } from './helpers.js';
 
 let env: Env;
 let base: string;
@@ -26,6 +26,7 @@ type Who = keyof typeof TOKENS;
 const ALL: Who[] = Object.keys(TOKENS) as Who[];
 const sockets: Socket[] = [];
 let sha = '';
+let proof = '';
 
 beforeAll(async () => {
   env = testEnv('authz');
@@ -40,6 +41,7 @@ beforeAll(async () => {
   sha = createHash('sha256').update(text).digest('hex');
   const up = await api(base, org, 'POST', `${P}/materials?id=tl-1&title=T&filename=t.txt&targets=${A}`, text, { 'content-type': 'text/plain' });
   assert.equal(up.status, 201);
+  proof = (await receiptFor(base, token('technician', CONF, A), CONF, 'tl-1', text)).proof;
 });
 afterAll(async () => {
   for (const s of sockets) s.close();
@@ -82,7 +84,7 @@ const restCases: RestCase[] = [
   { name: 'upload material', allow: ['organizer'], call: rest('POST', `${P}/materials?id=tl-2&title=X&filename=x.txt&targets=${B}`, 'x', { 'content-type': 'text/plain' }) },
   { name: 'download material for A', allow: READ_A, call: rest('GET', `${P}/materials/tl-1/file`) },
   { name: 'deliveries', allow: ['organizer'], call: rest('GET', `${P}/materials/tl-1/deliveries`) },
-  { name: 'receipt for A', allow: ['organizer', 'techA'], call: async (t) => rest('POST', `${P}/materials/tl-1/receipts`, { site: A, version: 1, sha256: sha })(t) },
+  { name: 'receipt for A', allow: ['organizer', 'techA'], call: async (t) => rest('POST', `${P}/materials/tl-1/receipts`, { site: A, version: 1, sha256: sha, proof })(t) },
   { name: 'redeliver', allow: ['organizer'], call: rest('POST', `${P}/materials/tl-1/redeliver`, {}) },
   { name: 'report incident at A', allow: ['organizer', 'techA'], call: rest('POST', `${P}/incidents`, { site: A, title: 'Mất hình' }) },
   { name: 'list incidents of A', allow: ['organizer', 'techA'], call: rest('GET', `${P}/incidents?site=${A}`) },
@@ -137,7 +139,7 @@ test('socket events: same matrix', async () => {
     { event: ControlEvents.agendaStart, payload: () => ({ item: 'a1' }), allow: ['organizer'] },
     { event: ControlEvents.agendaReorder, payload: () => ({ order: ['a1', 'a2'] }), allow: ['organizer'] },
     { event: ControlEvents.conferenceState, payload: () => ({ state: 'live' }), allow: ['organizer'] },
-    { event: ControlEvents.receipt, payload: () => ({ site: A, material: 'tl-1', version: 1, sha256: sha }), allow: ['organizer', 'techA'] },
+    { event: ControlEvents.receipt, payload: () => ({ site: A, material: 'tl-1', version: 1, sha256: sha, proof }), allow: ['organizer', 'techA'] },
     { event: ControlEvents.incidentReport, payload: () => ({ site: A, title: 'Chập chờn' }), allow: ['organizer', 'techA'] },
     { event: ControlEvents.incidentHandle, payload: async () => ({ id: await newIncident() }), allow: ['organizer'] },
     { event: ControlEvents.rehearsal, payload: () => ({ site: A, passed: false, lossPct: 12 }), allow: ['organizer', 'techA'] },

@@ -1,6 +1,7 @@
 // Shared fixtures of the control tests: a service on a free port with its own
 // Redis prefix and data dir, HTTP/socket helpers, a small site tree.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { proofRange } from '../../signaling/receipt-proof.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { deletePrefix } from '../support/redis.js';
@@ -143,4 +144,17 @@ export function spawnControl(env: Record<string, string>): { child: ChildProcess
     child.once('exit', (code) => reject(new Error(`control exited ${code}`)));
   });
   return { child, ready };
+}
+
+/**
+ * A receipt as a site's console makes it: the file's sha256 and the proof of possession over the
+ * site's challenge (read with `siteToken`, a token of that site; signaling/receipt-proof.ts).
+ */
+export async function receiptFor(base: string, siteToken: string, conf: string, material: string, bytes: Buffer | string): Promise<{ sha256: string; proof: string }> {
+  const buf = Buffer.from(bytes);
+  const list = (await api(base, siteToken, 'GET', `/api/conferences/${conf}/materials`)).body.data as { id: string; challenge?: string }[];
+  const challenge = list.find((m) => m.id === material)?.challenge ?? '';
+  const range = proofRange(challenge, buf.length);
+  const proof = createHash('sha256').update(challenge).update(range ? buf.subarray(range.start, range.end + 1) : Buffer.alloc(0)).digest('hex');
+  return { sha256: createHash('sha256').update(buf).digest('hex'), proof };
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { ControlEvents, ControlPushes, type Delivery, type Material, type MaterialNotify } from '../../signaling/control.js';
 import { waitFor as poll } from '../support/wait.js';
-import { api, CONF, connect, emit, setupConference, testEnv, token, waitFor, type Env } from './helpers.js';
+import { api, CONF, receiptFor, connect, emit, setupConference, testEnv, token, waitFor, type Env } from './helpers.js';
 
 let env: Env;
 let base: string;
@@ -56,15 +56,25 @@ test('delivery: receipt → delivered, silence → retried then failed, wrong sh
   const bytes = Buffer.from(await dl.arrayBuffer());
   assert.equal(createHash('sha256').update(bytes).digest('hex'), sha);
   assert.equal(dl.headers.get('etag'), `"${sha}"`);
-  const wrong = await emit(tech1, ControlEvents.receipt, { site: 'd01-c01', material: 'tl-a', version: 1, sha256: '0'.repeat(64) });
+  // the receipt proves possession: the challenge came with the notification, only to this site
+  assert.match(n1.material.challenge ?? '', /^[0-9a-f]{32}$/);
+  const { proof } = await receiptFor(base, t1, CONF, 'tl-a', bytes);
+  const wrong = await emit(tech1, ControlEvents.receipt, { site: 'd01-c01', material: 'tl-a', version: 1, sha256: '0'.repeat(64), proof });
   assert.equal(wrong.ok, false);
   assert.equal(!wrong.ok && wrong.error.code, 'CONFLICT');
-  const wrongRest = await api(base, t1, 'POST', `/api/conferences/${CONF}/materials/tl-a/receipts`, { site: 'd01-c01', version: 1, sha256: 'f'.repeat(64) });
+  const wrongRest = await api(base, t1, 'POST', `/api/conferences/${CONF}/materials/tl-a/receipts`, { site: 'd01-c01', version: 1, sha256: 'f'.repeat(64), proof });
   assert.equal(wrongRest.status, 409);
   const d1 = (await api<{ deliveries: Delivery[] }>(base, org, 'GET', `/api/conferences/${CONF}/materials/tl-a/deliveries`)).body;
   assert.ok(d1.ok);
   assert.notEqual(d1.data.deliveries.find((d) => d.site === 'd01-c01')!.state, 'delivered', 'a wrong hash delivers nothing');
-  const good = await emit<Delivery>(tech1, ControlEvents.receipt, { site: 'd01-c01', material: 'tl-a', version: 1, sha256: sha });
+  // the right sha256 (it is public) without the bytes: refused
+  const guessed = await emit(tech1, ControlEvents.receipt, { site: 'd01-c01', material: 'tl-a', version: 1, sha256: sha, proof: '0'.repeat(64) });
+  assert.equal(!guessed.ok && guessed.error.code, 'CONFLICT');
+  // another site's proof does not fit this site's challenge
+  const t2 = token('technician', CONF, 'd01-c02');
+  const theirs = await receiptFor(base, t2, CONF, 'tl-a', bytes);
+  assert.notEqual(theirs.proof, proof);
+  const good = await emit<Delivery>(tech1, ControlEvents.receipt, { site: 'd01-c01', material: 'tl-a', version: 1, sha256: sha, proof });
   assert.ok(good.ok, JSON.stringify(good));
   assert.equal(good.data.state, 'delivered');
 
@@ -88,7 +98,7 @@ test('delivery: receipt → delivered, silence → retried then failed, wrong sh
   const again = waitFor<MaterialNotify>(tech2, ControlPushes.materialNotify, () => true);
   assert.equal((await api(base, org, 'POST', `/api/conferences/${CONF}/materials/tl-a/redeliver`, {})).status, 200);
   await again;
-  assert.ok((await emit(tech2, ControlEvents.receipt, { site: 'd01-c02', material: 'tl-a', version: 1, sha256: sha })).ok);
+  assert.ok((await emit(tech2, ControlEvents.receipt, { site: 'd01-c02', material: 'tl-a', version: 1, ...(await receiptFor(base, t2, CONF, 'tl-a', text)) })).ok);
   const s2 = (await api(base, org, 'GET', `/api/conferences/${CONF}/deliveries`)).body.data[0];
   assert.equal(s2.delivered, 2);
 });

@@ -12,7 +12,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { CONTROL_NAMESPACE, ControlEvents, type Snapshot } from '../../signaling/control.js';
 import type { Ack } from '../../signaling/common.js';
 import { waitFor as poll } from '../support/wait.js';
-import { api, CONF, deletePrefix, emit, REDIS_URL, setupConference, spawnControl, token, uniquePrefix } from './helpers.js';
+import { api, CONF, receiptFor, deletePrefix, emit, REDIS_URL, setupConference, spawnControl, token, uniquePrefix } from './helpers.js';
 
 const prefix = uniquePrefix('restart');
 const dataDir = `.cache/test-data/${prefix.replace(/:$/, '')}`;
@@ -76,7 +76,10 @@ test('killed mid-conference: nothing accepted is lost, clients resync', async ()
   const up = await api(url, org, 'POST', p('/materials?id=tl-x&title=KL57&filename=kl57.txt&targets=d01-c01,d01-c02,d02-c01'), text, { 'content-type': 'text/plain' });
   assert.equal(up.status, 201);
   for (const s of ['d01-c01', 'd01-c02']) {
-    const r = await api(url, token('technician', CONF, s), 'POST', p('/materials/tl-x/receipts'), { site: s, version: 1, sha256: sha });
+    const t = token('technician', CONF, s);
+    const proof = await receiptFor(url, t, CONF, 'tl-x', text);
+    assert.equal(proof.sha256, sha);
+    const r = await api(url, t, 'POST', p('/materials/tl-x/receipts'), { site: s, version: 1, ...proof });
     assert.equal(r.status, 200, JSON.stringify(r.body));
   }
   const ci = await api(url, token('participant', CONF, 'd02-c01'), 'POST', p('/checkins'), { site: 'd02-c01', group: 'c-a', name: 'Nguyễn Văn A' });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { ControlEvents, ControlPushes, type Delivery, type Material, type MaterialNotify } from '../../signaling/control.js';
 import { waitFor as poll } from '../support/wait.js';
-import { api, CONF, connect, emit, setupConference, spawnControl, testEnv, token, waitFor } from './helpers.js';
+import { api, CONF, receiptFor, connect, emit, setupConference, spawnControl, testEnv, token, waitFor } from './helpers.js';
 
 const LOCK_MS = 2000;
 const STALLED_MS = 1000;
@@ -54,7 +54,9 @@ test('a delivery job of a killed instance is taken over by a live one', { timeou
   assert.ok((await emit(tech, ControlEvents.subscribe, { conf: CONF })).ok);
   const n = await notified;
   assert.equal(n.site, 'd01-c01');
-  const rec = await emit<Delivery>(tech, ControlEvents.receipt, { site: 'd01-c01', material: 'tl-k', version: 1, sha256: sha });
+  const proof = await receiptFor(live.url, token('technician', CONF, 'd01-c01'), CONF, 'tl-k', text);
+  assert.equal(proof.sha256, sha);
+  const rec = await emit<Delivery>(tech, ControlEvents.receipt, { site: 'd01-c01', material: 'tl-k', version: 1, ...proof });
   assert.ok(rec.ok, JSON.stringify(rec));
   assert.equal((await stateOn(live.url))?.state, 'delivered');
 });
