@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash infra/ensure-redis.sh
 want="${1:-all}"
-for f in bench/p*.ts; do
+for f in bench/*.ts; do
   name="$(basename "$f" .ts)"
   case "$want" in all|"${name%%-*}"|"$name") ;; *) continue ;; esac
   echo "== $name"
