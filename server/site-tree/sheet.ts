@@ -1,6 +1,7 @@
 // Reading and writing the import spreadsheets: XLSX (exceljs) and CSV (UTF-8,
 // comma or semicolon), as plain rows of text cells with their spreadsheet row
 // numbers. Which columns mean what lives in columns.ts.
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { ImportIssue } from '../../signaling/site-import.js';
 
@@ -134,8 +135,13 @@ export interface OutSheet {
   textCols?: number[];
 }
 
+/** Writes the workbook row by row (exceljs's streaming writer): a 31,000-row tree without holding every cell object at once. */
 export async function writeXlsx(sheets: OutSheet[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const chunks: Buffer[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((res, rej) => { stream.on('end', res); stream.on('error', rej); });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
   wb.creator = 'diemcau';
   for (const s of sheets) {
     const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: 1 }] });
@@ -143,9 +149,13 @@ export async function writeXlsx(sheets: OutSheet[]): Promise<Buffer> {
     const head = ws.getRow(1);
     head.font = { bold: true };
     head.alignment = { wrapText: true, vertical: 'top' };
-    for (const r of s.rows) ws.addRow(r.map((v) => (v === '' ? null : v)));
+    head.commit();
+    for (const r of s.rows) ws.addRow(r.map((v) => (v === '' ? null : v))).commit();
+    ws.commit();
   }
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  await wb.commit();
+  await done;
+  return Buffer.concat(chunks);
 }
 
 const csvCell = (v: string | number) => {
