@@ -10,7 +10,9 @@ import { Service, freePort, waitHttp } from './proc.js';
 
 export interface CascadeOptions {
   nodes: DemoNode[];
-  tokenSecret: string;
+  /** How the nodes check people's tokens: the control host's public keys (kid → PEM), or a shared secret. */
+  tokenSecret?: string;
+  tokenPublicKeys?: Record<string, string>;
   nodeSecret: string;
   /** node id → HTTP port; absent = a free port. */
   ports?: Record<string, number>;
@@ -145,7 +147,7 @@ export class Cascade {
       announcedIp: '127.0.0.1',
       rtcPort: 0,
       workers: this.opts.workers ?? 1,
-      tokenSecret: this.opts.tokenSecret,
+      ...(this.opts.tokenPublicKeys ? { tokenPublicKeys: this.opts.tokenPublicKeys } : { tokenSecret: this.opts.tokenSecret }),
       nodeSecret: this.opts.nodeSecret,
       logLevel: this.opts.logLevel ?? 'warn',
       ...(this.opts.controlUrl ? { controlUrl: this.opts.controlUrl } : {}),

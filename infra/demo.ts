@@ -5,11 +5,12 @@
 // REDIS_URL, REDIS_PREFIX, DATA_DIR pass through to the control service.
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { signToken } from '../signaling/token.js';
+import { generateKeyring, loadKeyring, signToken, type TokenKey } from '../signaling/token.js';
 import { Cascade } from './cascade.js';
 import { CONFERENCE_ID, CENTRE, demoNodes } from './demo-sites.js';
 import { TWO_TIER_CONF } from '../server/demo/two-tier.js';
@@ -52,8 +53,15 @@ async function main(): Promise<void> {
     say('building web apps…');
     execFileSync('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'error'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
+  // people's tokens: an Ed25519 key made for this run; only the control service gets the private
+  // key (a file only it reads), the media nodes get the public key
   const tokenSecret = randomBytes(24).toString('base64url');
   const nodeSecret = randomBytes(24).toString('base64url');
+  const keys = generateKeyring(`demo-${Date.now().toString(36)}`);
+  const keyDir = mkdtempSync(join(tmpdir(), 'diemcau-keys-'));
+  const keyFile = join(keyDir, 'token-keys.json');
+  writeFileSync(keyFile, JSON.stringify(keys.signing), { mode: 0o600 });
+  const signer = loadKeyring(keys.signing);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
   let stopping = false;
@@ -72,6 +80,7 @@ async function main(): Promise<void> {
     say('stopping…');
     await control?.stop();
     await cascade?.close();
+    rmSync(keyDir, { recursive: true, force: true });
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
@@ -86,7 +95,7 @@ async function main(): Promise<void> {
 
   try {
     cascade = await Cascade.start({
-      nodes, tokenSecret, nodeSecret, ports, logDir: LOG_DIR, ...(controlUrl ? { controlUrl } : {}),
+      nodes, tokenPublicKeys: keys.public.publicKeys, nodeSecret, ports, logDir: LOG_DIR, ...(controlUrl ? { controlUrl } : {}),
       onUnexpectedExit: (id, code) => {
         if (stopping || !cascade) return;
         // A crashed node comes back by itself (its halls and children reconnect), with a growing pause.
@@ -115,7 +124,7 @@ async function main(): Promise<void> {
       args: ['--demo'],
       logFile: `${LOG_DIR}/control.log`,
       env: {
-        CONTROL_PORT: String(port), TOKEN_SECRET: tokenSecret, NODE_SECRET: nodeSecret, REDIS_URL: redisUrl,
+        CONTROL_PORT: String(port), TOKEN_SECRET: tokenSecret, TOKEN_KEYS_FILE: keyFile, NODE_SECRET: nodeSecret, REDIS_URL: redisUrl,
         MEDIA_NODES: JSON.stringify(cascade.urls),
       },
       onUnexpectedExit: (code) => { if (!stopping) say(`control exited (code ${code}); see ${LOG_DIR}/control.log`); },
@@ -131,7 +140,7 @@ async function main(): Promise<void> {
     say('(control service not built yet: media spine only)');
   }
 
-  const links = demoLinks(cascade, controlUrl, tokenSecret);
+  const links = demoLinks(cascade, controlUrl, signer);
   for (const l of links) say(`${l.role} ${l.site} ${l.url}`);
   if (args['links-out']) writeFileSync(resolve(process.cwd(), args['links-out']), JSON.stringify(links, null, 2));
   say(`ready — Ctrl-C stops everything (logs in ${LOG_DIR}/)`);
@@ -143,7 +152,7 @@ function pageExists(page: string): boolean {
   return existsSync(resolve(REPO_ROOT, `client/pages/${page}.html`));
 }
 
-export function demoLinks(cascade: Cascade, controlUrl: string | null, secret: string): DemoLink[] {
+export function demoLinks(cascade: Cascade, controlUrl: string | null, secret: TokenKey): DemoLink[] {
   const tok = (role: 'organizer' | 'technician' | 'participant' | 'viewer', site?: string) =>
     encodeURIComponent(signToken(secret, { role, conf: CONFERENCE_ID, ...(site ? { site } : {}), ttlSeconds: 2 * 24 * 3600 }));
   const links: DemoLink[] = [

@@ -1,10 +1,10 @@
 // Who may do what on a media node, from the people's tokens (TOKEN_SECRET).
 import { AppError } from '../signaling/common.js';
 import type { HallRole } from '../signaling/media.js';
-import { TokenError, verifyToken, type TokenClaims } from '../signaling/token.js';
+import { TokenError, verifyToken, type TokenClaims, type TokenKey } from '../signaling/token.js';
 
 /** Verifies a person's token; node tokens are not accepted here. */
-export function verifyPerson(secret: string, token: unknown): TokenClaims {
+export function verifyPerson(secret: TokenKey, token: unknown): TokenClaims {
   if (typeof token !== 'string' || !token) throw new AppError('UNAUTHORIZED', 'missing token');
   let claims: TokenClaims;
   try {

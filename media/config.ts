@@ -26,8 +26,13 @@ export const NodeConfig = z.object({
   ingestPorts: z.object({ min: z.number().int().min(1024), max: z.number().int().max(65535) }).optional(),
   /** Number of mediasoup workers; default one per core. */
   workers: z.number().int().min(1).optional(),
-  /** Secret verifying people's tokens (signaling/token.ts). */
-  tokenSecret: z.string().min(8),
+  /**
+   * The control host's public keys (kid → PEM) verifying people's tokens: a node then holds no key
+   * that can sign one (signaling/token.ts). Takes precedence over tokenSecret.
+   */
+  tokenPublicKeys: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), z.string()).optional(),
+  /** Shared secret verifying people's tokens (HMAC; tests and single-host setups). */
+  tokenSecret: z.string().min(16).optional(),
   /** Secret shared by the nodes of the cascade. */
   nodeSecret: z.string().min(8),
   /** Directory served statically (relative to the repo root); default dist/client. */
@@ -41,7 +46,7 @@ export const NodeConfig = z.object({
   controlUrl: z.string().url().optional(),
   /** Worker log level. */
   logLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
-});
+}).refine((c) => !!c.tokenPublicKeys || !!c.tokenSecret, { message: 'tokenPublicKeys (or tokenSecret) is required to check people\'s tokens', path: ['tokenPublicKeys'] });
 export type NodeConfig = z.infer<typeof NodeConfig>;
 export type NodeConfigInput = z.input<typeof NodeConfig>;
 
@@ -81,6 +86,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
   str('announcedIp', 'announced-ip', 'ANNOUNCED_IP');
   num('workers', 'workers', 'MEDIA_WORKERS');
   if (raw.tokenSecret === undefined && env.TOKEN_SECRET) raw.tokenSecret = env.TOKEN_SECRET;
+  // TOKEN_PUBLIC_KEYS_FILE: the control host's public keys (JSON: { publicKeys: { kid: PEM } })
+  if (raw.tokenPublicKeys === undefined && env.TOKEN_PUBLIC_KEYS_FILE) raw.tokenPublicKeys = (JSON.parse(readFileSync(env.TOKEN_PUBLIC_KEYS_FILE, 'utf8')) as { publicKeys: unknown }).publicKeys;
   if (raw.nodeSecret === undefined && env.NODE_SECRET) raw.nodeSecret = env.NODE_SECRET;
   return NodeConfig.parse(raw);
 }

@@ -20,7 +20,7 @@ export interface ControlLinkOptions {
   /** Control service base URL (http://host:port). */
   url: string;
   nodeId: string;
-  /** Signs this node's token for the control service. */
+  /** Signs this node's token for the control service (the node secret; control checks it). */
   tokenSecret: string;
   /** This node has no parent: conferences rooted here switch their floor here. */
   root: boolean;

@@ -24,7 +24,7 @@ import {
   type JoinRes,
   type TransportInfo,
 } from '../signaling/media.js';
-import type { TokenClaims } from '../signaling/token.js';
+import type { TokenClaims, TokenKey } from '../signaling/token.js';
 import { assertHallRole, assertOrganizer, assertStatsAccess, verifyPerson } from './auth.js';
 import type { Cascade } from './cascade.js';
 import type { Session, SiteRouter } from './session.js';
@@ -33,7 +33,7 @@ import type { Watchers } from './watchers.js';
 import type { Revocations } from './revocations.js';
 import { HallPlayback } from '../signaling/watching.js';
 
-export type HallOptions = { cascade: Cascade; stats: StatsRegistry; watchers: Watchers; revocations: Revocations; tokenSecret: string; nodeId: string; log: Logger };
+export type HallOptions = { cascade: Cascade; stats: StatsRegistry; watchers: Watchers; revocations: Revocations; tokenSecret: TokenKey; nodeId: string; log: Logger };
 
 const MAX_TRANSPORTS = 4;
 /** Sockets one token may hold open on this node (a hall's screens, a console reconnecting). */

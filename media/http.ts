@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { AppError, httpStatus, parseOrThrow, toErrorBody } from '../signaling/common.js';
 import { IngestReq, MediaRoutes, SetFloorReq, type NodeHealth } from '../signaling/media.js';
-import type { TokenClaims } from '../signaling/token.js';
+import type { TokenClaims, TokenKey } from '../signaling/token.js';
 import { assertHallRole, assertOrganizer, assertStatsAccess, verifyPerson } from './auth.js';
 import type { Cascade } from './cascade.js';
 import { createIngest, type Ingest } from './ingest.js';
@@ -16,7 +16,7 @@ import type { StatsRegistry } from './stats.js';
 export type HttpOptions = {
   cascade: Cascade;
   stats: StatsRegistry;
-  tokenSecret: string;
+  tokenSecret: TokenKey;
   listenIp: string;
   announcedIp: string;
   /** Port range of RTP ingests (never the pipes' range). */

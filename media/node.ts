@@ -1,6 +1,7 @@
 // A media node: worker pool, cascade, `/hall` and `/node` namespaces, HTTP API.
 import { AppError, answerClientErrors } from '../signaling/common.js';
 import { assertOrganizer, verifyPerson } from './auth.js';
+import { loadKeyring, type TokenKey } from '../signaling/token.js';
 import { connectControl, type ControlLink } from './control-link.js';
 import { census, watchMediasoup } from './census.js';
 import { createServer } from 'node:http';
@@ -59,6 +60,8 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   const stats = new StatsRegistry(cfg.nodeId);
   const watchers = new Watchers();
   const revocations = new Revocations();
+  // people's tokens: checked with the control host's public keys where given (this node cannot sign them)
+  const personKey: TokenKey = cfg.tokenPublicKeys ? loadKeyring({ publicKeys: cfg.tokenPublicKeys }) : cfg.tokenSecret!;
   stats.hallFps = (id) => watchers.fps(id);
   const cascade = new Cascade({
     nodeId: cfg.nodeId,
@@ -72,7 +75,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     stats,
     log,
     verifyOrganizer: (token, conf) => {
-      const claims = verifyPerson(cfg.tokenSecret, token);
+      const claims = verifyPerson(personKey, token);
       if (revocations.has(claims.jti)) throw new AppError('UNAUTHORIZED', 'token revoked');
       assertOrganizer(claims);
       if (claims.conf !== conf) throw new AppError('FORBIDDEN', 'token is for another conference');
@@ -96,7 +99,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   const http = createHttp({
     cascade,
     stats,
-    tokenSecret: cfg.tokenSecret,
+    tokenSecret: personKey,
     listenIp: cfg.listenIp,
     announcedIp: cfg.announcedIp,
     ...(cfg.ingestPorts ? { ingestPorts: cfg.ingestPorts } : {}),
@@ -113,7 +116,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     pingTimeout: 5000,
     maxHttpBufferSize: 256 * 1024,
   });
-  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, watchers, revocations, tokenSecret: cfg.tokenSecret, nodeId: cfg.nodeId, log });
+  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, watchers, revocations, tokenSecret: personKey, nodeId: cfg.nodeId, log });
   attachNodeNamespace(io.of(NODE_NAMESPACE), cascade, cfg.nodeSecret, log);
 
   try {
@@ -133,7 +136,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   }
 
   control = cfg.controlUrl
-    ? connectControl({ url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret, root: !cfg.parent, cascade, watchers, revocations, log })
+    ? connectControl({ url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret ?? cfg.nodeSecret, root: !cfg.parent, cascade, watchers, revocations, log })
     : null;
 
   let closing: Promise<void> | undefined;

@@ -10,6 +10,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { securityHeaders } from '../signaling/headers.js';
 import { WriteLimits } from './limits.js';
+import { loadKeyring } from '../signaling/token.js';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
@@ -56,7 +57,8 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   await redis.connect();
   const keys = makeKeys(opts.redisPrefix);
   const metrics = makeMetrics();
-  const ctx = { opts, redis, keys, scripts: defineScripts(redis), log, metrics, instanceId } as Ctx;
+  const tokenKey = opts.tokenKeys ? loadKeyring(opts.tokenKeys) : opts.tokenSecret;
+  const ctx = { opts, tokenKey, redis, keys, scripts: defineScripts(redis), log, metrics, instanceId } as Ctx;
   ctx.limits = new WriteLimits(ctx);
   ctx.pusher = new Pusher(ctx, opts.pushIntervalMs);
   ctx.cache = new TreeCache();

@@ -10,7 +10,7 @@ export async function authenticate(ctx: Ctx, token: unknown): Promise<Auth> {
   if (typeof token !== 'string' || token.length === 0) throw new AppError('UNAUTHORIZED', 'missing token');
   let claims: Auth;
   try {
-    claims = verifyToken(ctx.opts.tokenSecret, token);
+    claims = verifyToken(ctx.tokenKey, token);
   } catch (e) {
     if (e instanceof TokenError) throw new AppError('UNAUTHORIZED', e.message);
     throw e;

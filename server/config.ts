@@ -1,5 +1,6 @@
 // Options of one control service instance. Everything a test needs to make
 // fast (retries, timeouts, intervals) is here.
+import type { KeyringFile } from '../signaling/token.js';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,13 @@ export interface ControlOptions {
   /** Prefix of every Redis key, queue and adapter channel. Default `dc:`. */
   redisPrefix?: string;
   tokenSecret: string;
+  /**
+   * Ed25519 keys for people's tokens (signaling/token.ts): the private key signs here, and only
+   * here; media nodes get the public keys. Without it, `tokenSecret` signs (HMAC, tests).
+   */
+  tokenKeys?: KeyringFile;
+  /** The media nodes' shared secret: their tokens on the control ↔ media channel. Default: the token key. */
+  nodeSecret?: string;
   /** Bearer credential for /metrics; unset = /metrics answers the host itself (loopback) only. */
   metricsToken?: string;
   /** Material store directory. Default `.cache/data` under the repo root. */
@@ -68,8 +76,10 @@ export const DEFAULT_TYPES = [
   'image/png', 'image/jpeg', 'video/mp4', 'audio/mpeg', 'application/zip', 'application/octet-stream',
 ];
 
-export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery' | 'accounts' | 'metricsToken'>> & {
+export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery' | 'accounts' | 'metricsToken' | 'tokenKeys' | 'nodeSecret'>> & {
   metricsToken?: string;
+  tokenKeys?: KeyringFile;
+  nodeSecret?: string;
   delivery: Required<NonNullable<ControlOptions['delivery']>>;
   accounts: Required<AccountOptions>;
 };
@@ -82,6 +92,8 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
     redisPrefix: o.redisPrefix ?? 'dc:',
     tokenSecret: o.tokenSecret,
     ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
+    ...(o.tokenKeys ? { tokenKeys: o.tokenKeys } : {}),
+    ...(o.nodeSecret ? { nodeSecret: o.nodeSecret } : {}),
     dataDir: resolve(REPO_ROOT, o.dataDir ?? '.cache/data'),
     staticDir: resolve(REPO_ROOT, o.staticDir ?? 'dist/client'),
     demo: o.demo ?? false,

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
 import type { ResolvedOptions } from './config.js';
+import type { TokenKey } from '../signaling/token.js';
 import type { Keys } from './keys.js';
 import type { Scripts } from './scripts.js';
 import type { Metrics } from './metrics.js';
@@ -19,6 +20,8 @@ import type { BlobStore } from './blobstore.js';
 
 export interface Ctx {
   opts: ResolvedOptions;
+  /** Signs and checks people's tokens: the Ed25519 keyring when configured, else the shared secret. */
+  tokenKey: TokenKey;
   redis: Redis;
   keys: Keys;
   scripts: Scripts;

@@ -4,7 +4,9 @@
 // LOG_LEVEL, DELIVERY_ATTEMPTS / DELIVERY_BACKOFF_MS / RECEIPT_TIMEOUT_MS,
 // DELIVERY_LOCK_MS / DELIVERY_STALLED_MS, HEARTBEAT_TTL_MS, PUSH_INTERVAL_MS; flag --demo loads the Lạng Sơn 135-KH/TU conference if absent.
 // Prints `control listening <url>` on stdout when ready.
+import { readFileSync } from 'node:fs';
 import { startControl } from './app.js';
+import { KeyringFile } from '../signaling/token.js';
 
 function mediaNodesFromEnv(): Record<string, string> {
   const raw = process.env.MEDIA_NODES;
@@ -27,6 +29,9 @@ const handle = await startControl({
   port,
   ...(process.env.CONTROL_HOST ? { host: process.env.CONTROL_HOST } : {}),
   tokenSecret: secret,
+  // TOKEN_KEYS_FILE: the Ed25519 signing keyring (JSON: kid, privateKey PEM, publicKeys of older kids)
+  ...(process.env.TOKEN_KEYS_FILE ? { tokenKeys: KeyringFile.parse(JSON.parse(readFileSync(process.env.TOKEN_KEYS_FILE, 'utf8'))) } : {}),
+  ...(process.env.NODE_SECRET ? { nodeSecret: process.env.NODE_SECRET } : {}),
   ...(process.env.METRICS_TOKEN ? { metricsToken: process.env.METRICS_TOKEN } : {}),
   ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
   ...(process.env.REDIS_PREFIX ? { redisPrefix: process.env.REDIS_PREFIX } : {}),

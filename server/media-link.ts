@@ -60,7 +60,16 @@ export class MediaLink {
     });
     nsp.use((socket, next) => {
       try {
-        const claims = verifyToken(ctx.opts.tokenSecret, (socket.handshake.auth as { token?: unknown })?.token as string);
+        // nodes sign with the node secret (they hold no key that signs people's tokens); a node
+        // sharing the control's token secret (tests, one host) signs with that
+        const raw = (socket.handshake.auth as { token?: unknown })?.token as string;
+        let claims;
+        try {
+          claims = verifyToken(ctx.opts.nodeSecret ?? ctx.tokenKey, raw);
+        } catch (err) {
+          if (!ctx.opts.nodeSecret || typeof ctx.tokenKey !== 'string') throw err;
+          claims = verifyToken(ctx.tokenKey, raw);
+        }
         if (claims.role !== 'node' || !claims.site) throw new AppError('FORBIDDEN', 'only media nodes use this channel');
         socket.data.nodeId = claims.site;
         next();

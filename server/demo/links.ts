@@ -3,7 +3,7 @@
 // viewer token, and per site a technician, participant and hall-viewer token.
 // Run directly to print JSON:  node --import tsx server/demo/links.ts [--out file]
 import { writeFileSync } from 'node:fs';
-import { signToken } from '../../signaling/token.js';
+import { signToken, type TokenKey } from '../../signaling/token.js';
 import { DEMO_CONF, demoSites } from './data.js';
 
 export interface DemoLinks {
@@ -13,7 +13,7 @@ export interface DemoLinks {
   sites: Record<string, { technician: string; participant: string; viewer: string; mediaNode: string; level: string; parent: string | null }>;
 }
 
-export function demoLinks(opts: { tokenSecret: string; ttlHours?: number }): DemoLinks {
+export function demoLinks(opts: { tokenSecret: TokenKey; ttlHours?: number }): DemoLinks {
   const ttlSeconds = (opts.ttlHours ?? 24 * 7) * 3600;
   const sign = (role: 'organizer' | 'technician' | 'participant' | 'viewer', site?: string) =>
     signToken(opts.tokenSecret, { role, conf: DEMO_CONF, ...(site ? { site } : {}), ttlSeconds });

@@ -97,8 +97,8 @@ export function accountRouter(ctx: Ctx): Router {
       await getConference(ctx, params.conf);
       // a normal organizer token for the organizer app, short-lived (12 h by default) and
       // revoked when the session signs out or the organizer is removed from the conference
-      const token = signToken(ctx.opts.tokenSecret, { role: 'organizer', conf: params.conf, ttlSeconds: Math.ceil(ctx.opts.accounts.organizerTokenTtlMs / 1000) });
-      const claims = verifyToken(ctx.opts.tokenSecret, token);
+      const token = signToken(ctx.tokenKey, { role: 'organizer', conf: params.conf, ttlSeconds: Math.ceil(ctx.opts.accounts.organizerTokenTtlMs / 1000) });
+      const claims = verifyToken(ctx.tokenKey, token);
       await rememberToken(ctx, session!, claims.jti);
       return { token, exp: claims.exp, path: `/organizer.html?${new URLSearchParams({ token })}` };
     },

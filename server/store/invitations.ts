@@ -13,8 +13,8 @@ export async function issueInvitation(ctx: Ctx, conf: string, req: IssueReq): Pr
   if ((req.role === 'technician' || req.role === 'participant') && !req.site) throw new AppError('BAD_REQUEST', `${req.role} needs a site`);
   if (req.role === 'organizer' && req.site) throw new AppError('BAD_REQUEST', 'organizer tokens are conference-wide');
   if (req.site) await siteRecord(ctx, conf, req.site);
-  const token = signToken(ctx.opts.tokenSecret, { role: req.role, conf, ...(req.site ? { site: req.site } : {}), ttlSeconds: req.ttlHours * 3600 });
-  const claims = verifyToken(ctx.opts.tokenSecret, token);
+  const token = signToken(ctx.tokenKey, { role: req.role, conf, ...(req.site ? { site: req.site } : {}), ttlSeconds: req.ttlHours * 3600 });
+  const claims = verifyToken(ctx.tokenKey, token);
   const inv: Invitation = {
     jti: claims.jti, role: req.role, ...(req.site ? { site: req.site } : {}), ...(req.label ? { label: req.label } : {}),
     createdAt: Date.now(), exp: claims.exp, revoked: false,
