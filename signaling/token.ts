@@ -9,6 +9,10 @@
 //   retire the old one once its tokens have expired.
 // - a shared secret string (HMAC-SHA256, `base64url(claims).base64url(mac)`),
 //   for tests and single-host setups.
+//
+// node:crypto rather than jose: Ed25519 signing and checking stay synchronous
+// here, as the socket middlewares and the many callers expect, with no new
+// dependency for two calls.
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign as edSign, timingSafeEqual, verify as edVerify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
