@@ -4,6 +4,7 @@ import {
   CONFERENCE_TRANSITIONS, ControlPushes, SiteInput, type Conference, type ConferenceInput, type ConferenceState,
   type DelegateGroup, type MediaNodeInfo, type Site,
 } from '../../signaling/control.js';
+import { DEFAULT_KINDS } from '../../signaling/site-import.js';
 import type { Ctx } from '../context.js';
 import { rooms } from '../context.js';
 import { treeChanged } from './cache.js';
@@ -99,17 +100,23 @@ export async function listSites(ctx: Ctx, conf: string): Promise<Site[]> {
 
 /**
  * Creates or replaces sites. A new site counts once in every ancestor's roll-up;
- * moving a site to another parent is refused (its roll-ups would have to move).
+ * a parent change is refused here (site-tree/store.ts moveSite moves a subtree with its roll-ups);
+ * a site's kind must be one of the conference's kinds.
  */
 export async function putSites(ctx: Ctx, conf: string, inputs: SiteInput[]): Promise<Site[]> {
   const conference = await getConference(ctx, conf);
   return withLock(ctx, `sites:${conf}`, async () => {
+    // a site's kind is one of the conference's kinds (site-tree/store.ts; absent = the default kinds)
+    const kinds = new Set(((await getJson<{ kinds: { id: string }[] }>(ctx, `${ctx.keys.prefix}kinds:${conf}`))?.kinds ?? DEFAULT_KINDS).map((k) => k.id));
     const known = new Map<string, Site>();
     for (const s of await hvalsJson<Site>(ctx, ctx.keys.sites(conf))) known.set(s.id, s);
     const out: Site[] = [];
     const multi = ctx.redis.multi();
     for (const raw of parentsFirst(inputs, known)) {
       const input = SiteInput.parse(raw);
+      if (!kinds.has(input.level)) {
+        throw new AppError('BAD_REQUEST', `Loại điểm cầu "${input.level}" của ${input.id} chưa có trong danh sách loại của hội nghị; hãy thêm loại đó trước (PUT …/kinds) rồi gửi lại. / Kind "${input.level}" of ${input.id} is not one of the conference's kinds; add it first (PUT …/kinds) and send again.`);
+      }
       const old = known.get(input.id);
       if (old && old.parent !== input.parent) throw new AppError('CONFLICT', `site ${input.id}: parent cannot change`);
       let path: string[];
