@@ -115,7 +115,7 @@ test('REST: every route refuses what the token may not do and performs what it m
     assert.equal(await c.call(''), 401, `${c.name} without token`);
   }
   // bad signature / expired / node tokens
-  const forged = signToken('wrong-secret', { role: 'organizer', conf: CONF });
+  const forged = signToken('wrong-secret-of-the-right-length', { role: 'organizer', conf: CONF });
   const expired = signToken(SECRET, { role: 'organizer', conf: CONF, exp: Math.floor(Date.now() / 1000) - 10 });
   const node = signToken(SECRET, { role: 'node', conf: CONF });
   assert.equal((await api(base, forged, 'GET', P)).status, 401);
@@ -128,7 +128,7 @@ test('socket events: same matrix', async () => {
   const socks = {} as Record<Who, Socket>;
   for (const who of ALL) sockets.push((socks[who] = await connect(base, TOKENS[who])));
   await assert.rejects(connect(base, 'garbage'));
-  await assert.rejects(connect(base, signToken('wrong-secret', { role: 'organizer', conf: CONF })));
+  await assert.rejects(connect(base, signToken('wrong-secret-of-the-right-length', { role: 'organizer', conf: CONF })));
   const prepRequest = async () => { await emit(socks.organizer, ControlEvents.floorRequest, { site: A }); };
   const cases: { event: string; payload: () => Promise<unknown> | unknown; allow: Who[]; prep?: () => Promise<void> }[] = [
     { event: ControlEvents.subscribe, payload: () => ({ conf: CONF }), allow: CONF_ALL },
