@@ -231,6 +231,32 @@ describe('site tree import / export', { timeout: 300_000 }, () => {
     assert.ok(up.units.filter((u: any) => u.level === 'commune').length >= 4);
   });
 
+  test('agenda from a spreadsheet: errors by row and column change nothing; a clean file replaces the agenda; a stale version is refused', async () => {
+    const imp = (file: string, apply = false, version?: number) => api(base, org, 'POST', `${P}/agenda/import`, { filename: 'ct.csv', file: Buffer.from(file).toString('base64'), apply, ...(version !== undefined ? { version } : {}) });
+    const tpl = (await download(`${P}/agenda/sheet?format=csv`)).toString('utf8');
+    assert.ok(tpl.startsWith('\uFEFFMã mục / Item code,Nội dung / Title,Cơ quan trình bày / Presenter,Bắt đầu dự kiến / Planned start,Thời lượng (phút) / Duration (min)'));
+    const head = tpl.trim();
+    const before = (await api(base, org, 'GET', `${P}/agenda`)).body.data;
+    const bad = `${head}\r\nnd-1,Khai mạc,Ban Tổ chức,15/01/2030 08:00,10\r\nnd-1,Báo cáo,,32/01/2030 08:10,0\r\n`;
+    const p = (await imp(bad)).body.data;
+    assert.equal(p.ok, false);
+    const msgs = p.errors.map((e: any) => `${e.row} ${e.column.split(' ')[0]} ${e.message}`);
+    for (const re of [/^3 A mã mục "nd-1" trùng với dòng 2/, /^3 C thiếu cơ quan trình bày/, /^3 D giờ bắt đầu "32\/01\/2030 08:10" phải có dạng/, /^3 E thời lượng phải là số phút từ 1 đến 600/]) {
+      assert.ok(msgs.some((m: string) => re.test(m)), `${re}: ${JSON.stringify(msgs)}`);
+    }
+    assert.equal((await imp(bad, true)).status, 400);
+    assert.deepEqual((await api(base, org, 'GET', `${P}/agenda`)).body.data, before, 'a bad agenda file changes nothing');
+    const good = `${head}\r\nnd-1,Khai mạc,Ban Tổ chức,15/01/2030 08:00,10\r\n,Báo cáo chính trị,Ban Tuyên giáo,15/01/2030 08:10,45\r\n`;
+    const ok = (await imp(good)).body.data;
+    assert.ok(ok.ok, JSON.stringify(ok.errors));
+    assert.deepEqual(ok.items.map((i: any) => [i.id, i.plannedStart, i.plannedDurationMin]), [['nd-1', '2030-01-15T08:00:00+07:00', 10], ['nd-2', '2030-01-15T08:10:00+07:00', 45]]);
+    assert.equal((await imp(good, true, ok.version + 1)).status, 409, 'stale version');
+    const applied = (await imp(good, true, ok.version)).body.data;
+    assert.equal(applied.applied, true);
+    const agenda = (await api(base, org, 'GET', `${P}/agenda`)).body.data;
+    assert.deepEqual(agenda.items.map((i: any) => i.title), ['Khai mạc', 'Báo cáo chính trị']);
+  });
+
   test('national size: 34 provinces, 3,321 communes, party and agency sites, 31,000 rows; roll-ups right; export → import changes nothing', async () => {
     const t = nationalTree(31_000);
     assert.equal(t.sites, 31_000);

@@ -7,6 +7,7 @@ import { html } from '../html.js';
 import { T } from '../i18n.js';
 import { AppHeader, FullMessage } from '../components.js';
 import { levelText } from '../site-status.js';
+import { loadKinds } from '../kinds.js';
 import { MaterialCache } from '../material-cache.js';
 import type { AppSession } from '../app.js';
 import { Preflight } from './preflight.js';
@@ -28,6 +29,7 @@ export function TechnicianApp({ s }: { s: AppSession }) {
     // Site info carries the media node URL; the snapshot may not include it for a site client.
     s.api.call('getSite', { params: { conf: s.conf, site: s.site } }).then(setSite).catch(() => undefined);
     s.api.call('listRehearsals', { params: { conf: s.conf }, query: { site: s.site } }).then((l) => store.setRehearsals(l)).catch(() => undefined);
+    loadKinds(s.api, s.conf).catch(() => undefined); // the site's kind by its name in this conference
   }, []);
   // Every snapshot (first connect, reconnect) and every new material: fetch what is missing.
   useEffect(() => {
