@@ -31,9 +31,10 @@ export function SiteTree({ store, selected, height }: SiteTreeProps) {
       const kids = store.children.value;
       const exp = expanded.value;
       if (!seeded && kids.size) {
-        // Open down to the districts on first load; communes stay folded.
+        // Open the root and its children on first load (down to the districts of a three-level tree,
+        // the communes of a two-tier one); deeper levels stay folded, whatever their kinds.
         seeded = true;
-        for (const s of store.sites.value) if (s.level !== 'district' && s.level !== 'commune') exp.add(s.id);
+        for (const s of store.sites.value) if (s.path.length < 2) exp.add(s.id);
       }
       const q = filter.value.trim().toLowerCase();
       const pres = store.presence.value;
