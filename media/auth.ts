@@ -3,6 +3,13 @@ import { AppError } from '../signaling/common.js';
 import type { HallRole } from '../signaling/media.js';
 import { TokenError, verifyToken, type TokenClaims, type TokenKey } from '../signaling/token.js';
 
+/** A person's token that is valid and not revoked (`revoked`: the ids control revoked). */
+export function verifyLive(secret: TokenKey, token: unknown, revoked?: { has(jti: string): boolean }): TokenClaims {
+  const claims = verifyPerson(secret, token);
+  if (revoked?.has(claims.jti)) throw new AppError('UNAUTHORIZED', 'Liên kết này đã bị thu hồi; hãy xin Ban tổ chức liên kết mới. / This link was revoked; ask the organisers for a new one.');
+  return claims;
+}
+
 /** Verifies a person's token; node tokens are not accepted here. */
 export function verifyPerson(secret: TokenKey, token: unknown): TokenClaims {
   if (typeof token !== 'string' || !token) throw new AppError('UNAUTHORIZED', 'missing token');

@@ -25,12 +25,13 @@ import {
   type TransportInfo,
 } from '../signaling/media.js';
 import type { TokenClaims, TokenKey } from '../signaling/token.js';
-import { assertHallRole, assertOrganizer, assertStatsAccess, verifyPerson } from './auth.js';
+import { assertHallRole, assertOrganizer, assertStatsAccess, verifyLive } from './auth.js';
 import type { Cascade } from './cascade.js';
 import type { Session, SiteRouter } from './session.js';
 import type { StatsRegistry } from './stats.js';
 import type { Watchers } from './watchers.js';
 import type { Revocations } from './revocations.js';
+import { closeAtExpiry } from '../signaling/expiry.js';
 import { HallPlayback } from '../signaling/watching.js';
 
 export type HallOptions = { cascade: Cascade; stats: StatsRegistry; watchers: Watchers; revocations: Revocations; tokenSecret: TokenKey; nodeId: string; log: Logger };
@@ -39,18 +40,6 @@ const MAX_TRANSPORTS = 4;
 /** Sockets one token may hold open on this node (a hall's screens, a console reconnecting). */
 export const MAX_SOCKETS_PER_TOKEN = 8;
 
-/** Closes a socket when its token expires. */
-function closeAtExpiry(socket: Socket, expSeconds: number): void {
-  let t: NodeJS.Timeout;
-  const arm = () => {
-    const left = expSeconds * 1000 - Date.now();
-    if (left <= 0) { socket.disconnect(true); return; }
-    t = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
-    t.unref();
-  };
-  arm();
-  socket.once('disconnect', () => clearTimeout(t));
-}
 
 /** A contributor that names no contribution: one per invitation link (an id control accepts). */
 const tokenContribution = (jti: string) => `tok-${createHash('sha256').update(jti).digest('hex').slice(0, 16)}`;
@@ -72,8 +61,7 @@ export function attachHall(nsp: Namespace, o: HallOptions): void {
   const perToken = new Map<string, number>();
   nsp.use((socket, next) => {
     try {
-      const claims = verifyPerson(o.tokenSecret, socket.handshake.auth?.token);
-      if (o.revocations.has(claims.jti)) throw new AppError('UNAUTHORIZED', 'Liên kết này đã bị thu hồi; hãy xin Ban tổ chức liên kết mới. / This link was revoked; ask the organisers for a new one.');
+      const claims = verifyLive(o.tokenSecret, socket.handshake.auth?.token, o.revocations);
       // one invitation link opens a few screens, not a flood of sockets
       if ((perToken.get(claims.jti) ?? 0) >= MAX_SOCKETS_PER_TOKEN) throw new AppError('RATE_LIMITED', 'Liên kết này đang mở ở quá nhiều màn hình; hãy đóng bớt rồi thử lại. / This link is open on too many screens; close some and try again.');
       socket.data.claims = claims;

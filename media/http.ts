@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { AppError, httpStatus, parseOrThrow, toErrorBody } from '../signaling/common.js';
 import { IngestReq, MediaRoutes, SetFloorReq, type NodeHealth } from '../signaling/media.js';
 import type { TokenClaims, TokenKey } from '../signaling/token.js';
-import { assertHallRole, assertOrganizer, assertStatsAccess, verifyPerson } from './auth.js';
+import { assertHallRole, assertOrganizer, assertStatsAccess, verifyLive } from './auth.js';
 import type { Cascade } from './cascade.js';
 import { createIngest, type Ingest } from './ingest.js';
 import type { Revocations } from './revocations.js';
@@ -56,9 +56,7 @@ export function createHttp(o: HttpOptions): MediaHttp {
     return h.startsWith('Bearer ') ? h.slice(7) : String(req.query.token ?? '');
   };
   const auth = (req: Request): TokenClaims => {
-    const claims = verifyPerson(o.tokenSecret, bearerOf(req) || undefined);
-    if (o.revocations?.has(claims.jti)) throw new AppError('UNAUTHORIZED', 'Liên kết này đã bị thu hồi; hãy xin Ban tổ chức liên kết mới. / This link was revoked; ask the organisers for a new one.');
-    return claims;
+    return verifyLive(o.tokenSecret, bearerOf(req) || undefined, o.revocations);
   };
   // ingests of a revoked link stop at once
   o.revocations?.on('revoked', (jtis) => {

@@ -1,6 +1,6 @@
 // A media node: worker pool, cascade, `/hall` and `/node` namespaces, HTTP API.
 import { AppError, answerClientErrors } from '../signaling/common.js';
-import { assertOrganizer, verifyPerson } from './auth.js';
+import { assertOrganizer, verifyLive } from './auth.js';
 import { loadKeyring, type TokenKey } from '../signaling/token.js';
 import { connectControl, type ControlLink } from './control-link.js';
 import { census, watchMediasoup } from './census.js';
@@ -75,8 +75,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     stats,
     log,
     verifyOrganizer: (token, conf) => {
-      const claims = verifyPerson(personKey, token);
-      if (revocations.has(claims.jti)) throw new AppError('UNAUTHORIZED', 'token revoked');
+      const claims = verifyLive(personKey, token, revocations);
       assertOrganizer(claims);
       if (claims.conf !== conf) throw new AppError('FORBIDDEN', 'token is for another conference');
     },

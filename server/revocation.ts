@@ -16,20 +16,3 @@ export async function announceRevoked(ctx: Ctx, jtis: string[]): Promise<void> {
   }
   await ctx.bus.publish(ctx.keys.revokeChannel, JSON.stringify(jtis));
 }
-
-/**
- * Closes a socket when its token expires (a link revoked by expiry is as dead as a revoked one).
- * Timers longer than Node's maximum are re-armed.
- */
-export function closeAtExpiry(socket: { disconnect(close?: boolean): unknown; once(ev: 'disconnect', fn: () => void): unknown }, expSeconds: number): void {
-  const MAX = 2 ** 31 - 1;
-  let t: NodeJS.Timeout;
-  const arm = () => {
-    const left = expSeconds * 1000 - Date.now();
-    if (left <= 0) { socket.disconnect(true); return; }
-    t = setTimeout(arm, Math.min(left, MAX));
-    t.unref();
-  };
-  arm();
-  socket.once('disconnect', () => clearTimeout(t));
-}

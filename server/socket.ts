@@ -7,7 +7,7 @@ import { assertConf, assertRole, assertSite, authenticate, isWide, type Auth } f
 import type { Ctx } from './context.js';
 import { rooms } from './context.js';
 import { snapshot } from './handlers.js';
-import { closeAtExpiry } from './revocation.js';
+import { closeAtExpiry } from '../signaling/expiry.js';
 import { endItem, reorderAgenda, startItem } from './store/agenda.js';
 import { checkIn, checkOut, getCheckIn, setHeadcounts } from './store/attendance.js';
 import { setConferenceState } from './store/conference.js';

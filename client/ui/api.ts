@@ -39,26 +39,8 @@ export class ControlApi {
   /** Calls a named route; resolves with `Ack.data` checked against the route's response schema. */
   async call<K extends ControlRouteName>(name: K, args: CallArgs = {}): Promise<RouteRes<K>> {
     const def = ControlRoutes[name] as (typeof ControlRoutes)[ControlRouteName] & { body?: z.ZodType };
-    let body: string | undefined;
-    if (def.body) {
-      const parsed = def.body.safeParse(args.body ?? {});
-      if (!parsed.success) throw new UiError('BAD_REQUEST', `${name}: ${parsed.error.message}`);
-      body = JSON.stringify(parsed.data);
-    }
-    let res: Response;
-    try {
-      res = await fetch(this.url(routePath(name, args.params ?? {}), args.query), {
-        method: def.method.toUpperCase(),
-        headers: { authorization: `Bearer ${this.opts.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body,
-      });
-    } catch (err) {
-      throw new UiError('NETWORK', (err as Error).message);
-    }
-    const data = await this.unwrap(res, name);
-    const checked = def.res.safeParse(data);
-    if (!checked.success) throw new UiError('INTERNAL', `${name}: answer does not match its schema`);
-    return checked.data as RouteRes<K>;
+    const res = await sendChecked(name, def, this.url(routePath(name, args.params ?? {}), args.query), this.opts.token, args.body);
+    return checkAnswer(name, def.res, await this.unwrap(res, name)) as RouteRes<K>;
   }
 
   /** Fetches a non-JSON route (exports) as a Blob. */
@@ -140,6 +122,35 @@ function errorFrom(status: number, error: unknown, what: string): UiError {
   if (body.success) return new UiError(body.data.code, `${what}: ${body.data.message}`, status);
   if (status === 0) return new UiError('NETWORK', what, status);
   return new UiError(status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'FORBIDDEN' : status === 404 ? 'NOT_FOUND' : status === 413 ? 'TOO_LARGE' : 'INTERNAL', `${what}: HTTP ${status}`, status);
+}
+
+/**
+ * Sends one call of a route table (control or account routes): the body checked against the
+ * route's schema before it leaves; a network failure is a NETWORK error.
+ */
+export async function sendChecked(name: string, def: { method: string; body?: z.ZodType }, url: string, token: string | null | undefined, input: unknown): Promise<Response> {
+  let body: string | undefined;
+  if (def.body) {
+    const parsed = def.body.safeParse(input ?? {});
+    if (!parsed.success) throw new UiError('BAD_REQUEST', `${name}: ${parsed.error.message}`);
+    body = JSON.stringify(parsed.data);
+  }
+  try {
+    return await fetch(url, {
+      method: def.method.toUpperCase(),
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      body,
+    });
+  } catch (err) {
+    throw new UiError('NETWORK', (err as Error).message);
+  }
+}
+
+/** An answer's data checked against the route's response schema. */
+export function checkAnswer(name: string, schema: z.ZodType, data: unknown): unknown {
+  const checked = schema.safeParse(data);
+  if (!checked.success) throw new UiError('INTERNAL', `${name}: answer does not match its schema`);
+  return checked.data;
 }
 
 /** The token and site carried by an invitation link (`?token=...&site=...`). */

@@ -1,19 +1,16 @@
 // How a site is doing, in words and colours shared by the tree, the overlay
 // and the technician console.
 import { kindName } from './kinds.js';
-import type { RehearsalResult, Site, SiteLevel, SiteWatch, WatchState } from '../../signaling/control.js';
+import { qualityOf, type LinkQuality, type RehearsalResult, type Site, type SiteLevel, type SiteWatch, type WatchState } from '../../signaling/control.js';
 import { T } from './i18n.js';
 
-export type Quality = 'good' | 'fair' | 'poor' | 'unknown';
+export type Quality = LinkQuality;
 
-/** Link quality from the latest link test (loss and round-trip time). */
+/** Link quality from the latest link test (loss and round-trip time), as for a playing hall. */
 export function linkQuality(r: RehearsalResult | undefined): Quality {
   if (!r) return 'unknown';
   if (!r.passed) return 'poor';
-  const loss = r.lossPct ?? 0, rtt = r.rttMs ?? 0;
-  if (loss < 2 && rtt < 150) return 'good';
-  if (loss < 8 && rtt < 400) return 'fair';
-  return 'poor';
+  return qualityOf(r.lossPct ?? 0, r.rttMs ?? 0);
 }
 
 export function qualityText(q: Quality): string {

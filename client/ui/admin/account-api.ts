@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { AccountRoutes, accountPath, type AccountRouteName, type AccountRouteRes, type Session } from '../../../signaling/accounts.js';
 import { ErrorBody } from '../../../signaling/common.js';
 import { UiError } from '../errors.js';
+import { checkAnswer, sendChecked } from '../api.js';
 
 const KEY = 'diemcau.session';
 
@@ -25,29 +26,10 @@ export class AccountError extends UiError {
 
 export async function call<K extends AccountRouteName>(name: K, args: { params?: Record<string, string>; body?: unknown; token?: string | null } = {}): Promise<AccountRouteRes<K>> {
   const def = AccountRoutes[name] as (typeof AccountRoutes)[AccountRouteName] & { body?: z.ZodType };
-  let body: string | undefined;
-  if (def.body) {
-    const parsed = def.body.safeParse(args.body ?? {});
-    if (!parsed.success) throw new UiError('BAD_REQUEST', `${name}: ${parsed.error.message}`);
-    body = JSON.stringify(parsed.data);
-  }
-  let res: Response;
-  try {
-    res = await fetch(accountPath(name, args.params), {
-      method: def.method.toUpperCase(),
-      headers: { ...(args.token ? { authorization: `Bearer ${args.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      body,
-    });
-  } catch (err) {
-    throw new UiError('NETWORK', (err as Error).message);
-  }
+  const res = await sendChecked(name, def, accountPath(name, args.params), args.token, args.body);
   let json: { ok?: boolean; data?: unknown; error?: unknown } | null = null;
   try { json = await res.json(); } catch { /* not JSON */ }
-  if (res.ok && json?.ok) {
-    const checked = def.res.safeParse(json.data);
-    if (!checked.success) throw new UiError('INTERNAL', `${name}: answer does not match its schema`);
-    return checked.data as AccountRouteRes<K>;
-  }
+  if (res.ok && json?.ok) return checkAnswer(name, def.res, json.data) as AccountRouteRes<K>;
   const e = ErrorBody.safeParse(json?.error);
   if (e.success) throw new AccountError(e.data.code, e.data.message, res.status);
   throw new UiError(res.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', `${name}: HTTP ${res.status}`, res.status);
