@@ -10,6 +10,7 @@
 // the node id (signaling/token.ts).
 import { z } from 'zod';
 import { Id } from './control-model.js';
+import { RecorderState, RecordingLinkEvents } from './recording.js';
 
 export const MEDIA_LINK_NAMESPACE = '/media-link';
 /** How often a node reports its state (and so the longest a disagreement lasts). */
@@ -47,6 +48,8 @@ export const MediaLinkEvents = {
    * as it is revoked). The node refuses them and closes the sockets and ingests that use them.
    */
   revoke: 'link:revoke',
+  /** control → root node: the conferences to record now (RecordCommand in signaling/recording.ts). */
+  ...RecordingLinkEvents,
 } as const;
 
 export const RootsCommand = z.strictObject({ confs: z.array(Id).max(10_000) });
@@ -83,6 +86,8 @@ export const NodeReport = z.strictObject({
   parent: z.string().min(1).max(100).nullable(),
   /** The conferences control said this node's subtree needs; null = never told. */
   carries: z.array(Id).max(10_000).nullable(),
+  /** The recorders on this node (signaling/recording.ts); absent = none. */
+  recording: z.array(RecorderState).max(1000).optional(),
 });
 export type NodeReport = z.infer<typeof NodeReport>;
 
