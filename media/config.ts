@@ -44,6 +44,11 @@ export const NodeConfig = z.object({
   retry: z.object({ minMs: z.number().int().min(50).default(500), maxMs: z.number().int().min(100).default(15_000) }).optional(),
   /** Control service URL (http://host:port): the node reports to it and takes the floor from it. */
   controlUrl: z.string().url().optional(),
+  /**
+   * Other origins pages served here may send their tokens to, besides this node and controlUrl
+   * (e.g. the control service's public name when controlUrl is an internal address). Env PUBLIC_ORIGINS.
+   */
+  publicOrigins: z.array(z.string().url()).max(100).optional(),
   /** Worker log level. */
   logLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
 }).refine((c) => !!c.tokenPublicKeys || !!c.tokenSecret, { message: 'tokenPublicKeys (or tokenSecret) is required to check people\'s tokens', path: ['tokenPublicKeys'] });
@@ -85,6 +90,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
   num('rtcPort', 'rtc-port', 'MEDIA_RTC_PORT');
   str('announcedIp', 'announced-ip', 'ANNOUNCED_IP');
   num('workers', 'workers', 'MEDIA_WORKERS');
+  const origins = pick('public-origins', 'PUBLIC_ORIGINS');
+  if (origins) raw.publicOrigins = origins.split(',').map((s) => s.trim()).filter(Boolean);
   if (raw.tokenSecret === undefined && env.TOKEN_SECRET) raw.tokenSecret = env.TOKEN_SECRET;
   // TOKEN_PUBLIC_KEYS_FILE: the control host's public keys (JSON: { publicKeys: { kid: PEM } })
   if (raw.tokenPublicKeys === undefined && env.TOKEN_PUBLIC_KEYS_FILE) raw.tokenPublicKeys = (JSON.parse(readFileSync(env.TOKEN_PUBLIC_KEYS_FILE, 'utf8')) as { publicKeys: unknown }).publicKeys;

@@ -10,7 +10,7 @@ import { assertHallRole, assertOrganizer, assertStatsAccess, verifyLive } from '
 import type { Cascade } from './cascade.js';
 import { createIngest, type Ingest } from './ingest.js';
 import type { Revocations } from './revocations.js';
-import { securityHeaders } from '../signaling/headers.js';
+import { DEPLOYMENT_PATH, securityHeaders, type DeploymentInfo } from '../signaling/headers.js';
 import type { StatsRegistry } from './stats.js';
 
 export type HttpOptions = {
@@ -24,6 +24,8 @@ export type HttpOptions = {
   /** Token ids control revoked: refused, and their ingests closed. */
   revocations?: Revocations;
   staticDir?: string;
+  /** Origins pages served here may call besides this node (the control service's). */
+  connectOrigins?: readonly string[];
   health: () => NodeHealth;
   log: Logger;
 };
@@ -39,7 +41,9 @@ export function createHttp(o: HttpOptions): MediaHttp {
   const ingests = new Map<string, Ingest & { owner: string }>();
 
   app.disable('x-powered-by');
-  app.use(securityHeaders());
+  const deployment: DeploymentInfo = { origins: [...(o.connectOrigins ?? [])] };
+  app.use(securityHeaders({ connectOrigins: () => deployment.origins }));
+  app.get(DEPLOYMENT_PATH, (_req, res) => void res.json(deployment));
   app.use((req, res, next) => {
     // pages served by the control service call the node directly
     res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');

@@ -16,6 +16,7 @@ import { attachHall } from './hall.js';
 import { Watchers } from './watchers.js';
 import { Revocations } from './revocations.js';
 import { createHttp } from './http.js';
+import { originsOf } from '../signaling/headers.js';
 import { attachNodeNamespace, connectParent, type ParentConnection } from './node-channel.js';
 import { StatsRegistry } from './stats.js';
 import { WorkerPool } from './workers.js';
@@ -104,6 +105,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     ...(cfg.ingestPorts ? { ingestPorts: cfg.ingestPorts } : {}),
     revocations,
     staticDir: resolve(REPO_ROOT, cfg.staticDir ?? 'dist/client'),
+    connectOrigins: originsOf([...(cfg.controlUrl ? [cfg.controlUrl] : []), ...(cfg.publicOrigins ?? [])]),
     health,
     log,
   });

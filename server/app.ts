@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { securityHeaders } from '../signaling/headers.js';
+import { DEPLOYMENT_PATH, originsOf, securityHeaders, type DeploymentInfo } from '../signaling/headers.js';
 import { WriteLimits } from './limits.js';
 import { loadKeyring } from '../signaling/token.js';
 import express from 'express';
@@ -101,7 +101,10 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(securityHeaders());
+  // pages may talk to this service, the media nodes and the configured public origins, nowhere else
+  const deployment: DeploymentInfo = { origins: originsOf([...Object.values(opts.mediaNodes), ...opts.publicOrigins]) };
+  app.use(securityHeaders({ connectOrigins: () => deployment.origins }));
+  app.get(DEPLOYMENT_PATH, (_req, res) => { res.json(deployment); });
   app.get('/healthz', async (_req, res) => {
     try {
       await redis.ping();

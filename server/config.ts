@@ -33,6 +33,11 @@ export interface ControlOptions {
   logLevel?: string;
   /** media node id → public URL, shown in site info. */
   mediaNodes?: Record<string, string>;
+  /**
+   * Other origins the apps may send their tokens to (besides this service and the media nodes
+   * above), e.g. a media node's public name behind a proxy. Env PUBLIC_ORIGINS, comma-separated.
+   */
+  publicOrigins?: string[];
   /** Roll-up push coalescing interval (ms). Default 50 (≤ 20 pushes a second per subscriber). */
   pushIntervalMs?: number;
   /**
@@ -99,6 +104,7 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
     demo: o.demo ?? false,
     logLevel: o.logLevel ?? 'info',
     mediaNodes: o.mediaNodes ?? {},
+    publicOrigins: o.publicOrigins ?? [],
     pushIntervalMs: o.pushIntervalMs ?? 50,
     delivery: {
       attempts: o.delivery?.attempts ?? 5,

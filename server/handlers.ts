@@ -19,6 +19,7 @@ import { acceptReceipt, getDelivery, getMaterial, listDeliveries, listMaterials,
 import { listPresence, presenceEvents } from './store/presence.js';
 import { siteTreeHandlers } from './site-tree/handlers.js';
 import { setupHandlers } from './setup-handlers.js';
+import { replayHandlers } from './replay/handlers.js';
 
 export interface Input { params: any; query: any; body: any }
 /** A non-JSON answer (exports). */
@@ -154,6 +155,8 @@ export const handlers: Record<ControlRouteName, Handler> = {
   handleIncident: async (c, a, { params, body }) => { assertConf(a, params.conf); await getIncident(c, params.conf, params.id); return handleIncident(c, params.conf, params.id, body.note); },
   listRehearsals: async (c, a, { params, query }) => listRehearsals(c, params.conf, siteFilter(a, params.conf, query.site)),
   postRehearsal: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site); return recordRehearsal(c, params.conf, body); },
+  // replay sessions ("học tập lại"): replay/handlers.ts
+  ...replayHandlers,
   getFloor: async (c, a, { params }) => { assertConf(a, params.conf); return getFloor(c, params.conf); },
   requestFloor: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site); return requestFloor(c, params.conf, body.site, body.note, body.console); },
   withdrawFloor: async (c, a, { params }) => {

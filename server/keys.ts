@@ -26,6 +26,8 @@ export function makeKeys(p: string) {
     deliveries: (c: string, m: string) => `${p}dlv:${c}:${m}`,
     incidents: (c: string) => `${p}incidents:${c}`,
     rehearsals: (c: string) => `${p}rehearsals:${c}`,
+    /** replay sessions ("học tập lại"): id → JSON (server/replay/store.ts) */
+    replays: (c: string) => `${p}replays:${c}`,
     floor: (c: string) => `${p}floor:${c}`,
     invitations: (c: string) => `${p}inv:${c}`,
     revoked: `${p}revoked`,

@@ -49,6 +49,7 @@ const handle = await startControl({
   ...(process.env.PUSH_INTERVAL_MS ? { pushIntervalMs: Number(process.env.PUSH_INTERVAL_MS) } : {}),
   ...(process.env.HEARTBEAT_TTL_MS ? { heartbeatTtlMs: Number(process.env.HEARTBEAT_TTL_MS) } : {}),
   mediaNodes: mediaNodesFromEnv(),
+  publicOrigins: (process.env.PUBLIC_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   demo: process.argv.includes('--demo'),
 });
 console.log(`control listening ${handle.url}`);

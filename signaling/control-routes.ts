@@ -14,6 +14,7 @@ import {
 } from './control.js';
 import { SiteTreeRoutes } from './site-import.js';
 import { AgendaReorderEditReq, InvitationReissueReq, InvitationSheetQuery } from './setup.js';
+import { ReplayRoutes } from './recording.js';
 
 export type RouteRole = 'organizer' | 'technician' | 'participant' | 'viewer' | 'any';
 export interface RouteDef {
@@ -99,6 +100,8 @@ export const ControlRoutes = {
   handleIncident: { method: 'post', path: `${P}/incidents/:id/handle`, params: ConfId, body: z.strictObject({ note: z.string().max(2000).default('') }), res: Incident, roles: ORG, summary: 'Mark handled' },
   listRehearsals: { method: 'get', path: `${P}/rehearsals`, params: Conf, query: SiteFilter, res: z.array(RehearsalResult), roles: SITE, summary: 'Rehearsal results (latest first)' },
   postRehearsal: { method: 'post', path: `${P}/rehearsals`, params: Conf, body: RehearsalReq, res: RehearsalResult, roles: SITE, summary: 'Record a link test' },
+  // replay sessions ("học tập lại", signaling/recording.ts): headcounts kept apart from live attendance
+  ...ReplayRoutes,
   getFloor: { method: 'get', path: `${P}/floor`, params: Conf, res: FloorState, roles: READ, summary: 'Floor requests and grant' },
   requestFloor: { method: 'post', path: `${P}/floor/requests`, params: Conf, body: FloorRequestReq, res: FloorState, roles: SITE, summary: 'Ask for the floor' },
   withdrawFloor: { method: 'delete', path: `${P}/floor/requests/:site`, params: ConfSite, res: FloorState, roles: SITE, summary: 'Withdraw (technician) / dismiss (organizer)' },

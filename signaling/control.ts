@@ -21,6 +21,7 @@ import {
   Rollup, Site, SiteAttendance, SitePresence,
 } from './control-model.js';
 import { SiteWatch, WatchPush } from './watching.js';
+import { ReplaySession } from './recording.js';
 
 // ---------------------------------------------------------------- socket events
 /** Rooms are server-side; a client subscribes once after connecting (and again after reconnect). */
@@ -120,6 +121,8 @@ export const ControlPushes = {
   revoked: 'push:revoked',
   /** organizer: sites whose watching state (playing / connected / lost, link quality) changed. */
   watch: 'push:watch',
+  /** organizer and the site: a replay session ("học tập lại") was recorded. */
+  replay: 'push:replay',
 } as const;
 
 export const ControlPushSchemas = {
@@ -136,6 +139,7 @@ export const ControlPushSchemas = {
   [ControlPushes.reportReminder]: ReportReminder,
   [ControlPushes.revoked]: z.object({ jti: z.string() }),
   [ControlPushes.watch]: WatchPush,
+  [ControlPushes.replay]: ReplaySession,
 } as const;
 
 /** Handshake `auth` of a control socket. `client` tells presence what is connecting. */

@@ -9,7 +9,8 @@ export type Phase =
   | 'reconnecting' // socket or ICE lost; coming back by itself
   | 'stopped' // publisher: stopped by the operator
   | 'no-device' // publisher: camera/microphone not available or refused
-  | 'unauthorized'; // the link's token was refused
+  | 'unauthorized' // the link's token was refused
+  | 'foreign-link'; // the link names a server that is not this deployment's (never contacted)
 
 export interface StatusText {
   vi: string;
@@ -30,6 +31,10 @@ export const STATUS: Record<Phase, StatusText> = {
   unauthorized: {
     vi: 'Đường dẫn không hợp lệ hoặc đã hết hạn. Vui lòng liên hệ kỹ thuật viên.',
     en: 'This link is invalid or has expired. Please contact the technician.',
+  },
+  'foreign-link': {
+    vi: 'Đường dẫn này trỏ tới một máy chủ không thuộc hệ thống hội nghị nên không được mở. Vui lòng xin Ban tổ chức đường dẫn đúng.',
+    en: 'This link points to a server outside the conference system, so it was not opened. Please ask the organisers for the right link.',
   },
 };
 

@@ -4,6 +4,7 @@
 // URL: ?site=&token=[&node=][&control=][&tcp=1]
 import { HallReceiver } from '../media/receiver.js';
 import { takeLinkToken } from '../media/link-token.js';
+import { foreignUrls } from '../media/origins.js';
 import { renderStatus, type Phase } from '../media/status.js';
 import { mountHallOverlay, type HallOverlayHandle } from '../ui/hall-overlay.js';
 
@@ -45,10 +46,16 @@ unmute.addEventListener('click', () => {
 let receiver: HallReceiver | null = null;
 /** The last recovery steps, for the technician and the tests (never shown in the hall). */
 const recent: string[] = [];
+/** `node=` / `control=` naming another deployment's server: refused before the token goes anywhere. */
+const foreign = foreignUrls([nodeUrl, controlParam ?? '']);
 if (!site || !token) {
   show('unauthorized');
 } else {
   show('connecting');
+  void foreign.then((bad) => { if (bad.length) { console.warn(`[hall] refused a foreign link: ${bad.join(' ')}`); show('foreign-link'); } else startReceiver(); });
+}
+
+function startReceiver(): void {
   receiver = new HallReceiver({
     site, token, nodeUrl, forceTcp,
     onPhase: show,
@@ -86,7 +93,7 @@ async function controlBase(): Promise<string | null> {
 let overlay: HallOverlayHandle | null = null;
 const overlayEl = document.getElementById('overlay');
 if (overlayEl && site && token) {
-  void controlBase().then((base) => {
+  void foreign.then(async (bad) => (bad.length ? null : controlBase())).then((base) => {
     if (base === null) { console.debug('[hall] no control service known: overlay off'); return; }
     overlay = mountHallOverlay(overlayEl, { site, token, controlUrl: base });
     addEventListener('pagehide', () => overlay?.close());

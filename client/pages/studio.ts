@@ -3,6 +3,7 @@
 // with a local preview and the publish state. URL: ?site=&token=[&node=][&role=]
 import { Publisher } from '../media/publisher.js';
 import { takeLinkToken } from '../media/link-token.js';
+import { foreignUrls } from '../media/origins.js';
 import { renderStatus, type Phase } from '../media/status.js';
 import { contributionId } from '../media/contribution.js';
 
@@ -50,6 +51,8 @@ function span(text: string, lang: string): HTMLElement {
 
 async function start(): Promise<void> {
   if (publisher) return;
+  // a `node=` naming another deployment's server never receives the token
+  if ((await foreignUrls([nodeUrl])).length) { show('foreign-link'); setToggle(false); return; }
   if (!stream) {
     try {
       stream = await navigator.mediaDevices.getUserMedia({
