@@ -23,6 +23,7 @@ import type { Ctx } from './context.js';
 import { DeliveryService } from './delivery.js';
 import { accountRouter } from './http/account-routes.js';
 import { controlRouter } from './http/routes.js';
+import { nodeRouter } from './http/node-routes.js';
 import { shortLinkRouter } from './http/short-links.js';
 import { makeKeys } from './keys.js';
 import { makeLogger } from './log.js';
@@ -138,6 +139,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
     res.send(await metrics.registry.metrics());
   });
   app.use(accountRouter(ctx)); // before controlRouter, whose /api fallback answers NOT_FOUND
+  app.use(nodeRouter(ctx)); // the media nodes' routes (segment upload), node tokens only
   app.use(controlRouter(ctx, blobs));
   app.use(shortLinkRouter(ctx)); // /l/<code>: the invitation sheet's short links
   if (existsSync(opts.staticDir)) app.use(express.static(opts.staticDir, { index: 'index.html' }));

@@ -51,6 +51,8 @@ export interface ControlOptions {
   reminderLeadMs?: number;
   /** Upload limits. */
   maxUploadBytes?: number;
+  /** Recording segments are refused (and the recording's alarm raised) below this free space on the data dir's disk. Default 2 GiB. */
+  recordingMinFreeBytes?: number;
   allowedTypes?: string[];
   /** Presence: instance heartbeat TTL (ms); dead instances' connections are swept after it. */
   heartbeatTtlMs?: number;
@@ -78,7 +80,7 @@ export const DEFAULT_TYPES = [
   'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  'image/png', 'image/jpeg', 'video/mp4', 'audio/mpeg', 'application/zip', 'application/octet-stream',
+  'image/png', 'image/jpeg', 'video/mp4', 'video/webm', 'audio/mpeg', 'application/zip', 'application/octet-stream',
 ];
 
 export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery' | 'accounts' | 'metricsToken' | 'tokenKeys' | 'nodeSecret'>> & {
@@ -116,6 +118,7 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
     },
     reminderLeadMs: o.reminderLeadMs ?? 24 * 3600_000,
     maxUploadBytes: o.maxUploadBytes ?? 200 * 1024 * 1024,
+    recordingMinFreeBytes: o.recordingMinFreeBytes ?? 2 * 1024 ** 3,
     allowedTypes: o.allowedTypes ?? DEFAULT_TYPES,
     heartbeatTtlMs: o.heartbeatTtlMs ?? 15_000,
     accounts: {

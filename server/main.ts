@@ -1,6 +1,6 @@
 // Control service entry point. Env: CONTROL_PORT (7100; 0 = free port),
 // CONTROL_HOST (address to bind, 127.0.0.1 unless set),
-// REDIS_URL, REDIS_PREFIX, TOKEN_SECRET, DATA_DIR, MEDIA_NODES (JSON id→url),
+// REDIS_URL, REDIS_PREFIX, TOKEN_SECRET, DATA_DIR, RECORDING_MIN_FREE_BYTES, MEDIA_NODES (JSON id→url),
 // LOG_LEVEL, DELIVERY_ATTEMPTS / DELIVERY_BACKOFF_MS / RECEIPT_TIMEOUT_MS,
 // DELIVERY_LOCK_MS / DELIVERY_STALLED_MS, HEARTBEAT_TTL_MS, PUSH_INTERVAL_MS; flag --demo loads the Lạng Sơn 135-KH/TU conference if absent.
 // Prints `control listening <url>` on stdout when ready.
@@ -36,6 +36,7 @@ const handle = await startControl({
   ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
   ...(process.env.REDIS_PREFIX ? { redisPrefix: process.env.REDIS_PREFIX } : {}),
   ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
+  ...(process.env.RECORDING_MIN_FREE_BYTES ? { recordingMinFreeBytes: Number(process.env.RECORDING_MIN_FREE_BYTES) } : {}),
   ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
   delivery: {
     ...(process.env.DELIVERY_ATTEMPTS ? {

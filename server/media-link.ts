@@ -17,6 +17,9 @@ import { TokenError, verifyToken } from '../signaling/token.js';
 import type { Ctx } from './context.js';
 import { getConference, listSites, siteRecord } from './store/conference.js';
 import { adoptContribution, getFloor } from './store/floor.js';
+import { RecordCommand } from '../signaling/recording.js';
+import { RecorderStates } from './recordings/recorder-state.js';
+import { currentIds } from './recordings/store.js';
 
 /** How long the conference → root node map is trusted (a site moved to another node shows after this). */
 const ROOTS_TTL_MS = 3000;
@@ -40,6 +43,35 @@ interface Attached {
   report: NodeReport | null;
   /** conferences with a floor command in flight, so a slow node is not flooded */
   sending: Set<string>;
+  /** the record set the node last acknowledged, and when (a report a moment old may not show it yet) */
+  recordAck?: { key: string; at: number };
+}
+
+/** How long an acknowledged record command is trusted over a report that does not show it yet. */
+const RECORD_ACK_GRACE_MS = 5000;
+const recordKey = (xs: readonly { conf: string; recording: string }[]) => xs.map((x) => `${x.conf}/${x.recording}`).sort().join();
+
+/**
+ * The media node a bearer token stands for (the node channel and the node's HTTP routes). Nodes
+ * sign with the node secret (they hold no key that signs people's tokens); a node sharing the
+ * control's token secret (tests, one host) signs with that. UNAUTHORIZED / FORBIDDEN otherwise.
+ */
+export function verifyNodeToken(ctx: Ctx, raw: unknown): string {
+  if (typeof raw !== 'string' || !raw) throw new AppError('UNAUTHORIZED', 'a media node token is required');
+  let claims;
+  try {
+    try {
+      claims = verifyToken(ctx.opts.nodeSecret ?? ctx.tokenKey, raw);
+    } catch (err) {
+      if (!ctx.opts.nodeSecret || typeof ctx.tokenKey !== 'string') throw err;
+      claims = verifyToken(ctx.tokenKey, raw);
+    }
+  } catch (err) {
+    if (err instanceof TokenError) throw new AppError('UNAUTHORIZED', err.message);
+    throw err;
+  }
+  if (claims.role !== 'node' || !claims.site) throw new AppError('FORBIDDEN', 'only media nodes use this channel');
+  return claims.site;
 }
 
 export class MediaLink {
@@ -50,9 +82,12 @@ export class MediaLink {
   private readonly hostsCache = new Map<string, Set<string>>();
   /** What the halls really play, from the nodes' `link:halls`. */
   readonly watching: Watching;
+  /** The root nodes' recorder states, for the recording status route. */
+  private readonly recorders: RecorderStates;
 
   constructor(private readonly ctx: Ctx, nsp: Namespace) {
     this.watching = new Watching(ctx);
+    this.recorders = new RecorderStates(ctx);
     // a link revoked on any instance is closed on the nodes linked to this one
     void ctx.bus.on(ctx.keys.revokeChannel, (msg) => {
       const jtis = JSON.parse(msg) as string[];
@@ -60,21 +95,10 @@ export class MediaLink {
     });
     nsp.use((socket, next) => {
       try {
-        // nodes sign with the node secret (they hold no key that signs people's tokens); a node
-        // sharing the control's token secret (tests, one host) signs with that
-        const raw = (socket.handshake.auth as { token?: unknown })?.token as string;
-        let claims;
-        try {
-          claims = verifyToken(ctx.opts.nodeSecret ?? ctx.tokenKey, raw);
-        } catch (err) {
-          if (!ctx.opts.nodeSecret || typeof ctx.tokenKey !== 'string') throw err;
-          claims = verifyToken(ctx.tokenKey, raw);
-        }
-        if (claims.role !== 'node' || !claims.site) throw new AppError('FORBIDDEN', 'only media nodes use this channel');
-        socket.data.nodeId = claims.site;
+        socket.data.nodeId = verifyNodeToken(ctx, (socket.handshake.auth as { token?: unknown })?.token);
         next();
       } catch (err) {
-        const body = err instanceof TokenError ? { code: 'UNAUTHORIZED', message: err.message } : toErrorBody(err);
+        const body = toErrorBody(err);
         next(Object.assign(new Error(`${body.code}: ${body.message}`), { data: body }));
       }
     });
@@ -178,6 +202,28 @@ export class MediaLink {
       }
       if (actual.floor !== want.floor || actual.contribution !== want.contribution) await this.send(nodeId, a, want);
     }
+    await this.reconcileRecording(nodeId, a, mine);
+  }
+
+  /**
+   * The conferences rooted here whose recording is on must be the node's recorders (the full set);
+   * its recorder states are kept for the status route.
+   */
+  private async reconcileRecording(nodeId: string, a: Attached, mine: string[]): Promise<void> {
+    if (!a.report) return;
+    const ids = await currentIds(this.ctx, mine);
+    const want = mine.flatMap((conf, i) => (ids[i] ? [{ conf, recording: ids[i]! }] : []));
+    const reported = a.report.recording;
+    await this.recorders.note(reported ?? [], new Map(want.map((w) => [w.conf, w.recording])));
+    // a node that never recorded, told nothing, needs no command
+    if (reported === undefined && want.length === 0) return;
+    const key = recordKey(want);
+    if (key === recordKey(reported ?? [])) return;
+    if (a.recordAck?.key === key && Date.now() - a.recordAck.at < RECORD_ACK_GRACE_MS) return;
+    await this.command(nodeId, a, 'record', MediaLinkEvents.record, { confs: want }, RecordCommand, 'telling the root media node what to record', (done) => {
+      a.recordAck = { key: recordKey(done.confs), at: Date.now() };
+      this.ctx.log.info({ nodeId, confs: done.confs }, 'root media node records these conferences');
+    });
   }
 
 

@@ -8,6 +8,7 @@ import { DEFAULT_KINDS } from '../../signaling/site-import.js';
 import type { Ctx } from '../context.js';
 import { rooms } from '../context.js';
 import { treeChanged } from './cache.js';
+import { stateChanged } from '../recordings/store.js';
 import { getJson, hgetJson, hvalsJson, notFound, withLock } from './util.js';
 
 export async function getConference(ctx: Ctx, conf: string): Promise<Conference> {
@@ -65,6 +66,8 @@ export async function setConferenceState(ctx: Ctx, id: string, state: Conference
     return c;
   });
   pushConference(ctx, c);
+  // recording in auto mode follows the state (on at live, off at ended)
+  await stateChanged(ctx, id);
   // the media nodes free what the conference holds (a node away now does it when it reports again)
   if (c.state === 'rehearsal' || c.state === 'live') ctx.mediaLink?.treeChanged(id);
   if (c.state === 'ended') void ctx.mediaLink?.conferenceEnded(id).catch((err) => ctx.log.warn({ conf: id, err: String(err) }, 'media nodes not yet told the conference ended'));
