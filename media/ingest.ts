@@ -23,10 +23,13 @@ export type IngestOptions = {
 
 export type Ingest = { id: string; res: IngestRes; close(): void };
 
-const CODECS = {
-  video: { mimeType: 'video/VP8', clockRate: 90000, payloadType: 101 },
-  audio: { mimeType: 'audio/opus', clockRate: 48000, payloadType: 100, channels: 2 },
-} as const;
+type IngestCodec = { mimeType: string; clockRate: number; payloadType: number; channels?: number; parameters?: Record<string, string | number> };
+const CODECS: Record<'VP8' | 'H264' | 'opus', IngestCodec> = {
+  VP8: { mimeType: 'video/VP8', clockRate: 90000, payloadType: 101 },
+  // as the router lists it (media/workers.ts), so halls and relays take it unchanged
+  H264: { mimeType: 'video/H264', clockRate: 90000, payloadType: 102, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } },
+  opus: { mimeType: 'audio/opus', clockRate: 48000, payloadType: 100, channels: 2 },
+};
 
 export async function createIngest(o: IngestOptions): Promise<Ingest> {
   const kinds = o.streams.map((s) => s.kind);
@@ -42,7 +45,7 @@ export async function createIngest(o: IngestOptions): Promise<Ingest> {
   try {
     const streams: IngestRes['streams'] = [];
     for (const s of o.streams) {
-      const codec = CODECS[s.kind];
+      const codec = CODECS[s.kind === 'audio' ? 'opus' : (s.codec ?? 'VP8')];
       const t = await router.createPlainTransport({
         listenInfo: {
           protocol: 'udp',
@@ -67,7 +70,8 @@ export async function createIngest(o: IngestOptions): Promise<Ingest> {
               mimeType: codec.mimeType,
               clockRate: codec.clockRate,
               payloadType,
-              ...('channels' in codec ? { channels: codec.channels } : {}),
+              ...(codec.channels ? { channels: codec.channels } : {}),
+              ...(codec.parameters ? { parameters: codec.parameters } : {}),
               rtcpFeedback: s.kind === 'video' ? [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }] : [],
             },
           ],
@@ -88,7 +92,7 @@ export async function createIngest(o: IngestOptions): Promise<Ingest> {
         ssrc,
         mimeType: codec.mimeType,
         clockRate: codec.clockRate,
-        ...('channels' in codec ? { channels: codec.channels } : {}),
+        ...(codec.channels ? { channels: codec.channels } : {}),
       });
     }
     return { id, res: { id, site: o.site, conf: o.session.conf, streams, ...(o.tag === 'contributor' ? { contribution } : {}) }, close };

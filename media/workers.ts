@@ -104,4 +104,13 @@ export const mediaCodecs: ms.RouterRtpCodecCapability[] = [
     preferredPayloadType: 101,
     parameters: { 'x-google-start-bitrate': 1000 },
   },
+  // Hardware encoders and the national feed send H.264: forwarded as it comes, never transcoded.
+  // Constrained baseline, packetization-mode 1: what every browser decodes. After VP8, so the
+  // studio page (which takes the router's first codec it can send) keeps publishing VP8 simulcast.
+  {
+    kind: 'video',
+    mimeType: 'video/H264',
+    clockRate: 90000,
+    parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+  },
 ];

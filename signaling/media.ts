@@ -179,6 +179,8 @@ export const MediaRoutes = {
 
 export const IngestStreamReq = z.object({
   kind: Kind,
+  /** Video only: the encoder's codec, forwarded as it is (no transcode). Default VP8; H.264 constrained baseline, packetization-mode 1. */
+  codec: z.enum(['VP8', 'H264']).optional(),
   /** RTP payload type the sender will use. Default 101 (VP8) / 100 (Opus). */
   payloadType: z.number().int().min(96).max(127).optional(),
   /** SSRC the sender will use. Default: chosen by the node. */
@@ -192,7 +194,8 @@ export const IngestReq = z.object({
   tag: z.enum(['source', 'contributor']).optional(),
   /** contributor only: the contribution id a floor grant names to put this encoder on air. */
   contribution: Contribution.optional(),
-  streams: z.array(IngestStreamReq).min(1).max(2).default([{ kind: 'video' }, { kind: 'audio' }]),
+  streams: z.array(IngestStreamReq).min(1).max(2).default([{ kind: 'video' }, { kind: 'audio' }])
+    .refine((ss) => ss.every((s) => s.kind === 'video' || s.codec === undefined), { message: 'codec is for the video stream (audio is always Opus)' }),
 });
 export type IngestReq = z.input<typeof IngestReq>;
 export const IngestStream = z.object({

@@ -31,7 +31,7 @@ export interface HallReceiverOptions extends MediaSessionOptions {
 
 /** Inbound figures summed over the current consumers, by kind. */
 export interface HallStats {
-  video: { framesDecoded: number; packetsReceived: number; bytesReceived: number; frameWidth: number; frameHeight: number };
+  video: { framesDecoded: number; packetsReceived: number; bytesReceived: number; frameWidth: number; frameHeight: number; codec: string | null };
   audio: { packetsReceived: number; bytesReceived: number };
   /** Protocol of the media path in use (selected ICE pair), null before one is chosen. */
   protocol: 'udp' | 'tcp' | null;
@@ -90,7 +90,7 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
 
   async stats(): Promise<HallStats> {
     const out: HallStats = {
-      video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0 },
+      video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0, codec: null },
       audio: { packetsReceived: 0, bytesReceived: 0 },
       protocol: null,
       packetsLost: 0,
@@ -109,6 +109,8 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
           out.video.bytesReceived += n('bytesReceived');
           out.video.frameWidth = Math.max(out.video.frameWidth, n('frameWidth'));
           out.video.frameHeight = Math.max(out.video.frameHeight, n('frameHeight'));
+          const codec = typeof s.codecId === 'string' ? (report.get(s.codecId) as { mimeType?: string } | undefined) : undefined;
+          if (codec?.mimeType) out.video.codec = codec.mimeType;
         } else if (s.kind === 'audio') {
           out.audio.packetsReceived += n('packetsReceived');
           out.audio.bytesReceived += n('bytesReceived');

@@ -125,6 +125,8 @@ export class FfmpegFeed {
       size?: string;
       fps?: number;
       tone?: number;
+      /** Video codec; must match the ingest's (default VP8). H.264: libx264 constrained baseline, as hardware encoders send. */
+      codec?: 'VP8' | 'H264';
       /** Send from these local ports (RTP, RTCP = +1) per kind: for ingests told the sender's address. */
       fromPorts?: { video?: number; audio?: number };
     } = {},
@@ -140,7 +142,10 @@ export class FfmpegFeed {
     args.push(...inputs);
     let idx = 0;
     if (v) {
-      args.push('-map', `${idx++}:v`, '-c:v', 'libvpx', '-pix_fmt', 'yuv420p', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k', '-g', '25', '-keyint_min', '25',
+      const enc = this.opts.codec === 'H264'
+        ? ['-c:v', 'libx264', '-profile:v', 'baseline', '-level', '3.1', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bsf:v', 'dump_extra']
+        : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8'];
+      args.push('-map', `${idx++}:v`, ...enc, '-pix_fmt', 'yuv420p', '-b:v', '600k', '-g', '25', '-keyint_min', '25',
         '-ssrc', String(v.ssrc), '-payload_type', String(v.payloadType), '-f', 'rtp', `rtp://${v.ip}:${v.port}?rtcpport=${v.rtcpPort}&pkt_size=1200${this.from('video')}`);
     }
     if (a) {
