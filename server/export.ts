@@ -61,13 +61,19 @@ export async function toXlsx(sheets: Sheet[]): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
+/** Live and replay ("học tập lại") figures side by side, never in one column. */
+export const PRESENT_LIVE = 'Có mặt — Trực tiếp (Live) / Present';
+export const PRESENT_REPLAY = 'Có mặt — Học tập lại (Replay) / Present at replay';
+export const REPLAY_SESSIONS = 'Số buổi học tập lại (Replay) / Replay sessions';
+
 type A = {
   site: string; name: string; level: string; parent: string | null; parentName: string | null; group: string; groupName: string;
-  expected: number; present: number; checkedIn: number; kind: string;
+  expected: number; present: number; checkedIn: number; kind: string; replay?: number; replaySessions?: number;
 };
 // Codes stay beside the names (they are what a re-import matches on). "Có mặt" is
 // the technician's headcount; "Đăng ký cá nhân" counts per-person check-ins and is
-// shown beside it only, never added to it (many delegates never scan).
+// shown beside it only, never added to it (many delegates never scan). Replay
+// sessions ("học tập lại") have columns of their own, labelled apart from live.
 export const attendanceCols: Column<A>[] = [
   { key: 'site', header: 'Mã điểm cầu / Site', get: (r) => r.site },
   { key: 'name', header: 'Tên / Name', get: (r) => r.name },
@@ -77,7 +83,9 @@ export const attendanceCols: Column<A>[] = [
   { key: 'group', header: 'Mã thành phần / Group code', get: (r) => r.group },
   { key: 'groupName', header: 'Tên thành phần / Group name', get: (r) => r.groupName },
   { key: 'expected', header: 'Dự kiến / Expected', get: (r) => r.expected },
-  { key: 'present', header: 'Có mặt / Present', get: (r) => r.present },
+  { key: 'present', header: PRESENT_LIVE, get: (r) => r.present },
+  { key: 'replay', header: PRESENT_REPLAY, get: (r) => r.replay ?? 0 },
+  { key: 'replaySessions', header: REPLAY_SESSIONS, get: (r) => r.replaySessions ?? 0 },
   { key: 'checkedIn', header: 'Đăng ký cá nhân / Checked in', get: (r) => r.checkedIn },
   { key: 'kind', header: 'Loại / Kind', get: (r) => (r.kind === 'own' ? 'tại điểm / own' : 'tổng hợp / rollup') },
 ];
@@ -139,7 +147,7 @@ export const agendaCols: Column<G>[] = [
   { key: 'actualDurationMin', header: 'Thực tế (phút) / Actual (min)', get: (r) => r.actualDurationMin },
 ];
 
-type U = UpwardReport['units'][number];
+type U = UpwardReport['units'][number] & { replayPresent?: number; replaySessions?: number; replaySites?: number };
 export const rollupCols: Column<U>[] = [
   { key: 'site', header: 'Mã điểm cầu / Site', get: (r) => r.site },
   { key: 'name', header: 'Đơn vị / Unit', get: (r) => r.name },
@@ -147,5 +155,8 @@ export const rollupCols: Column<U>[] = [
   { key: 'sites', header: 'Số điểm cầu / Sites', get: (r) => r.sites },
   { key: 'reported', header: 'Đã báo cáo / Reported', get: (r) => r.reported },
   { key: 'totalExpected', header: 'Dự kiến / Expected', get: (r) => r.totalExpected },
-  { key: 'totalPresent', header: 'Có mặt / Present', get: (r) => r.totalPresent },
+  { key: 'totalPresent', header: PRESENT_LIVE, get: (r) => r.totalPresent },
+  { key: 'replayPresent', header: PRESENT_REPLAY, get: (r) => r.replayPresent ?? 0 },
+  { key: 'replaySessions', header: REPLAY_SESSIONS, get: (r) => r.replaySessions ?? 0 },
+  { key: 'replaySites', header: 'Điểm cầu học tập lại (Replay) / Sites with a replay', get: (r) => r.replaySites ?? 0 },
 ];

@@ -20,6 +20,7 @@ import { listPresence, presenceEvents } from './store/presence.js';
 import { siteTreeHandlers } from './site-tree/handlers.js';
 import { setupHandlers } from './setup-handlers.js';
 import { replayHandlers } from './replay/handlers.js';
+import { replaySheet, summaryRows } from './replay/report.js';
 
 export interface Input { params: any; query: any; body: any }
 /** A non-JSON answer (exports). */
@@ -166,7 +167,10 @@ export const handlers: Record<ControlRouteName, Handler> = {
   grantFloor: async (c, a, { params, body }) => { assertConf(a, params.conf); return grantFloor(c, params.conf, body.site, body.console); },
   reportAttendance: async (c, a, { params, query }) => {
     assertWide(a, params.conf);
-    return exportAs(query.format, `diem-danh-${params.conf}`, 'Điểm danh', await attendanceRows(c, params.conf), attendanceCols);
+    const rows = await attendanceRows(c, params.conf);
+    if (query.format !== 'xlsx') return exportAs(query.format, `diem-danh-${params.conf}`, 'Điểm danh', rows, attendanceCols);
+    // the workbook adds each replay session ("học tập lại") on a sheet of its own
+    return new Raw(XLSX, await toXlsx([{ name: 'Điểm danh', cols: attendanceCols, rows }, await replaySheet(c, params.conf)]), `diem-danh-${params.conf}.xlsx`);
   },
   reportCheckIns: async (c, a, { params, query }) => {
     assertWide(a, params.conf);
@@ -192,12 +196,14 @@ export const handlers: Record<ControlRouteName, Handler> = {
   },
   reportFull: async (c, a, { params }) => {
     assertWide(a, params.conf);
-    const [up, attRows, ci, pres, ag] = await Promise.all([
+    const [up, attRows, ci, pres, ag, rp] = await Promise.all([
       buildUpward(c, params.conf), attendanceRows(c, params.conf), checkInRows(c, params.conf), presenceRows(c, params.conf), agendaRows(c, params.conf),
+      replaySheet(c, params.conf),
     ]);
     const buf = await toXlsx([
-      { name: 'Tổng hợp', cols: rollupCols, rows: [{ ...up.root, name: 'Toàn hội nghị / Whole conference', level: 'centre' }, ...up.units] },
+      { name: 'Tổng hợp', cols: rollupCols, rows: summaryRows(up) },
       { name: 'Điểm danh', cols: attendanceCols, rows: attRows },
+      rp,
       { name: CHECKIN_SHEET, cols: checkInCols, rows: ci },
       { name: 'Kết nối', cols: presenceCols as Column<any>[], rows: pres },
       { name: 'Chương trình', cols: agendaCols, rows: ag },

@@ -20,6 +20,7 @@ import { presenceEvents, readPresence } from './store/presence.js';
 import { getJson } from './store/util.js';
 import { getKinds } from './site-tree/store.js';
 import { listWatch, watchEvents, watchSessions } from './watching.js';
+import { replayIndex, upwardReplay } from './replay/report.js';
 
 type ARow = z.infer<typeof AttendanceRow>;
 type PRow = z.infer<typeof PresenceReportRow>;
@@ -28,7 +29,7 @@ type GRow = z.infer<typeof AgendaRow>;
 export async function attendanceRows(ctx: Ctx, conf: string): Promise<ARow[]> {
   const [sites, groups, checkIns] = await Promise.all([listSites(ctx, conf), listGroups(ctx, conf), listCheckIns(ctx, conf)]);
   const ids = sites.map((s) => s.id);
-  const [own, ru] = await Promise.all([readAttendance(ctx, conf, ids), readRollups(ctx, conf, ids)]);
+  const [own, ru, rp] = await Promise.all([readAttendance(ctx, conf, ids), readRollups(ctx, conf, ids), replayIndex(ctx, conf, sites)]);
   const hasChildren = new Set(sites.map((s) => s.parent).filter((p): p is string => !!p));
   const names = new Map(sites.map((s) => [s.id, s.name]));
   const byId = new Map(sites.map((s) => [s.id, s]));
@@ -43,18 +44,22 @@ export async function attendanceRows(ctx: Ctx, conf: string): Promise<ARow[]> {
   const rows: ARow[] = [];
   sites.forEach((s, i) => {
     const base = { site: s.id, name: s.name, level: s.level, parent: s.parent, parentName: s.parent ? names.get(s.parent) ?? s.parent : null };
+    // replay ("học tập lại") beside the live headcount, in columns of its own
+    const ownSessions = rp.figures(s.id, false).sessions;
     for (const g of groups.filter((g) => g.level === s.level)) {
       rows.push({
         ...base, group: g.id, groupName: g.name, expected: own[i]!.expected[g.id] ?? 0, present: own[i]!.present[g.id] ?? 0,
-        checkedIn: ciOwn.get(`${s.id}|${g.id}`) ?? 0, kind: 'own',
+        checkedIn: ciOwn.get(`${s.id}|${g.id}`) ?? 0, kind: 'own', replay: rp.count(s.id, g.id), replaySessions: ownSessions,
       });
     }
     if (hasChildren.has(s.id)) {
+      const treeSessions = rp.figures(s.id).sessions;
       for (const g of groups) {
         const e = ru[i]!.expected[g.id] ?? 0;
         const p = ru[i]!.present[g.id] ?? 0;
         const ci = ciTree.get(`${s.id}|${g.id}`) ?? 0;
-        if (e || p || ci) rows.push({ ...base, group: g.id, groupName: g.name, expected: e, present: p, checkedIn: ci, kind: 'rollup' });
+        const r = rp.count(s.id, g.id, true);
+        if (e || p || ci || r) rows.push({ ...base, group: g.id, groupName: g.name, expected: e, present: p, checkedIn: ci, kind: 'rollup', replay: r, replaySessions: treeSessions });
       }
     }
   });
@@ -139,6 +144,7 @@ export async function buildUpward(ctx: Ctx, conf: string): Promise<UpwardReport>
   const [rootRu, unitRu] = await Promise.all([readRollups(ctx, conf, [c.rootSite]), readRollups(ctx, conf, uniq.map((s) => s.id))]);
   const incidents = await listIncidents(ctx, conf);
   const mats = await listMaterials(ctx, conf);
+  const replay = await upwardReplay(ctx, conf, c.rootSite, uniq, sites);
   return {
     conference: c.id, title: c.title, planNumber: c.planNumber, reportsTo: c.reportsTo, deadline: c.reportDeadline,
     generatedAt: Date.now(),
@@ -148,6 +154,7 @@ export async function buildUpward(ctx: Ctx, conf: string): Promise<UpwardReport>
     incidents: { open: incidents.filter((i) => i.state === 'open').length, handled: incidents.filter((i) => i.state === 'handled').length },
     materials: await Promise.all(mats.map(async (m) => summarize(m, await listDeliveries(ctx, conf, m.id)))),
     levels: await levelTotals(ctx, conf, sites),
+    replay,
   };
 }
 
@@ -179,6 +186,10 @@ export interface ResultsData {
   incidents: (Incident & { siteName: string })[];
   /** Kind id → its Vietnamese name (the conference's kinds). */
   kindNames: Record<string, string>;
+  /** Replay sessions ("học tập lại") as in the report (a report sent before they existed: as now). */
+  replay: NonNullable<UpwardReport['replay']>;
+  /** Sessions and people recorded after the report was sent. */
+  replaySince?: { sessions: number; present: number };
 }
 
 export async function resultsData(ctx: Ctx, conf: string): Promise<ResultsData> {
@@ -186,7 +197,12 @@ export async function resultsData(ctx: Ctx, conf: string): Promise<ResultsData> 
     getConference(ctx, conf), getUpward(ctx, conf), listSites(ctx, conf), listGroups(ctx, conf), listIncidents(ctx, conf), getKinds(ctx, conf),
   ]);
   const names = new Map(sites.map((s) => [s.id, s.name]));
+  // a sent report keeps its replay figures; what came after is said apart
+  const now = await upwardReplay(ctx, conf, conference.rootSite, report.units.map((u) => ({ id: u.site })), sites);
+  const replay = report.replay ?? now;
+  const since = report.sentAt ? { sessions: now.root.sessions - replay.root.sessions, present: now.root.totalPresent - replay.root.totalPresent } : undefined;
   return {
+    replay, ...(since ? { replaySince: since } : {}),
     conference, report, groups, kindNames: Object.fromEntries(kinds.kinds.map((k) => [k.id, k.name])),
     levels: report.levels ?? await levelTotals(ctx, conf, sites),
     rootName: names.get(conference.rootSite) ?? conference.rootSite,

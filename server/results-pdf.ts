@@ -7,6 +7,7 @@ import type { Conference } from '../signaling/control.js';
 import { vnDateTime, vnParts } from './export.js';
 import { contentWidth, ensureSpace, footers, MARGIN, newDoc, num, para, pct, table, toBuffer, type Doc } from './pdf-layout.js';
 import type { ResultsData } from './reports.js';
+import { replaySection } from './replay/pdf.js';
 
 const COMMITTEE = /(Tỉnh|Thành|Huyện|Quận|Thị|Đảng)\s+(uỷ|ủy)(?=\s|$)/iu;
 const LEVEL: Record<string, string> = { centre: 'Trung ương', province: 'Tỉnh', district: 'Huyện', commune: 'Xã' };
@@ -110,6 +111,9 @@ function attendance(doc: Doc, d: ResultsData): void {
     const e = r.root.expected[g.id] ?? 0, p = r.root.present[g.id] ?? 0;
     return [String(i + 1), g.name, (d.kindNames[g.level] ?? LEVEL[g.level] ?? g.level), num(e), num(p), pct(p, e)];
   }));
+  // replay sessions ("học tập lại") in a part of their own, never in the live totals above
+  replaySection(doc, { replay: d.replay, unitNames: r.units.map((u) => u.name), kindName: (l) => d.kindNames[l] ?? LEVEL[l] ?? l, ...(d.replaySince ? { since: d.replaySince } : {}) },
+    '4. Học tập lại (Replay) — báo cáo riêng, không cộng vào số có mặt trực tiếp');
 }
 
 function agenda(doc: Doc, d: ResultsData): void {

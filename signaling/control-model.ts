@@ -379,6 +379,12 @@ export const AttendanceRow = z.object({
   checkedIn: z.number().int(),
   /** 'own' = the hall itself, 'rollup' = subtree total. */
   kind: z.enum(['own', 'rollup']),
+  /**
+   * People at replay sessions ("học tập lại") of this site (subtree for roll-up rows) and group, summed over the
+   * sessions, and the sessions held: beside `present`, never added to it (absent before replays existed).
+   */
+  replay: z.number().int().optional(),
+  replaySessions: z.number().int().optional(),
 });
 export const PresenceRow = SitePresence.extend({ name: z.string(), level: SiteLevel, events: z.array(PresenceEvent) });
 export const AgendaRow = z.object({
@@ -391,6 +397,25 @@ export const AgendaRow = z.object({
   actualEnd: Ms.optional(),
   actualDurationMin: z.number().optional(),
 });
+/** A subtree's replay sessions ("học tập lại"): reported beside the live figures, never added to them. */
+export const ReplayFigures = z.object({
+  site: Id,
+  /** Sessions held, and the sites that held at least one. */
+  sessions: z.number().int().nonnegative(),
+  sites: z.number().int().nonnegative(),
+  /** People per group, summed over the sessions. */
+  present: Counts,
+  totalPresent: z.number().int().nonnegative(),
+});
+export type ReplayFigures = z.infer<typeof ReplayFigures>;
+export const UpwardReplay = z.object({
+  root: ReplayFigures,
+  /** Same units as UpwardReport.units, same order. */
+  units: z.array(ReplayFigures),
+  /** Each site's own replay sessions summed per kind. */
+  levels: z.array(z.object({ level: SiteLevel, sites: z.number().int(), sessions: z.number().int(), present: z.number().int() })),
+});
+export type UpwardReplay = z.infer<typeof UpwardReplay>;
 export const UpwardReport = z.object({
   conference: Id,
   title: z.string(),
@@ -406,6 +431,8 @@ export const UpwardReport = z.object({
   materials: z.array(DeliverySummary),
   /** Each site's own hall, summed per level (absent in reports sent before it existed). */
   levels: z.array(z.object({ level: SiteLevel, sites: z.number().int(), reported: z.number().int(), expected: z.number().int(), present: z.number().int() })).optional(),
+  /** Replay sessions ("học tập lại") beside the live figures above, never in them (absent in reports sent before it existed). */
+  replay: UpwardReplay.optional(),
   note: z.string().optional(),
   sentAt: Ms.optional(),
 });

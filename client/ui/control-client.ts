@@ -130,6 +130,7 @@ export class ControlClient {
       case ControlPushes.materialNotify: s.upsertMaterial((data as { material: never }).material); break;
       case ControlPushes.incident: s.upsertIncident(data as never); break;
       case ControlPushes.rehearsal: s.setRehearsals([data as never]); break;
+      case ControlPushes.replay: s.upsertReplays([data as never]); break;
       case ControlPushes.reportReminder: s.reminder.value = data as never; break;
       case ControlPushes.revoked: this.connection.value = 'revoked'; break;
     }

@@ -5,6 +5,7 @@ import type {
   Agenda, Conference, DelegateGroup, Delivery, FloorState, Incident, Material, RehearsalResult, Rollup, Site,
   SiteAttendance, SitePresence, SiteWatch, Snapshot, ReportReminder, UpwardReport,
 } from '../../signaling/control.js';
+import type { ReplaySession } from '../../signaling/recording.js';
 
 const key = (material: string, site: string) => `${material}:${site}`;
 
@@ -28,6 +29,8 @@ export class ConferenceStore {
   readonly upward = signal<UpwardReport | null>(null);
   /** Organizer: the service's reminder that the upward report is due. */
   readonly reminder = signal<ReportReminder | null>(null);
+  /** Replay sessions ("học tập lại"): the organizer's every site, a site's own; never in the live figures. */
+  readonly replays = signal<ReplaySession[]>([]);
   /** Roll-up stream sequence: pushes at or below it are stale. */
   private seq = 0;
 
@@ -143,6 +146,12 @@ export class ConferenceStore {
     list.unshift(i);
     list.sort((a, b) => b.createdAt - a.createdAt);
     this.incidents.value = list;
+  }
+
+  upsertReplays(list: ReplaySession[]): void {
+    const m = new Map(this.replays.value.map((r) => [r.id, r]));
+    for (const r of list) m.set(r.id, r);
+    this.replays.value = [...m.values()].sort((a, b) => a.date.localeCompare(b.date) || a.createdAt - b.createdAt);
   }
 
   setRehearsals(list: RehearsalResult[]): void {

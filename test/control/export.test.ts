@@ -55,17 +55,17 @@ test('full XLSX: summary and attendance sheets agree with the roll-ups', async (
   await writeFile('test-artifacts/control-report.xlsx', buf);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(buf as unknown as ArrayBuffer);
-  assert.deepEqual(wb.worksheets.map((w) => w.name), ['Tổng hợp', 'Điểm danh', 'Đăng ký cá nhân (Check-ins)', 'Kết nối', 'Chương trình']);
+  assert.deepEqual(wb.worksheets.map((w) => w.name), ['Tổng hợp', 'Điểm danh', 'Học tập lại (Replay)', 'Đăng ký cá nhân (Check-ins)', 'Kết nối', 'Chương trình']);
 
   const rollups: Rollup[] = (await api(base, org, 'GET', `${P}/rollups`)).body.data;
   const ru = new Map(rollups.map((r) => [r.site, r]));
   const summary = sheetRows(wb.getWorksheet('Tổng hợp')!);
   const rootRow = summary[0]!;
-  assert.equal(rootRow['Có mặt / Present'], ru.get('root')!.totalPresent);
+  assert.equal(rootRow['Có mặt — Trực tiếp (Live) / Present'], ru.get('root')!.totalPresent);
   assert.equal(rootRow['Dự kiến / Expected'], ru.get('root')!.totalExpected);
   for (const r of summary.slice(1)) {
     const live = ru.get(String(r['Mã điểm cầu / Site']))!;
-    assert.equal(r['Có mặt / Present'], live.totalPresent, `present of ${live.site}`);
+    assert.equal(r['Có mặt — Trực tiếp (Live) / Present'], live.totalPresent, `present of ${live.site}`);
     assert.equal(r['Dự kiến / Expected'], live.totalExpected);
     assert.equal(r['Số điểm cầu / Sites'], live.sites);
   }
@@ -75,11 +75,11 @@ test('full XLSX: summary and attendance sheets agree with the roll-ups', async (
   const own = att.filter((r) => String(r['Loại / Kind']).startsWith('tại điểm'));
   // sum of every hall's own rows = root roll-up, per group
   const perGroup = new Map<string, number>();
-  for (const r of own) perGroup.set(String(r['Mã thành phần / Group code']), (perGroup.get(String(r['Mã thành phần / Group code'])) ?? 0) + Number(r['Có mặt / Present']));
+  for (const r of own) perGroup.set(String(r['Mã thành phần / Group code']), (perGroup.get(String(r['Mã thành phần / Group code'])) ?? 0) + Number(r['Có mặt — Trực tiếp (Live) / Present']));
   for (const [g, v] of perGroup) assert.equal(v, ru.get('root')!.present[g] ?? 0, `group ${g}`);
   // roll-up rows of d01 equal the live d01 roll-up
   for (const r of att.filter((x) => x['Mã điểm cầu / Site'] === 'd01' && String(x['Loại / Kind']).startsWith('tổng hợp'))) {
-    assert.equal(r['Có mặt / Present'], ru.get('d01')!.present[String(r['Mã thành phần / Group code'])]);
+    assert.equal(r['Có mặt — Trực tiếp (Live) / Present'], ru.get('d01')!.present[String(r['Mã thành phần / Group code'])]);
   }
   // groups and parents by name as well as by code
   const groupNames: Record<string, string> = { 'p-a': 'Tỉnh A', 'd-a': 'Huyện A', 'd-b': 'Huyện B', 'c-a': 'Xã A', 'c-b': 'Xã B' };
@@ -104,13 +104,14 @@ test('single-report XLSX and CSV exports', async () => {
   const rows = sheetRows(wb.worksheets[0]!);
   const json = (await api(base, org, 'GET', `${P}/reports/attendance`)).body.data;
   assert.equal(rows.length, json.length);
-  assert.deepEqual(rows.map((r) => r['Có mặt / Present']), json.map((r: any) => r.present));
+  assert.deepEqual(rows.map((r) => r['Có mặt — Trực tiếp (Live) / Present']), json.map((r: any) => r.present));
   assert.deepEqual(rows.map((r) => r['Tên thành phần / Group name']), json.map((r: any) => r.groupName));
   assert.deepEqual(rows.map((r) => r['Tên trực thuộc / Parent name'] || null), json.map((r: any) => r.parentName));
   // attendance CSV: group and parent names beside their codes
   const attCsv = parseCsv(await (await fetch(`${base}${P}/reports/attendance?format=csv`, { headers: { authorization: `Bearer ${org}` } })).text());
   assert.deepEqual(attCsv[0], ['Mã điểm cầu / Site', 'Tên / Name', 'Cấp / Level', 'Mã trực thuộc / Parent code', 'Tên trực thuộc / Parent name',
-    'Mã thành phần / Group code', 'Tên thành phần / Group name', 'Dự kiến / Expected', 'Có mặt / Present', 'Đăng ký cá nhân / Checked in', 'Loại / Kind']);
+    'Mã thành phần / Group code', 'Tên thành phần / Group name', 'Dự kiến / Expected', 'Có mặt — Trực tiếp (Live) / Present', 'Có mặt — Học tập lại (Replay) / Present at replay',
+    'Số buổi học tập lại (Replay) / Replay sessions', 'Đăng ký cá nhân / Checked in', 'Loại / Kind']);
   assert.deepEqual(attCsv.slice(1).find((r) => r[0] === 'd02-c01' && r[5] === 'c-b')!.slice(0, 7), ['d02-c01', 'Xã 2.1', 'commune', 'd02', 'Huyện 2', 'c-b', 'Xã B']);
   const csv = await (await fetch(`${base}${P}/reports/agenda?format=csv`, { headers: { authorization: `Bearer ${org}` } })).text();
   const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');

@@ -10,9 +10,12 @@ import { levelText } from '../site-status.js';
 import { kindName, kindRank, reportKind } from '../kinds.js';
 import type { AppSession } from '../app.js';
 import { ExportButtons } from './exports.js';
+import { noReplay, replayTree } from '../replay/figures.js';
+import { ReplayFigure, ReplayList, useReplays } from '../replay/org-attendance.js';
 
 export function AttendancePanel({ s, selected }: { s: AppSession; selected: Signal<string | null> }) {
   const store = s.client.store;
+  useReplays(s);
   const sites = store.sites.value;
   const rolls = store.rollups.value;
   // the chart's units: the sites of the report level the organizer picked (default: districts), else the root's children
@@ -35,11 +38,15 @@ export function AttendancePanel({ s, selected }: { s: AppSession; selected: Sign
     .sort((a, b) => kindRank(a.level) - kindRank(b.level) || a.level.localeCompare(b.level) || a.order - b.order);
   const rootRoll = root ? rolls.get(root.id) : undefined;
   const total = roll ? { p: roll.totalPresent, e: roll.totalExpected } : { p: 0, e: 0 };
+  // replay sessions ("học tập lại") beside the live figures, never added to them
+  const rp = replayTree(store.replays.value, store.siteById.value);
+  const selRp = (sel && rp.get(sel.id)) || noReplay;
 
   return html`<div class="att-layout">
     <${Panel} title=${chartTitle} id="att-chart" actions=${html`<${ExportButtons} s=${s} />`}>
       ${rootRoll ? html`<div style=${{ marginBottom: '8px' }}>${T('Toàn hội nghị', 'Whole conference')}: <strong data-testid="root-present">${fmtNum(rootRoll.totalPresent)}</strong> / ${fmtNum(rootRoll.totalExpected)}
-        (${fmtPct(rootRoll.totalPresent, rootRoll.totalExpected)}) · ${rootRoll.reported}/${rootRoll.sites} ${T('điểm cầu đã báo số', 'sites reported')}</div>` : ''}
+        (${fmtPct(rootRoll.totalPresent, rootRoll.totalExpected)}) · ${rootRoll.reported}/${rootRoll.sites} ${T('điểm cầu đã báo số', 'sites reported')}
+        <${ReplayFigure} sums=${(root && rp.get(root.id)) || noReplay} testid="root-replay" /></div>` : ''}
       ${rows.length ? html`<${BarChart} rows=${rows} label=${chartTitle} />` : html`<div class="empty">${T('Chưa có dữ liệu', 'No data yet')}</div>`}
     </${Panel}>
     <${Panel} title=${sel ? `${sel.name} · ${levelText(sel.level)}` : T('Điểm cầu', 'Site')} id="att-groups">
@@ -49,9 +56,11 @@ export function AttendancePanel({ s, selected }: { s: AppSession; selected: Sign
         <div><div class="big-figure">${fmtPct(total.p, total.e)}</div><small>${T('tỉ lệ', 'rate')}</small></div>
         <div><div class="big-figure">${roll.reported}/${roll.sites}</div><small>${T('điểm cầu đã báo số', 'sites reported')}</small></div>
         <div><div class="big-figure">${roll.online}/${roll.sites}</div><small>${T('trực tuyến', 'online')}</small></div>
+        <div class="replay-figure"><div class="big-figure" data-testid="sel-replay">${fmtNum(selRp.total)}</div><small>${T('học tập lại (Replay)', 'replay')} · ${selRp.sessions} ${T('buổi', 'sessions')}</small></div>
       </div>` : ''}
       <table class="grid">
-        <thead><tr><th>${T('Thành phần', 'Delegate group')}</th><th class="num">${T('Tại hội trường', 'This hall')}</th><th class="num">${T('Cả cấp dưới', 'Whole subtree')}</th><th class="num">%</th></tr></thead>
+        <thead><tr><th>${T('Thành phần', 'Delegate group')}</th><th class="num">${T('Trực tiếp: tại hội trường', 'Live: this hall')}</th><th class="num">${T('Trực tiếp: cả cấp dưới', 'Live: whole subtree')}</th><th class="num">%</th>
+          <th class="num">${T('Học tập lại (Replay): cả cấp dưới', 'Replay: whole subtree')}</th></tr></thead>
         <tbody>${groups.map((g) => {
           const ep = roll?.expected[g.id] ?? 0, pp = roll?.present[g.id] ?? 0;
           return html`<tr key=${g.id} data-group=${g.id}>
@@ -59,10 +68,12 @@ export function AttendancePanel({ s, selected }: { s: AppSession; selected: Sign
             <td class="num">${own && g.level === sel?.level ? `${fmtNum(own.present[g.id] ?? 0)} / ${fmtNum(own.expected[g.id] ?? 0)}` : '—'}</td>
             <td class="num">${fmtNum(pp)} / ${fmtNum(ep)}</td>
             <td class="num">${fmtPct(pp, ep)}</td>
+            <td class="num" data-replay=${g.id}>${fmtNum(selRp.present[g.id] ?? 0)}</td>
           </tr>`;
         })}</tbody>
       </table>
       ${own?.reported && own.updatedAt ? html`<small>${T('Cập nhật', 'Updated')} ${fmtDateTime(own.updatedAt)}</small>` : ''}
+      ${sel ? html`<${ReplayList} s=${s} site=${sel} />` : ''}
     </${Panel}>
   </div>`;
 }

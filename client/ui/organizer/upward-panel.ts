@@ -59,6 +59,8 @@ export function UpwardPanel({ s }: { s: AppSession }) {
   const deadline = rep?.deadline ?? conf?.reportDeadline;
   const due = dueState(deadline, sent, now);
   const rows: Row[] = rep ? [{ ...rep.root, name: T('Toàn hội nghị', 'Whole conference'), level: 'centre' }, ...rep.units] : [];
+  // replay sessions ("học tập lại") in a column of their own, never in "Có mặt"
+  const replay = new Map((rep?.replay ? [rep.replay.root, ...rep.replay.units] : []).map((f) => [f.site, f]));
   const changed = sent ? rows.filter((r) => { const l = live.get(r.site); return l && (l.totalPresent !== r.totalPresent || l.totalExpected !== r.totalExpected); }).length : 0;
   const actions = html`<button class="btn btn-small" data-testid="upward-refresh" disabled=${busy === 'load'} onClick=${load}>↻ ${sent ? T('Tải lại', 'Reload') : T('Làm mới số liệu', 'Refresh figures')}</button>
     <button class="btn btn-small" data-testid="upward-pdf" disabled=${busy === 'pdf'} onClick=${pdf}>⤓ ${T('Báo cáo PDF để ký', 'PDF report to sign')}</button>`;
@@ -80,11 +82,13 @@ export function UpwardPanel({ s }: { s: AppSession }) {
       : html`<div class="report-state" data-testid="upward-preview">${T('Bản xem trước — chưa gửi. Số liệu lập lúc', 'Preview — not sent. Figures as of')} ${fmtDmyHm(rep.generatedAt)}.</div>`}
     <table class="grid" data-testid="upward-table">
       <thead><tr><th>${T('Đơn vị', 'Unit')}</th><th>${T('Cấp', 'Level')}</th><th class="num">${T('Điểm cầu', 'Sites')}</th><th class="num">${T('Đã báo số', 'Reported')}</th>
-        <th class="num">${T('Dự kiến', 'Expected')}</th><th class="num">${T('Có mặt', 'Present')}</th><th class="num">%</th>
+        <th class="num">${T('Dự kiến', 'Expected')}</th><th class="num">${T('Có mặt — Trực tiếp (Live)', 'Present — live')}</th><th class="num">%</th>
+        <th class="num">${T('Học tập lại (Replay)', 'Replay')}</th>
         ${sent ? html`<th class="num">${T('Hiện tại', 'Live now')}</th>` : ''}</tr></thead>
       <tbody>${rows.map((r, i) => html`<tr key=${r.site} data-unit=${r.site} class=${i === 0 ? 'total' : ''}>
         <td>${r.name}</td><td>${i === 0 ? '' : levelText(r.level)}</td><td class="num">${fmtNum(r.sites)}</td><td class="num">${fmtNum(r.reported)}</td>
         <td class="num">${fmtNum(r.totalExpected)}</td><td class="num" data-present>${fmtNum(r.totalPresent)}</td><td class="num">${fmtPct(r.totalPresent, r.totalExpected)}</td>
+        <td class="num" data-replay title=${T('lượt người · số buổi', 'people · sessions')}>${replay.has(r.site) ? `${fmtNum(replay.get(r.site)!.totalPresent)} · ${replay.get(r.site)!.sessions} ${T('buổi', 'sess.')}` : '—'}</td>
         ${sent ? html`<${LiveCell} frozen=${r} live=${live.get(r.site)} />` : ''}</tr>`)}</tbody>
     </table>
     <p class="muted" style=${{ margin: '6px 0' }}>${T('Sự cố', 'Incidents')}: ${rep.incidents.open} ${T('đang mở', 'open')}, ${rep.incidents.handled} ${T('đã xử lý', 'handled')}${' · '}${T('Chương trình', 'Agenda')}: ${rep.agenda.filter((a) => a.actualEnd).length}/${rep.agenda.length} ${T('nội dung đã xong', 'items done')}</p>
