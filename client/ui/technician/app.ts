@@ -16,6 +16,7 @@ import { Headcount } from './headcount.js';
 import { SiteMaterials } from './materials.js';
 import { IncidentForm } from './incident-form.js';
 import { FloorAsk } from './floor-ask.js';
+import { ReplayPanel } from './replay-panel.js';
 import { ControlPushes } from '../../../signaling/control.js';
 
 export function TechnicianApp({ s }: { s: AppSession }) {
@@ -59,7 +60,7 @@ export function TechnicianApp({ s }: { s: AppSession }) {
     <main class="layout tech-layout">
       <div class="col"><${Preflight} s=${s} stream=${stream} nodeUrl=${nodeUrl} /></div>
       <div class="col"><${LiveStats} s=${s} nodeUrl=${nodeUrl} /><${FloorAsk} s=${s} stream=${stream} nodeUrl=${nodeUrl} /><${IncidentForm} s=${s} /></div>
-      <div class="col"><${Headcount} s=${s} /><${SiteMaterials} s=${s} cache=${cache} /></div>
+      <div class="col"><${Headcount} s=${s} /><${SiteMaterials} s=${s} cache=${cache} /><${ReplayPanel} s=${s} /></div>
     </main>
   </div>`;
 }
