@@ -20,6 +20,7 @@ import { listPresence, presenceEvents } from './store/presence.js';
 import { siteTreeHandlers } from './site-tree/handlers.js';
 import { setupHandlers } from './setup-handlers.js';
 import { replayHandlers } from './replay/handlers.js';
+import { recordingHandlers } from './recordings/handlers.js';
 import { replaySheet, summaryRows } from './replay/report.js';
 
 export interface Input { params: any; query: any; body: any }
@@ -156,6 +157,8 @@ export const handlers: Record<ControlRouteName, Handler> = {
   handleIncident: async (c, a, { params, body }) => { assertConf(a, params.conf); await getIncident(c, params.conf, params.id); return handleIncident(c, params.conf, params.id, body.note); },
   listRehearsals: async (c, a, { params, query }) => listRehearsals(c, params.conf, siteFilter(a, params.conf, query.site)),
   postRehearsal: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site); return recordRehearsal(c, params.conf, body); },
+  // recordings: recordings/handlers.ts
+  ...recordingHandlers,
   // replay sessions ("học tập lại"): replay/handlers.ts
   ...replayHandlers,
   getFloor: async (c, a, { params }) => { assertConf(a, params.conf); return getFloor(c, params.conf); },

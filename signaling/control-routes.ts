@@ -14,7 +14,7 @@ import {
 } from './control.js';
 import { SiteTreeRoutes } from './site-import.js';
 import { AgendaReorderEditReq, InvitationReissueReq, InvitationSheetQuery } from './setup.js';
-import { ReplayRoutes } from './recording.js';
+import { RecordingRoutes, ReplayRoutes } from './recording.js';
 
 export type RouteRole = 'organizer' | 'technician' | 'participant' | 'viewer' | 'any';
 export interface RouteDef {
@@ -100,6 +100,8 @@ export const ControlRoutes = {
   handleIncident: { method: 'post', path: `${P}/incidents/:id/handle`, params: ConfId, body: z.strictObject({ note: z.string().max(2000).default('') }), res: Incident, roles: ORG, summary: 'Mark handled' },
   listRehearsals: { method: 'get', path: `${P}/rehearsals`, params: Conf, query: SiteFilter, res: z.array(RehearsalResult), roles: SITE, summary: 'Rehearsal results (latest first)' },
   postRehearsal: { method: 'post', path: `${P}/rehearsals`, params: Conf, body: RehearsalReq, res: RehearsalResult, roles: SITE, summary: 'Record a link test' },
+  // recordings of the conference: switch, list, chapters, download, push, delete (signaling/recording.ts)
+  ...RecordingRoutes,
   // replay sessions ("học tập lại", signaling/recording.ts): headcounts kept apart from live attendance
   ...ReplayRoutes,
   getFloor: { method: 'get', path: `${P}/floor`, params: Conf, res: FloorState, roles: READ, summary: 'Floor requests and grant' },

@@ -148,6 +148,17 @@ export const RecordingFileQuery = z.object({ item: Id.optional() });
 export const RecordingDeleteQuery = z.object({ confirm: Id });
 export const RecordingPushReq = z.strictObject({ targets: MaterialTargets, item: Id.nullable().default(null), title: z.string().trim().min(1).max(300).optional() });
 
+/** One act on a conference's recordings, for the panel's log (newest first). */
+export const RecordingAuditEntry = z.object({
+  at: Ms,
+  by: z.string(),
+  action: z.enum(['start', 'stop', 'mode', 'push', 'delete']),
+  recording: Id.nullable(),
+  /** What changed, in words (mode, targets, item). */
+  detail: z.string(),
+});
+export type RecordingAuditEntry = z.infer<typeof RecordingAuditEntry>;
+
 // ---------------------------------------------------------------- replay attendance
 
 /** A site's replay session ("học tập lại"): headcounts per group, never mixed with the live ones. */
@@ -196,6 +207,7 @@ export const RecordingRoutes = {
   getRecording: { method: 'get', path: `${P}/recordings/:recording`, params: ConfRec, res: Recording, roles: SITE, summary: 'One recording' },
   downloadRecording: { method: 'get', path: `${P}/recordings/:recording/file`, params: ConfRec, query: RecordingFileQuery, res: z.any(), produces: ['video/webm'], roles: SITE, summary: 'The whole recording (WebM) or one agenda item (?item=); Range supported; ?token= accepted' },
   pushRecording: { method: 'post', path: `${P}/recordings/:recording/push`, params: ConfRec, body: RecordingPushReq, res: Material, roles: ORG, summary: 'Send the recording (or one item) to sites as a material: resumable, sha256-verified, receipts' },
+  recordingLog: { method: 'get', path: `${P}/recording/log`, params: Conf, res: z.array(RecordingAuditEntry), roles: ORG, summary: 'Starts, stops, switches, pushes and deletions of recordings, newest first' },
   deleteRecording: { method: 'delete', path: `${P}/recordings/:recording`, params: ConfRec, query: RecordingDeleteQuery, res: z.object({ id: Id, deleted: z.literal(true) }), roles: ORG, summary: 'Delete a recording (?confirm= its id); logged' },
 } as const satisfies Record<string, RouteDef>;
 

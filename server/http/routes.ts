@@ -8,7 +8,7 @@ import type { BlobStore } from '../blobstore.js';
 import type { Ctx } from '../context.js';
 import { handlers, Raw } from '../handlers.js';
 import { getMaterial, targetsSite, uploadMaterial } from '../store/materials.js';
-import { sendMaterial } from './download.js';
+import { FileOut, sendFile, sendMaterial } from './download.js';
 
 function bearer(req: Request): string | undefined {
   const h = req.headers.authorization;
@@ -62,7 +62,9 @@ export function controlRouter(ctx: Ctx, blobs: BlobStore): Router {
         } else {
           const body = def.body ? parseOrThrow(def.body, req.body ?? {}) : undefined;
           const out = await handlers[name](ctx, auth, { params, query, body });
-          if (out instanceof Raw) {
+          if (out instanceof FileOut) {
+            await sendFile(req, res, out);
+          } else if (out instanceof Raw) {
             res.setHeader('Content-Type', out.contentType);
             if (out.filename) res.setHeader('Content-Disposition', `attachment; filename="${out.filename}"`);
             res.send(out.body);

@@ -8,6 +8,7 @@ import type { RecorderAlarm, RecordingPush } from '../../signaling/recording.js'
 import type { Ctx } from '../context.js';
 import { getConference } from '../store/conference.js';
 import { hgetJson, hvalsJson, withLock } from '../store/util.js';
+import { audit } from './audit.js';
 import { recKeys } from './keys.js';
 
 export type RecordingMode = 'auto' | 'on' | 'off';
@@ -80,25 +81,28 @@ export async function applyRecording(ctx: Ctx, conf: string, by: string): Promis
       const id = `rec-${await ctx.redis.incr(k.seq(conf))}`;
       const r: RecordingRecord = { id, conf, state: 'recording', alarm: null, startedAt: Date.now(), stoppedAt: null, startedBy: by, pushes: [] };
       await ctx.redis.multi().hset(k.list(conf), id, JSON.stringify(r)).set(k.current(conf), id).exec();
-      ctx.log.info({ conf, recording: id, by, mode, state: c.state }, 'recording started');
-      return { id, started: true };
+      return { id, started: true, stopped: null };
     }
     if (!want && cur) {
       const r = await hgetJson<RecordingRecord>(ctx, k.list(conf), cur);
       const m = ctx.redis.multi().del(k.current(conf));
       if (r) m.hset(k.list(conf), cur, JSON.stringify({ ...r, state: 'stopped', stoppedAt: Date.now() }));
       await m.exec();
-      ctx.log.info({ conf, recording: cur, by, mode, state: c.state }, 'recording stopped');
-      return { id: null, started: false };
+      return { id: null, started: false, stopped: cur };
     }
-    return { id: cur, started: null };
+    return { id: cur, started: null, stopped: null };
   });
+  if (changed.started !== null) {
+    await audit(ctx, conf, { by, action: changed.started ? 'start' : 'stop', recording: changed.started ? changed.id : changed.stopped ?? null, detail: by === 'auto' ? 'tự động theo trạng thái hội nghị / automatic, by the conference state' : 'người tổ chức / by the organizer' });
+  }
   return changed.id;
 }
 
 export async function setMode(ctx: Ctx, conf: string, mode: RecordingMode, by: string): Promise<string | null> {
   await getConference(ctx, conf);
+  const old = await getMode(ctx, conf);
   await ctx.redis.set(recKeys(ctx).mode(conf), mode);
+  if (old !== mode) await audit(ctx, conf, { by, action: 'mode', recording: null, detail: `${old} → ${mode}` });
   return applyRecording(ctx, conf, by);
 }
 

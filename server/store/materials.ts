@@ -65,7 +65,7 @@ export async function targetSites(ctx: Ctx, conf: string, m: Material): Promise<
   return (await listSites(ctx, conf)).map((s) => s.id);
 }
 
-export interface UploadMeta { id?: string; title: string; filename: string; targets: string; mime: string }
+export interface UploadMeta { id?: string; title: string; filename: string; targets: string; mime: string; /** default: the upload limit (a recording pushed by control may be larger) */ maxBytes?: number }
 
 function baseMime(ct: string | undefined): string {
   return (ct ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
@@ -81,7 +81,7 @@ export async function uploadMaterial(ctx: Ctx, blobs: BlobStore, conf: string, m
     if (targets.length === 0) throw new AppError('BAD_REQUEST', 'no target sites');
     for (const s of targets) await siteRecord(ctx, conf, s);
   }
-  const { sha256, size } = await blobs.put(body, ctx.opts.maxUploadBytes);
+  const { sha256, size } = await blobs.put(body, meta.maxBytes ?? ctx.opts.maxUploadBytes);
   const m = await withLock(ctx, `mat:${conf}`, async () => {
     const id = meta.id ?? newId('mat');
     const old = await hgetJson<Material>(ctx, ctx.keys.materials(conf), id);

@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { MediaLinkEvents, type NodeReport } from '../../signaling/control-media.js';
-import type { RecordCommand, RecorderState } from '../../signaling/recording.js';
+import type { RecordCommand, RecorderState, Recording, RecordingStatus } from '../../signaling/recording.js';
 import { signToken } from '../../signaling/token.js';
 import { waitFor } from '../support/wait.js';
 import { api, CONF, SECRET, setupConference, testEnv, token, type Env } from './helpers.js';
@@ -63,6 +63,17 @@ test('auto: recording starts at live; the root node is told to record it, and a 
     const n = commands.length;
     await new Promise((r) => setTimeout(r, 800));
     assert.equal(commands.length, n, 'a node that agrees is not told again');
+    // the status shows the recording and the root node's recorder
+    const st = ok<RecordingStatus>(await api(base, token('viewer', CONF, 'd01-c01'), 'GET', `${P}/recording`));
+    assert.equal(st.mode, 'auto');
+    assert.equal(st.current?.id, 'rec-1');
+    assert.equal(st.recorder?.state, 'recording');
+    // the node's alarm (its disk nearly full) shows on the recording
+    recorders = recorders.map((r) => ({ ...r, state: 'alarm', alarm: 'disk-full', freeBytes: 5e8 }));
+    await waitFor('the alarm on the recording', async () => ok<RecordingStatus>(await api(base, org, 'GET', `${P}/recording`)).current?.alarm === 'disk-full');
+    assert.equal(ok<RecordingStatus>(await api(base, org, 'GET', `${P}/recording`)).recorder?.alarm, 'disk-full');
+    recorders = recorders.map((r) => ({ ...r, state: 'recording', alarm: null, freeBytes: 1e12 }));
+    await waitFor('the alarm cleared', async () => ok<RecordingStatus>(await api(base, org, 'GET', `${P}/recording`)).current?.alarm === null);
   } finally {
     clearInterval(timer);
   }
@@ -134,6 +145,13 @@ test('auto: recording stops at ended and the root node is told to stop', async (
   try {
     ok(await api(base, org, 'POST', `${P}/state`, { state: 'ended' }));
     assert.deepEqual((await got).confs, []);
+    const st = ok<RecordingStatus>(await api(base, org, 'GET', `${P}/recording`));
+    assert.equal(st.current, null);
+    const [rec] = ok<Recording[]>(await api(base, org, 'GET', `${P}/recordings`));
+    assert.equal(rec!.state, 'stopped');
+    assert.ok(rec!.stoppedAt! >= rec!.startedAt);
+    assert.equal(rec!.segments, 2);
+    assert.equal(rec!.startedBy, 'auto');
   } finally {
     clearInterval(timer);
   }
