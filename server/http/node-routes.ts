@@ -2,7 +2,7 @@
 // authenticated with the node's bearer token exactly as its socket is
 // (verifyNodeToken in media-link.ts); people's tokens are refused.
 //
-// PUT /api/media/recordings/<conf>/segments/<run>-<index>
+// PUT /api/media/recordings/<conf>/segments/<run>-<index>   (index as is or zero-padded: r1-7, r1-00007)
 //   Authorization: Bearer <node token>
 //   x-segment: <SegmentMeta as JSON>
 //   body: the segment file (WebM), Content-Length = x-segment.bytes

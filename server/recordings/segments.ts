@@ -58,7 +58,7 @@ async function guardDisk(ctx: Ctx, conf: string, rec: string): Promise<void> {
 export interface Upload {
   node: string;
   conf: string;
-  /** the path's segment name: `<run>-<index>` */
+  /** the path's segment name: `<run>-<index>` (index zero-padded or not) */
   segment: string;
   meta: SegmentMeta;
   body: Readable;
@@ -69,7 +69,9 @@ export interface Upload {
 export async function receiveSegment(ctx: Ctx, u: Upload): Promise<{ stored: boolean; segment: StoredSegment }> {
   const { conf, meta } = u;
   const max = NodeRoutes.uploadSegment.maxBytes;
-  if (u.segment !== `${meta.run}-${meta.index}`) throw new AppError('BAD_REQUEST', `segment name in the path must be "${meta.run}-${meta.index}" (run-index of x-segment)`);
+  // the path names the segment as `<run>-<index>` (the index may be zero-padded, as node file names are)
+  const named = /^(.+)-(\d{1,9})$/.exec(u.segment);
+  if (!named || named[1] !== meta.run || Number(named[2]) !== meta.index) throw new AppError('BAD_REQUEST', `segment name in the path must be "${meta.run}-${meta.index}" (run-index of x-segment)`);
   await getRecord(ctx, conf, meta.recording);
   const k = recKeys(ctx);
   const existing = await hgetJson<StoredSegment>(ctx, k.segments(conf, meta.recording), segKey(meta));

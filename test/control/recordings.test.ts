@@ -122,8 +122,8 @@ test('segment upload: exact bytes kept once; wrong sha, unknown recording, perso
   const clash = await uploadSegment(base, node, CONF, { ...meta, bytes: segs[1]!.bytes.length, sha256: segs[1]!.sha256 }, segs[1]!.bytes);
   assert.equal(clash.status, 409);
   assert.equal((await filesOf('rec-1')).length, 1);
-  // and the right upload of the next one is kept
-  assert.equal((await uploadSegment(base, node, CONF, next, segs[1]!.bytes)).status, 201);
+  // and the right upload of the next one is kept (named as a node names its file: a zero-padded index)
+  assert.equal((await uploadSegment(base, node, CONF, next, segs[1]!.bytes, { name: 'run-a-00001' })).status, 201);
   assert.equal((await filesOf('rec-1')).length, 2);
 });
 
