@@ -11,6 +11,7 @@ import {
   NodeEvents,
   NodeFloorSetReq,
   NodeFloorState,
+  NodePing,
   NodeProducerAdded,
   NodeProducerPaused,
   NodeProducerRef,
@@ -18,6 +19,7 @@ import {
   PipeOfferReq,
   PipeOfferRes,
   PipeRequestReq,
+  type NodeRef,
   type Programme,
 } from '../signaling/media.js';
 import type { BackoffOptions } from './backoff.js';
@@ -43,6 +45,8 @@ export type CascadeOptions = {
   retry?: BackoffOptions;
   /** Throws unless `token` is a live organizer token of `conf` (floor changes forwarded from below). */
   verifyOrganizer?: (token: string, conf: string) => void;
+  /** This node's ancestors, nearest first, told to each child at registration (its failover targets). */
+  ancestors?: () => NodeRef[];
 };
 
 type CascadeEvents = { programme: [Programme] };
@@ -303,8 +307,9 @@ export class Cascade extends EventEmitter<CascadeEvents> {
         this.o.log.info({ child: m.nodeId, sites: m.sites.length }, 'child node registered');
         // relays start now, before any hall joins down there
         setImmediate(() => void this.syncLink(link));
-        return { nodeId: this.o.nodeId };
+        return { nodeId: this.o.nodeId, ancestors: this.o.ancestors?.() ?? [] };
       });
+      link.handle(NodeEvents.ping, NodePing, () => ({}));
       link.handle(NodeEvents.pipeRequest, PipeRequestReq, async (m) => {
         if (link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
         if (!this.knows(m.conf)) throw new AppError('NOT_FOUND', 'no such conference here');

@@ -42,6 +42,11 @@ export const NodeConfig = z.object({
    * delay doubles from minMs up to maxMs (±30 % jitter) and starts over after a success.
    */
   retry: z.object({ minMs: z.number().int().min(50).default(500), maxMs: z.number().int().min(100).default(15_000) }).optional(),
+  /**
+   * After failing over to an ancestor, how long the planned parent must stay healthy before this
+   * node goes back to it (ms); 0 = stay on the ancestor. Default 10 000.
+   */
+  returnAfterMs: z.number().int().min(0).max(3_600_000).optional(),
   /** Control service URL (http://host:port): the node reports to it and takes the floor from it. */
   controlUrl: z.string().url().optional(),
   /**

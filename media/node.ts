@@ -17,7 +17,8 @@ import { Watchers } from './watchers.js';
 import { Revocations } from './revocations.js';
 import { createHttp } from './http.js';
 import { originsOf } from '../signaling/headers.js';
-import { attachNodeNamespace, connectParent, type ParentConnection } from './node-channel.js';
+import { attachNodeNamespace } from './node-channel.js';
+import { connectParent, type ParentConnection } from './parent-link.js';
 import { StatsRegistry } from './stats.js';
 import { WorkerPool } from './workers.js';
 
@@ -80,6 +81,8 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
       assertOrganizer(claims);
       if (claims.conf !== conf) throw new AppError('FORBIDDEN', 'token is for another conference');
     },
+    // a child whose parent (this node) dies goes to the nearest of these that lives
+    ancestors: () => parent?.ancestors() ?? [],
   });
 
   let parent: ParentConnection | null = null;
@@ -133,7 +136,11 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   const url = `http://${cfg.announcedIp}:${port}`;
 
   if (cfg.parent) {
-    parent = connectParent(cfg.parent, { nodeId: cfg.nodeId, sites: cfg.sites, nodeSecret: cfg.nodeSecret, cascade, log, ...(cfg.retry ? { retry: cfg.retry } : {}) });
+    parent = connectParent(cfg.parent, {
+      nodeId: cfg.nodeId, sites: cfg.sites, nodeSecret: cfg.nodeSecret, cascade, log,
+      ...(cfg.retry ? { retry: cfg.retry } : {}),
+      ...(cfg.returnAfterMs !== undefined ? { returnAfterMs: cfg.returnAfterMs } : {}),
+    });
   }
 
   control = cfg.controlUrl

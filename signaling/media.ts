@@ -240,6 +240,10 @@ export const NodeHealth = z.object({
     nodeId: z.string().optional(),
     /** Failed connection attempts since the link was last up (0 while connected). */
     failedAttempts: z.number().int().nonnegative(),
+    /** The configured parent; differs from `url` while this node is attached to an ancestor instead (failover). */
+    planned: z.string().optional(),
+    /** Ancestors learned from the parent, nearest first: where this node goes if its parent dies. */
+    fallbacks: z.array(z.string()).optional(),
   }).nullable(),
   children: z.array(z.object({ nodeId: z.string(), sites: z.array(z.string()) })),
   conferences: z.array(z.object({ conf: z.string(), floor: z.string().nullable(), contribution: z.string().nullable(), producers: z.number() })),
@@ -277,7 +281,13 @@ export const NodeEvents = {
    * parent relays only those down this link; before the first one it relays every conference.
    */
   carries: 'node:carries',
+  /** child→parent, every HEARTBEAT_MS: ack `{}`. Plain RTP pipes have no keepalive; this tells a dead parent from a quiet one. */
+  ping: 'node:ping',
 } as const;
+
+/** The node channel heartbeat: a ping every HEARTBEAT_MS; no answer within HEARTBEAT_TIMEOUT_MS = the parent is dead. */
+export const HEARTBEAT_MS = 500;
+export const HEARTBEAT_TIMEOUT_MS = 1500;
 
 export const PipeEndpoint = z.object({
   ip: z.string(),
@@ -285,7 +295,15 @@ export const PipeEndpoint = z.object({
   srtpParameters: z.looseObject({ cryptoSuite: z.string(), keyBase64: z.string() }).optional(),
 });
 export const NodeRegisterReq = z.object({ nodeId: Id, sites: z.array(Id) });
-export const NodeRegisterRes = z.object({ nodeId: z.string() });
+export const NodePing = z.strictObject({});
+/** A node of the tree above: where a child goes when the nodes between are dead. */
+export const NodeRef = z.object({ nodeId: Id, url: z.string().url() });
+export type NodeRef = z.infer<typeof NodeRef>;
+export const NodeRegisterRes = z.object({
+  nodeId: z.string(),
+  /** The parent's own ancestors, nearest first (empty at the root; absent from older nodes). */
+  ancestors: z.array(NodeRef).max(16).optional(),
+});
 export const NodeFloorState = z.object({ conf: Id, floor: Id.nullable(), contribution: Contribution.nullable().default(null) });
 export const PipeOfferReq = z.object({ conf: Id, endpoint: PipeEndpoint, floor: Id.nullable(), contribution: Contribution.nullable().default(null) });
 export const PipeOfferRes = z.object({ endpoint: PipeEndpoint });

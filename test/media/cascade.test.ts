@@ -17,7 +17,7 @@ const tok = (role: 'organizer' | 'technician' | 'viewer', site?: string) =>
   signToken(TOKEN_SECRET, { role, conf: CONF, ...(site ? { site } : {}) });
 const ORG = tok('organizer');
 
-const base = { tokenSecret: TOKEN_SECRET, nodeSecret: NODE_SECRET, workers: 1, listenIp: '127.0.0.1', announcedIp: '127.0.0.1' };
+const base = { tokenSecret: TOKEN_SECRET, nodeSecret: NODE_SECRET, workers: 1, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', returnAfterMs: 2000 };
 
 const packetsOf = (s: StatsRes, f: (x: StreamStats) => boolean) => s.streams.filter(f).reduce((n, x) => n + x.packets, 0);
 
@@ -210,15 +210,21 @@ describe('media cascade centre → province → districts → communes', { timeo
     assert.ok(packetsOf(sk, (x) => x.hop === 'pipe' && x.direction === 'in' && x.peer === 'langson') > 0);
   });
 
-  test('a province node restart: both districts re-register and their communes get media again', async () => {
+  test('a province node killed: both districts go to the centre meanwhile, and back when it restarts; their communes get media each time', async () => {
     const joins = [pTrangdinh.joins, pCaoloc.joins];
-    const versions = [pTrangdinh.programme!.version, pCaoloc.programme!.version];
+    let versions = [pTrangdinh.programme!.version, pCaoloc.programme!.version];
     await langson.stop('SIGKILL');
-    await waitFor('the centre noticed', async () => (await centre.health()).children.length === 0);
-    await waitFor('districts lost their parent', async () => (await trangdinh.health()).parent?.state !== 'connected');
+    // the nearest live ancestor takes the districts (they learned it when they registered)
+    await waitFor('districts attached to the centre', async () =>
+      (await centre.health()).children.map((c) => c.nodeId).sort().join() === 'd-caoloc,d-trangdinh', 20_000);
+    // fresh consumers (the programme went empty and came back), receiving again
+    await waitFor('programme pushed again', () => pTrangdinh.programme!.version > versions[0]! + 1 && pCaoloc.programme!.version > versions[1]! + 1);
+    await receiving(pTrangdinh, sourceIds, 40);
+    await receiving(pCaoloc, sourceIds, 40);
+    versions = [pTrangdinh.programme!.version, pCaoloc.programme!.version];
     await langson.start();
     await waitFor('districts re-registered', async () => (await langson.health()).children.length === 2, 30_000);
-    // fresh consumers (the programme went empty and came back), receiving again
+    assert.deepEqual((await centre.health()).children.map((c) => c.nodeId), ['langson']);
     await waitFor('programme pushed again', () => pTrangdinh.programme!.version > versions[0]! + 1 && pCaoloc.programme!.version > versions[1]! + 1);
     await receiving(pTrangdinh, sourceIds, 40);
     await receiving(pCaoloc, sourceIds, 40);

@@ -14,7 +14,7 @@ const TOKEN_SECRET = randomBytes(16).toString('hex');
 const NODE_SECRET = randomBytes(16).toString('hex');
 const tok = (role: 'organizer' | 'viewer', site?: string) => signToken(TOKEN_SECRET, { role, conf: CONF, ...(site ? { site } : {}) });
 // default retry backoff (0.5 s doubling to 15 s): what production runs
-const base = { tokenSecret: TOKEN_SECRET, nodeSecret: NODE_SECRET, workers: 1 };
+const base = { tokenSecret: TOKEN_SECRET, nodeSecret: NODE_SECRET, workers: 1, returnAfterMs: 2000 };
 
 describe('the cascade heals without anyone touching it', { timeout: 240_000 }, () => {
   const centre = new NodeProc({ ...base, nodeId: 'centre', sites: ['tw'] }, 'heal-centre');
@@ -63,24 +63,34 @@ describe('the cascade heals without anyone touching it', { timeout: 240_000 }, (
     assert.equal((await district.health()).parent?.state, 'connected');
   });
 
-  test('a province unreachable for 20 s: the commune gets media again by itself', async () => {
+  test('a province unreachable for 20 s: the district moves to the centre meanwhile, the commune keeps the feed, and the district goes back after', async () => {
     const before = peer.consumers.map((c) => c.id);
     const pid = langson.pid!;
+    // frozen, as a hung host looks: no TCP reset, only silence. Its mediasoup worker (another process)
+    // keeps forwarding, so the heartbeat sees media still arriving and the socket's own ping timeout decides
     process.kill(pid, 'SIGSTOP');
     const frozenAt = Date.now();
     try {
-      await waitFor('the district lost its parent', async () => (await district.health()).parent?.state !== 'connected', 30_000);
-      await waitFor('the commune lost the feed', () => peer.programmeIds.length === 0, 30_000);
-      await waitFor('the centre lost the province', async () => (await centre.health()).children.length === 0, 30_000);
+      await waitFor('the district attached to the centre', async () => {
+        const p = (await district.health()).parent;
+        return p?.nodeId === 'centre' && p.state === 'connected';
+      }, 30_000, 100);
+      const movedMs = Date.now() - frozenAt;
+      // fresh consumers (the programme went empty and came back through the centre)
+      await receiving(40, before);
+      console.log(`[heal] province frozen → district on the centre after ${movedMs} ms, commune receiving after ${Date.now() - frozenAt} ms`);
       // the outage itself lasts 20 s (the scenario, not a wait for a condition)
       await sleep(Math.max(0, frozenAt + 20_000 - Date.now()));
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    // fresh consumers (the programme went empty and came back), receiving again
-    await receiving(40, before);
-    assert.equal((await centre.health()).children.length, 1);
-    assert.equal((await district.health()).parent?.state, 'connected');
+    const during = peer.consumers.map((c) => c.id);
+    await waitFor('the district back under the province', async () => {
+      const p = (await district.health()).parent;
+      return p?.nodeId === 'langson' && p.state === 'connected';
+    }, 60_000, 200);
+    await receiving(40, during);
+    assert.deepEqual((await centre.health()).children.map((c) => c.nodeId), ['langson']);
     assert.equal(peer.joins, 1, 'the commune kept its district node');
   });
 });

@@ -12,7 +12,7 @@ import {
   HallEvents,
   JoinReq,
   NodeEvents,
-  NodeFloorSetReq, NodeCarriesReq,
+  NodeFloorSetReq, NodeCarriesReq, NodePing,
   NodeFloorState,
   NodeProducerAdded,
   NodeProducerPaused,
@@ -162,4 +162,5 @@ export const NODE_SCHEMAS: Record<keyof typeof NodeEvents, { schema: z.ZodType; 
   programme: { schema: NodeFloorState, parentHandles: false, childHandles: true },
   floorSet: { schema: NodeFloorSetReq, parentHandles: true, childHandles: false },
   carries: { schema: NodeCarriesReq, parentHandles: true, childHandles: false },
+  ping: { schema: NodePing, parentHandles: true, childHandles: false },
 };

@@ -1,0 +1,263 @@
+// This node's connection to its parent, with failover. A province server that
+// dies must not leave every district and commune under it dark: each parent
+// tells its children its own ancestors when they register, so a child whose
+// parent dies (socket gone, or no heartbeat answer while no media arrives)
+// re-attaches at once to the nearest live ancestor, and keeps trying the
+// planned parent in the background. It goes back once the planned parent has
+// been healthy (linked upward itself) for `returnAfterMs`: the tree then
+// matches the plan again (the centre's egress is sized for its own children,
+// and each province's technicians follow their subtree on their node). The
+// hold-down keeps a flapping link from moving the subtree back and forth.
+import type { Logger } from 'pino';
+import { io, type Socket as ClientSocket } from 'socket.io-client';
+import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, NODE_NAMESPACE, NodeEvents, NodeHealth, NodeRegisterRes, type NodeRef } from '../signaling/media.js';
+import { signToken } from '../signaling/token.js';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import type { Cascade } from './cascade.js';
+import { Link, type Wire } from './link.js';
+
+export type ParentConnection = {
+  state(): NonNullable<NodeHealth['parent']>;
+  /** What this node tells its children: its planned parent and that one's ancestors, nearest first. */
+  ancestors(): NodeRef[];
+  close(): void;
+};
+
+export type ParentOptions = {
+  nodeId: string;
+  sites: string[];
+  nodeSecret: string;
+  cascade: Cascade;
+  log: Logger;
+  /** Reconnection backoff once every candidate failed; the link is retried forever. */
+  retry?: BackoffOptions;
+  /** How long the planned parent must stay healthy before the subtree goes back to it; 0 = stay on the ancestor. Default 10 s. */
+  returnAfterMs?: number;
+  heartbeatMs?: number;
+  heartbeatTimeoutMs?: number;
+};
+
+type State = NonNullable<NodeHealth['parent']>['state'];
+
+export function connectParent(planned: string, o: ParentOptions): ParentConnection {
+  return new ParentLink(planned, o);
+}
+
+class ParentLink implements ParentConnection {
+  private socket: ClientSocket | null = null;
+  private link: Link | null = null;
+  private url: string;
+  private st: State = 'connecting';
+  private parentId: string | undefined;
+  private plannedId: string | undefined;
+  /** The planned parent's ancestors (from its answer): the failover candidates. */
+  private learned: NodeRef[] = [];
+  /** Index in candidates() of the attempt in progress. */
+  private idx = 0;
+  private failedAttempts = 0;
+  private readonly backoff: Backoff;
+  private retry: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private probe: NodeJS.Timeout | undefined;
+  private healthySince = 0;
+  private closed = false;
+  private readonly returnAfterMs: number;
+
+  constructor(private readonly planned: string, private readonly o: ParentOptions) {
+    this.url = planned;
+    this.backoff = new Backoff({ ...DEFAULT_BACKOFF, ...o.retry });
+    this.returnAfterMs = o.returnAfterMs ?? 10_000;
+    this.open(planned);
+  }
+
+  private candidates(): string[] {
+    return [this.planned, ...this.learned.map((a) => a.url).filter((u) => u !== this.planned)];
+  }
+
+  private open(url: string): void {
+    if (this.closed) return;
+    this.url = url;
+    this.st = 'connecting';
+    const token = () => signToken(this.o.nodeSecret, { role: 'node', conf: '*', site: this.o.nodeId, ttlSeconds: 3600 });
+    // one socket per attempt: this class decides where the next attempt goes
+    const socket: ClientSocket = io(new URL(NODE_NAMESPACE, url).toString(), {
+      auth: (cb) => cb({ token: token() }), transports: ['websocket'], reconnection: false, forceNew: true, timeout: 5000,
+    });
+    this.socket = socket;
+    socket.on('connect', () => this.onConnect(socket, url));
+    socket.on('disconnect', (why) => this.onLost(socket, `disconnected: ${why}`));
+    socket.on('connect_error', (err) => {
+      if (err.message.startsWith('UNAUTHORIZED')) {
+        if (this.st !== 'refused') this.o.log.error({ url, err: err.message }, 'parent node refused this node (check NODE_SECRET)');
+        this.st = 'refused';
+      }
+      this.onLost(socket, err.message);
+    });
+  }
+
+  private onConnect(socket: ClientSocket, url: string): void {
+    if (socket !== this.socket || this.closed) return;
+    this.link?.close();
+    const l = new Link('parent', socket as unknown as Wire, this.o.log);
+    this.link = l;
+    this.o.cascade.attach(l);
+    l.request(NodeEvents.register, { nodeId: this.o.nodeId, sites: this.o.sites }, NodeRegisterRes)
+      .then((res) => {
+        if (l.closed || socket !== this.socket) return;
+        l.peerId = res.nodeId;
+        this.parentId = res.nodeId;
+        this.st = 'connected';
+        this.failedAttempts = 0;
+        this.backoff.reset();
+        if (url === this.planned) {
+          this.plannedId = res.nodeId;
+          this.learned = res.ancestors ?? this.learned;
+          this.stopProbe();
+          this.o.log.info({ parent: res.nodeId, url }, 'registered with parent node');
+        } else {
+          this.o.log.warn({ ancestor: res.nodeId, url, planned: this.planned }, 'parent node down: attached to the nearest live ancestor');
+          this.startProbe();
+        }
+        this.startHeartbeat(l);
+        this.o.cascade.parentReady(l);
+      })
+      .catch((err) => {
+        this.o.log.error({ url, err: String(err) }, 'register with parent failed');
+        socket.disconnect();
+        this.onLost(socket, 'register failed');
+      });
+  }
+
+  /** The attempt or the link on `socket` is over: go to the next candidate, or wait and start over. */
+  private onLost(socket: ClientSocket, why: string): void {
+    if (socket !== this.socket || this.closed) return;
+    const wasUp = this.st === 'connected';
+    if (wasUp) this.o.log.warn({ url: this.url, why }, 'parent node connection lost');
+    if (this.st !== 'refused') this.st = wasUp ? 'disconnected' : 'connecting';
+    this.drop();
+    this.failedAttempts++;
+    const list = this.candidates();
+    const at = list.indexOf(this.url);
+    // a link that was up: its node is gone, try the next one up at once (from the planned parent,
+    // that is the nearest ancestor); a failed attempt moves up too, until every one was tried
+    if (at >= 0 && at + 1 < list.length) {
+      this.idx = at + 1;
+      this.open(list[this.idx]!);
+      return;
+    }
+    this.idx = 0;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.open(this.candidates()[0]!);
+    }, this.backoff.next());
+  }
+
+  /** Closes the current socket and link (their pipes, and the media relayed over them). */
+  private drop(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.link?.close();
+    this.link = null;
+    const s = this.socket;
+    if (s) {
+      s.removeAllListeners();
+      s.close();
+    }
+  }
+
+  /**
+   * A parent that stops answering pings while no media arrives from it is dead, even when no TCP
+   * reset ever comes (a host that froze, a cut WAN link): media still flowing means only the
+   * signalling is slow, and the link is kept.
+   */
+  private startHeartbeat(l: Link): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    let inflight = false;
+    let lastBytes = -1;
+    const every = this.o.heartbeatMs ?? HEARTBEAT_MS;
+    const timeout = this.o.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
+    this.heartbeat = setInterval(() => {
+      if (inflight || l.closed) return;
+      inflight = true;
+      l.wire.timeout(timeout).emitWithAck(NodeEvents.ping, {})
+        .then(async () => { lastBytes = await inboundBytes(l); })
+        .catch(async () => {
+          const bytes = await inboundBytes(l);
+          if (l.closed) return;
+          // media still arriving since the last answer (or the last miss): only the signalling is slow
+          if (bytes > lastBytes) { lastBytes = bytes; return; }
+          this.o.log.warn({ url: this.url, timeoutMs: timeout }, 'parent node stopped answering and sends no media');
+          if (this.socket) this.onLost(this.socket, 'heartbeat');
+        })
+        .finally(() => { inflight = false; });
+    }, every);
+    this.heartbeat.unref();
+  }
+
+  /** While attached to an ancestor: watch the planned parent and go back once it is healthy for long enough. */
+  private startProbe(): void {
+    if (this.probe || this.returnAfterMs <= 0) return;
+    this.healthySince = 0;
+    this.probe = setInterval(() => void this.checkPlanned(), 1000);
+    this.probe.unref();
+  }
+
+  private stopProbe(): void {
+    if (this.probe) clearInterval(this.probe);
+    this.probe = undefined;
+  }
+
+  private async checkPlanned(): Promise<void> {
+    let healthy = false;
+    try {
+      const r = await fetch(new URL('/health', this.planned), { signal: AbortSignal.timeout(1000) });
+      const h = NodeHealth.safeParse(await r.json());
+      // healthy = serving, and itself linked upward (or a root): otherwise it has nothing to give
+      healthy = r.ok && h.success && (h.data.parent === null || h.data.parent.state === 'connected');
+    } catch {
+      healthy = false;
+    }
+    if (!healthy) { this.healthySince = 0; return; }
+    this.healthySince ||= Date.now();
+    if (Date.now() - this.healthySince < this.returnAfterMs || this.closed || this.url === this.planned) return;
+    this.o.log.info({ planned: this.planned, from: this.url }, 'planned parent node healthy again: going back to it');
+    this.stopProbe();
+    this.drop();
+    this.idx = 0;
+    this.open(this.planned);
+  }
+
+  state(): NonNullable<NodeHealth['parent']> {
+    return {
+      url: this.url, state: this.st, failedAttempts: this.failedAttempts,
+      ...(this.parentId ? { nodeId: this.parentId } : {}),
+      planned: this.planned,
+      fallbacks: this.learned.map((a) => a.url),
+    };
+  }
+
+  ancestors(): NodeRef[] {
+    return this.plannedId ? [{ nodeId: this.plannedId, url: this.planned }, ...this.learned].slice(0, 16) : [...this.learned];
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    this.stopProbe();
+    this.drop();
+    this.socket = null;
+  }
+}
+
+/** Bytes received so far on the producers that came over `l` (RTP from the parent). */
+async function inboundBytes(l: Link): Promise<number> {
+  let total = 0;
+  for (const p of l.in.values()) {
+    if (p.closed) continue;
+    const stats = await p.getStats().catch(() => []);
+    for (const s of stats) total += (s as { byteCount?: number }).byteCount ?? 0;
+  }
+  return total;
+}
