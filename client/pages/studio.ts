@@ -1,11 +1,13 @@
 // Studio (the centre's programme source) or contributor (?role=contributor,
 // a site taking the floor): camera + microphone up to the site's media node,
-// with a local preview and the publish state. URL: ?site=&token=[&node=][&role=]
+// with a local preview and the publish state, and whether the conference is
+// being recorded. URL: ?site=&token=[&node=][&control=][&role=]
 import { Publisher } from '../media/publisher.js';
 import { takeLinkToken } from '../media/link-token.js';
 import { foreignUrls } from '../media/origins.js';
 import { renderStatus, type Phase } from '../media/status.js';
 import { contributionId } from '../media/contribution.js';
+import { mountRecordingIndicator } from '../media/recording-indicator.js';
 
 const params = new URLSearchParams(location.search);
 const site = params.get('site') ?? '';
@@ -119,6 +121,19 @@ setInterval(async () => {
 
 if (!site || !token) show('unauthorized');
 else void start();
+
+// The recording indicator reads the control service: `control=`, or this origin when it is control
+// (a media node serving this page answers /healthz with 404); a foreign `control=` is never called.
+const controlParam = params.get('control');
+if (token) {
+  void (async () => {
+    if (controlParam !== null && (await foreignUrls([controlParam])).length) return;
+    const base = controlParam ?? (await fetch('/healthz', { signal: AbortSignal.timeout(5000) }).then((r) => (r.status === 404 ? null : ''), () => ''));
+    if (base === null) return;
+    const stopRec = mountRecordingIndicator($('rec'), { base, token });
+    addEventListener('pagehide', stopRec);
+  })();
+}
 
 /** Test hook: publish state and outbound figures. */
 const hook = {

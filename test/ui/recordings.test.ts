@@ -1,7 +1,7 @@
 // The organizer's recordings panel in Chromium: the header indicator while the
 // conference is recorded, a recording with its Vietnamese labels, start time
 // (dd/mm/yyyy hh:mm, Vietnam time), chapters and downloads; sending it to a
-// chosen site, the alarm banner when the root node's disk is nearly full,
+// chosen site, the indicator on the studio page, the alarm banner when the root node's disk is nearly full,
 // switching recording off and deleting after the confirmation dialog.
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -90,6 +90,15 @@ test('recordings panel: indicator, list, chapters, push, alarm, delete', async (
   const pushed = (await call('GET', `/recordings/${rec}`)).pushes;
   assert.equal(pushed.length, 1);
   assert.deepEqual(pushed[0].targets, [site]);
+
+  // the studio shows it too (the page read from control, which served it)
+  const studio = await env.page();
+  await studio.goto(env.link('studio', env.links.sites[c.rootSite]!.technician, c.rootSite));
+  const studioRec = studio.locator('#rec[data-state=recording]');
+  await studioRec.waitFor({ timeout: 15_000 });
+  assert.match((await studioRec.textContent()) ?? '', /● Đang ghi hình \/ Recording/);
+  await shot(studio, 'studio-recording-1366');
+  await studio.close();
 
   // the root node's recorder stops: disk nearly full → the alarm banner, on any tab
   node = await linkNode(env.url, nodeToken(root.mediaNode));
