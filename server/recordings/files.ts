@@ -6,7 +6,7 @@
 // a name made from the segments they come from, so a new segment makes a new
 // file and the old one is removed.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../signaling/common.js';
@@ -46,7 +46,7 @@ async function once(target: string, make: () => Promise<void>): Promise<void> {
 /** Removes cached files of `kind` other than `keep` (they came from fewer segments). */
 async function prune(dir: string, prefix: string, keep: string): Promise<void> {
   for (const f of await readdir(dir).catch(() => [] as string[])) {
-    if (f.startsWith(prefix) && f !== keep && !building.has(join(dir, f))) await unlink(join(dir, f)).catch(() => undefined);
+    if (f.startsWith(prefix) && f !== keep && !f.endsWith('.part') && !building.has(join(dir, f))) await unlink(join(dir, f)).catch(() => undefined);
   }
 }
 
@@ -65,9 +65,10 @@ export async function wholeFile(ctx: Ctx, conf: string, rec: string, segs: reado
   const target = join(dir, name);
   await once(target, async () => {
     await mkdir(dir, { recursive: true });
-    const list = join(dir, `list-${key}.txt`);
+    const list = join(dir, `list-${key}-${randomBytes(4).toString('hex')}.txt`);
     await writeFile(list, segs.map((s) => `file '${quote(segmentPath(ctx, conf, rec, s))}'\n`).join(''));
-    const tmp = `${target}.part`;
+    // a name of its own: another instance may build the same file at the same time
+    const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
     try {
       await ffmpeg(ctx, ['-f', 'concat', '-safe', '0', '-i', list, '-map', '0', '-c', 'copy', '-f', 'webm', tmp]);
       await rename(tmp, target);
@@ -87,9 +88,10 @@ export async function itemFile(ctx: Ctx, conf: string, rec: string, segs: readon
   const target = join(dir, name);
   await once(target, async () => {
     await mkdir(dir, { recursive: true });
-    const list = join(dir, `list-${key}.txt`);
+    const list = join(dir, `list-${key}-${randomBytes(4).toString('hex')}.txt`);
     await writeFile(list, cutList(ctx, conf, rec, segs, ch.startMs, ch.endMs));
-    const tmp = `${target}.part`;
+    // a name of its own: another instance may build the same file at the same time
+    const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
     try {
       await ffmpeg(ctx, ['-f', 'concat', '-safe', '0', '-i', list, '-map', '0', '-c', 'copy', '-avoid_negative_ts', 'make_zero', '-f', 'webm', tmp]);
       await rename(tmp, target);

@@ -99,7 +99,8 @@ export async function applyRecording(ctx: Ctx, conf: string, by: string): Promis
 }
 
 export async function setMode(ctx: Ctx, conf: string, mode: RecordingMode, by: string): Promise<string | null> {
-  await getConference(ctx, conf);
+  const c = await getConference(ctx, conf);
+  if (mode === 'on' && c.state === 'ended') throw new AppError('CONFLICT', 'Hội nghị đã kết thúc nên không ghi hình được nữa; các bản ghi cũ vẫn ở danh sách. / The conference has ended, so it cannot be recorded any more; its recordings stay in the list.');
   const old = await getMode(ctx, conf);
   await ctx.redis.set(recKeys(ctx).mode(conf), mode);
   if (old !== mode) await audit(ctx, conf, { by, action: 'mode', recording: null, detail: `${old} → ${mode}` });

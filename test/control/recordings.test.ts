@@ -152,6 +152,11 @@ test('auto: recording stops at ended and the root node is told to stop', async (
     assert.ok(rec!.stoppedAt! >= rec!.startedAt);
     assert.equal(rec!.segments, 2);
     assert.equal(rec!.startedBy, 'auto');
+    // an ended conference is not recorded again
+    const again = await api(base, org, 'POST', `${P}/recording`, { mode: 'on' });
+    assert.equal(again.status, 409);
+    assert.match(again.body.error.message, /đã kết thúc/);
+    assert.equal(ok<RecordingStatus>(await api(base, org, 'GET', `${P}/recording`)).current, null);
   } finally {
     clearInterval(timer);
   }
