@@ -107,6 +107,13 @@ export class MaterialCache {
     }
   }
 
+  /** The cached copy's bytes, or null when this version is not here (the replay page plays a pushed recording from it). */
+  async blob(m: Material): Promise<Blob | null> {
+    if (!('caches' in globalThis)) return null;
+    const hit = await (await caches.open(CACHE)).match(this.key(m));
+    return hit ? hit.blob() : null;
+  }
+
   /** Opens the cached copy in a new tab (works without a link). */
   async open(m: Material): Promise<void> {
     const cache = await caches.open(CACHE);
