@@ -8,7 +8,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { CarryCommand, EndCommand, OpenCommand, RevokeCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
+import { AncestorsCommand, CarryCommand, EndCommand, OpenCommand, RevokeCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
 import { Id } from '../signaling/control-model.js';
 import { signToken } from '../signaling/token.js';
 import type { Cascade } from './cascade.js';
@@ -29,6 +29,10 @@ export interface ControlLinkOptions {
   watchers?: Watchers;
   /** Token ids control revoked. */
   revocations?: Revocations;
+  /** Where other nodes reach this one (reported, so control can tell this node's children). */
+  selfUrl?: string;
+  /** The planned ancestors control computed from the site tree (failover targets). */
+  onAncestors?: (ancestors: AncestorsCommand['ancestors']) => void;
   log: Logger;
 }
 
@@ -59,6 +63,7 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
     rooted: o.cascade.rootedConferences,
     parent: o.cascade.parent && o.cascade.parent.peerId !== '?' ? o.cascade.parent.peerId : null,
     carries: o.cascade.carries,
+    ...(o.selfUrl ? { url: o.selfUrl } : {}),
   });
   // halls: sent while there are any, and once more when the last one left
   let hadHalls = false;
@@ -124,6 +129,10 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
   handle(MediaLinkEvents.open, OpenCommand, async (cmd): Promise<NodeConferenceState> => {
     const s = await o.cascade.session(cmd.conf);
     return { conf: s.conf, floor: s.floor, contribution: s.contribution };
+  });
+  handle(MediaLinkEvents.ancestors, AncestorsCommand, (cmd): AncestorsCommand => {
+    o.onAncestors?.(cmd.ancestors);
+    return cmd;
   });
   handle(MediaLinkEvents.end, EndCommand, async (cmd): Promise<ConferenceEnded> =>
     ({ conf: cmd.conf, hadSession: await o.cascade.endConference(cmd.conf) }));

@@ -144,7 +144,11 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   }
 
   control = cfg.controlUrl
-    ? connectControl({ url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret ?? cfg.nodeSecret, root: !cfg.parent, cascade, watchers, revocations, log })
+    ? connectControl({
+      url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret ?? cfg.nodeSecret, root: !cfg.parent, cascade, watchers, revocations, log,
+      selfUrl: url,
+      onAncestors: (ancestors) => parent?.setPlanned(ancestors),
+    })
     : null;
 
   let closing: Promise<void> | undefined;

@@ -20,6 +20,8 @@ export type ParentConnection = {
   state(): NonNullable<NodeHealth['parent']>;
   /** What this node tells its children: its planned parent and that one's ancestors, nearest first. */
   ancestors(): NodeRef[];
+  /** The planned ancestors from the control service (tried after those the parent told). */
+  setPlanned(ancestors: readonly NodeRef[]): void;
   close(): void;
 };
 
@@ -52,14 +54,20 @@ class ParentLink implements ParentConnection {
   private plannedId: string | undefined;
   /** The planned parent's ancestors (from its answer): the failover candidates. */
   private learned: NodeRef[] = [];
-  /** Index in candidates() of the attempt in progress. */
-  private idx = 0;
+  /**
+   * The plan from control (site tree): the planned parent and its ancestors. They let a node whose
+   * configured parent is wrong or down at start still find a node above it.
+   */
+  private plan: NodeRef[] = [];
   private failedAttempts = 0;
   private readonly backoff: Backoff;
   private retry: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private probe: NodeJS.Timeout | undefined;
   private healthySince = 0;
+  /** The node nearer the plan that answers healthy, and since when (healthySince). */
+  private better: string | undefined;
+  private probing = false;
   private closed = false;
   private readonly returnAfterMs: number;
 
@@ -71,7 +79,20 @@ class ParentLink implements ParentConnection {
   }
 
   private candidates(): string[] {
-    return [this.planned, ...this.learned.map((a) => a.url).filter((u) => u !== this.planned)];
+    // the configured parent, then control's plan (nearest first), then what the nodes above said
+    return [...new Set([this.planned, ...this.plan.map((a) => a.url), ...this.learned.map((a) => a.url)])];
+  }
+
+  setPlanned(ancestors: readonly NodeRef[]): void {
+    const before = JSON.stringify(this.plan);
+    this.plan = ancestors.filter((a) => a.nodeId !== this.o.nodeId).slice(0, 16);
+    if (JSON.stringify(this.plan) !== before) this.o.log.info({ ancestors: this.plan.map((a) => a.nodeId) }, 'planned ancestors from the control service');
+    // waiting out a backoff with nowhere to go: there may be somewhere now
+    if (this.retry && this.st !== 'connected' && this.plan.length) {
+      clearTimeout(this.retry);
+      this.retry = undefined;
+      this.open(this.candidates()[0]!);
+    }
   }
 
   private open(url: string): void {
@@ -109,13 +130,14 @@ class ParentLink implements ParentConnection {
         this.st = 'connected';
         this.failedAttempts = 0;
         this.backoff.reset();
-        if (url === this.planned) {
-          this.plannedId = res.nodeId;
-          this.learned = res.ancestors ?? this.learned;
+        // what the node above says of itself and its ancestors: where to go if it dies
+        if (url === this.planned) this.plannedId = res.nodeId;
+        this.learned = [{ nodeId: res.nodeId, url }, ...(res.ancestors ?? [])].filter((a) => a.url !== this.planned && a.nodeId !== this.o.nodeId);
+        if (this.candidates().indexOf(url) === 0) {
           this.stopProbe();
           this.o.log.info({ parent: res.nodeId, url }, 'registered with parent node');
         } else {
-          this.o.log.warn({ ancestor: res.nodeId, url, planned: this.planned }, 'parent node down: attached to the nearest live ancestor');
+          this.o.log.warn({ ancestor: res.nodeId, url, planned: this.planned }, 'parent node unreachable: attached to the nearest live node above');
           this.startProbe();
         }
         this.startHeartbeat(l);
@@ -141,11 +163,9 @@ class ParentLink implements ParentConnection {
     // a link that was up: its node is gone, try the next one up at once (from the planned parent,
     // that is the nearest ancestor); a failed attempt moves up too, until every one was tried
     if (at >= 0 && at + 1 < list.length) {
-      this.idx = at + 1;
-      this.open(list[this.idx]!);
+      this.open(list[at + 1]!);
       return;
     }
-    this.idx = 0;
     this.retry = setTimeout(() => {
       this.retry = undefined;
       this.open(this.candidates()[0]!);
@@ -194,11 +214,19 @@ class ParentLink implements ParentConnection {
     this.heartbeat.unref();
   }
 
-  /** While attached to an ancestor: watch the planned parent and go back once it is healthy for long enough. */
+  /**
+   * While attached further up than planned: watch the nodes before the current one in the list
+   * (the planned parent first) and go to the first healthy one once it stayed healthy long enough.
+   */
   private startProbe(): void {
     if (this.probe || this.returnAfterMs <= 0) return;
     this.healthySince = 0;
-    this.probe = setInterval(() => void this.checkPlanned(), 1000);
+    this.better = undefined;
+    this.probe = setInterval(() => {
+      if (this.probing) return;
+      this.probing = true;
+      void this.checkBetter().finally(() => { this.probing = false; });
+    }, 1000);
     this.probe.unref();
   }
 
@@ -207,24 +235,19 @@ class ParentLink implements ParentConnection {
     this.probe = undefined;
   }
 
-  private async checkPlanned(): Promise<void> {
-    let healthy = false;
-    try {
-      const r = await fetch(new URL('/health', this.planned), { signal: AbortSignal.timeout(1000) });
-      const h = NodeHealth.safeParse(await r.json());
-      // healthy = serving, and itself linked upward (or a root): otherwise it has nothing to give
-      healthy = r.ok && h.success && (h.data.parent === null || h.data.parent.state === 'connected');
-    } catch {
-      healthy = false;
-    }
-    if (!healthy) { this.healthySince = 0; return; }
-    this.healthySince ||= Date.now();
-    if (Date.now() - this.healthySince < this.returnAfterMs || this.closed || this.url === this.planned) return;
-    this.o.log.info({ planned: this.planned, from: this.url }, 'planned parent node healthy again: going back to it');
+  private async checkBetter(): Promise<void> {
+    const list = this.candidates();
+    const at = list.indexOf(this.url);
+    if (at <= 0 || this.st !== 'connected') return;
+    let best: string | undefined;
+    for (const u of list.slice(0, at)) if (await healthy(u)) { best = u; break; }
+    if (!best) { this.better = undefined; return; }
+    if (best !== this.better) { this.better = best; this.healthySince = Date.now(); }
+    if (Date.now() - this.healthySince < this.returnAfterMs || this.closed) return;
+    this.o.log.info({ to: best, from: this.url, planned: this.planned }, 'a node nearer the plan is healthy again: going back to it');
     this.stopProbe();
     this.drop();
-    this.idx = 0;
-    this.open(this.planned);
+    this.open(best);
   }
 
   state(): NonNullable<NodeHealth['parent']> {
@@ -232,7 +255,7 @@ class ParentLink implements ParentConnection {
       url: this.url, state: this.st, failedAttempts: this.failedAttempts,
       ...(this.parentId ? { nodeId: this.parentId } : {}),
       planned: this.planned,
-      fallbacks: this.learned.map((a) => a.url),
+      fallbacks: this.candidates().slice(1),
     };
   }
 
@@ -248,6 +271,17 @@ class ParentLink implements ParentConnection {
     this.stopProbe();
     this.drop();
     this.socket = null;
+  }
+}
+
+/** Serving, and itself linked upward (or a root): otherwise it has nothing to give. */
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const r = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(1000) });
+    const h = NodeHealth.safeParse(await r.json());
+    return r.ok && h.success && (h.data.parent === null || h.data.parent.state === 'connected');
+  } catch {
+    return false;
   }
 }
 

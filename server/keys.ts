@@ -38,6 +38,8 @@ export function makeKeys(p: string) {
     shortLimit: `${p}short:rl`,
     /** media node id → its parent node id ('' for none), as the nodes report it */
     mediaParents: `${p}medianodes:parent`,
+    /** media node id → the URL it reported (how other nodes reach it) */
+    mediaUrls: `${p}medianodes:url`,
     /** who is really watching (server/watching.ts): per site JSON, per site events, per node its conf|site with halls */
     watch: (c: string) => `${p}watch:${c}`,
     watchEvents: (c: string, s: string) => `${p}watchev:${c}:${s}`,

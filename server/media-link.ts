@@ -10,9 +10,10 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { CarryCommand, ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport, RevokeCommand, RootsCommand } from '../signaling/control-media.js';
+import { AncestorsCommand, CarryCommand, ConferenceEnded, FloorCommand, MediaLinkEvents, NodeConferenceState, NodeReport, RevokeCommand, RootsCommand } from '../signaling/control-media.js';
 import { NodeHalls } from '../signaling/watching.js';
 import { Watching } from './watching.js';
+import { ancestorsOf, mergePlans, plannedParents } from './node-tree.js';
 import { TokenError, verifyToken } from '../signaling/token.js';
 import type { Ctx } from './context.js';
 import { getConference, listSites, siteRecord } from './store/conference.js';
@@ -36,6 +37,10 @@ interface Tree {
   hosts: Map<string, Set<string>>;
   /** media node → its parent node ('' for none), as reported */
   parents: Map<string, string>;
+  /** media node → its parent node in the plan (from the site tree) */
+  planned: Map<string, string>;
+  /** media node → the URL it reported */
+  urls: Map<string, string>;
 }
 
 interface Attached {
@@ -45,6 +50,8 @@ interface Attached {
   sending: Set<string>;
   /** the record set the node last acknowledged, and when (a report a moment old may not show it yet) */
   recordAck?: { key: string; at: number };
+  /** the planned ancestors the node last acknowledged (JSON) */
+  ancestorsAck?: string;
 }
 
 /** How long an acknowledged record command is trusted over a report that does not show it yet. */
@@ -76,10 +83,12 @@ export function verifyNodeToken(ctx: Ctx, raw: unknown): string {
 
 export class MediaLink {
   private readonly nodes = new Map<string, Attached>();
-  private roots: Tree = { at: 0, byConf: new Map(), ended: new Set(), open: new Set(), hosts: new Map(), parents: new Map() };
+  private roots: Tree = { at: 0, byConf: new Map(), ended: new Set(), open: new Set(), hosts: new Map(), parents: new Map(), planned: new Map(), urls: new Map() };
   private closed = false;
   /** conference → media nodes serving its sites, until its tree changes */
   private readonly hostsCache = new Map<string, Set<string>>();
+  /** conference → the planned node tree of its sites, until its tree changes */
+  private readonly planCache = new Map<string, Map<string, string>>();
   /** What the halls really play, from the nodes' `link:halls`. */
   readonly watching: Watching;
   /** The root nodes' recorder states, for the recording status route. */
@@ -168,6 +177,7 @@ export class MediaLink {
         if (report.nodeId !== nodeId) throw new AppError('FORBIDDEN', 'a node reports for itself only');
         // the node tree, shared by every instance (a node and its children may be linked to different ones)
         if (a.report?.parent !== report.parent || !a.report) await this.ctx.redis.hset(this.ctx.keys.mediaParents, nodeId, report.root ? '' : report.parent ?? '?');
+        if (report.url && a.report?.url !== report.url) await this.ctx.redis.hset(this.ctx.keys.mediaUrls, nodeId, report.url);
         a.report = report;
         ack?.({ ok: true, data: {} });
         await this.reconcile(nodeId, a);
@@ -203,6 +213,18 @@ export class MediaLink {
       if (actual.floor !== want.floor || actual.contribution !== want.contribution) await this.send(nodeId, a, want);
     }
     await this.reconcileRecording(nodeId, a, mine);
+    await this.reconcileAncestors(nodeId, a);
+  }
+
+  /** The node's planned ancestors with their URLs: where it goes when its configured parent fails it. */
+  private async reconcileAncestors(nodeId: string, a: Attached): Promise<void> {
+    if (!a.report || a.report.root || a.report.url === undefined) return;
+    const ancestors = ancestorsOf(nodeId, this.roots.planned, this.roots.urls);
+    const key = JSON.stringify(ancestors);
+    if (a.ancestorsAck === key) return;
+    await this.command(nodeId, a, 'ancestors', MediaLinkEvents.ancestors, { ancestors }, AncestorsCommand, 'telling the media node its planned ancestors', () => {
+      a.ancestorsAck = key;
+    });
   }
 
   /**
@@ -332,13 +354,16 @@ export class MediaLink {
   /** A conference's tree changed (on any instance): its serving nodes are read again on the next refresh. */
   treeChanged(conf: string): void {
     this.hostsCache.delete(conf);
+    this.planCache.delete(conf);
     this.roots.at = 0;
   }
 
   /** The media nodes serving `conf`'s sites: every site record is read, so this is kept until the tree changes. */
   private async readHosts(conf: string): Promise<Set<string>> {
-    const hosts = new Set((await listSites(this.ctx, conf)).map((x) => x.mediaNode));
+    const sites = await listSites(this.ctx, conf);
+    const hosts = new Set(sites.map((x) => x.mediaNode));
     this.hostsCache.set(conf, hosts);
+    this.planCache.set(conf, plannedParents(sites));
     return hosts;
   }
 
@@ -362,7 +387,10 @@ export class MediaLink {
       }
     }
     const parents = new Map(Object.entries(await this.ctx.redis.hgetall(this.ctx.keys.mediaParents)));
-    this.roots = { at: Date.now(), byConf, ended, open, hosts, parents };
+    // the plan of running conferences first: they are the ones halls watch
+    const planned = mergePlans([...open, ...hosts.keys()].map((conf) => this.planCache.get(conf) ?? new Map<string, string>()));
+    const urls = new Map([...Object.entries(this.ctx.opts.mediaNodes), ...Object.entries(await this.ctx.redis.hgetall(this.ctx.keys.mediaUrls))]);
+    this.roots = { at: Date.now(), byConf, ended, open, hosts, parents, planned, urls };
     return byConf;
   }
 }

@@ -50,7 +50,18 @@ export const MediaLinkEvents = {
   revoke: 'link:revoke',
   /** control → root node: the conferences to record now (RecordCommand in signaling/recording.ts). */
   ...RecordingLinkEvents,
+  /**
+   * control → node, ack `Ack<AncestorsCommand>`: the nodes above it in the planned tree (from the
+   * site tree: the node serving the parent site of its sites, and so on up), with their URLs. The
+   * node tries them when its configured parent is wrong, down at start, or dies.
+   */
+  ancestors: 'link:ancestors',
 } as const;
+
+export const AncestorsCommand = z.strictObject({
+  ancestors: z.array(z.strictObject({ nodeId: z.string().min(1).max(100), url: z.string().url().max(500) })).max(16),
+});
+export type AncestorsCommand = z.infer<typeof AncestorsCommand>;
 
 export const RootsCommand = z.strictObject({ confs: z.array(Id).max(10_000) });
 export type RootsCommand = z.infer<typeof RootsCommand>;
@@ -86,6 +97,8 @@ export const NodeReport = z.strictObject({
   parent: z.string().min(1).max(100).nullable(),
   /** The conferences control said this node's subtree needs; null = never told. */
   carries: z.array(Id).max(10_000).nullable(),
+  /** The URL other nodes reach this node at (its announced address); absent from older nodes. */
+  url: z.string().url().max(500).optional(),
   /** The recorders on this node (signaling/recording.ts); absent = none. */
   recording: z.array(RecorderState).max(1000).optional(),
 });
