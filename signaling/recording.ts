@@ -143,7 +143,8 @@ export const RecordingStatus = z.object({
 export type RecordingStatus = z.infer<typeof RecordingStatus>;
 
 export const RecordingModeReq = z.strictObject({ mode: RecordingMode });
-export const RecordingFileQuery = z.object({ item: Id.optional() });
+/** Strict: a mistyped parameter is refused rather than silently giving the whole recording. */
+export const RecordingFileQuery = z.strictObject({ item: Id.optional(), token: z.string().max(4000).optional() });
 /** Deleting asks the organizer to confirm: the id again, typed or clicked in a dialog. */
 export const RecordingDeleteQuery = z.object({ confirm: Id });
 export const RecordingPushReq = z.strictObject({ targets: MaterialTargets, item: Id.nullable().default(null), title: z.string().trim().min(1).max(300).optional() });
