@@ -21,6 +21,8 @@ export interface ServiceOptions {
   onOutput?: (chunk: Buffer) => void;
   /** Called when the process exits without stop() having been called. */
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Run inside this network namespace (`ip netns exec`, which execs: the pid is the process's own). */
+  netns?: string;
 }
 
 export class Service {
@@ -42,7 +44,9 @@ export class Service {
     mkdirSync(dirname(logFile), { recursive: true });
     const log = createWriteStream(logFile, { flags: 'a' });
     this.stopping = false;
-    const child = spawn(process.execPath, ['--import', 'tsx', this.opts.entry, ...(this.opts.args ?? [])], {
+    const argv = [process.execPath, '--import', 'tsx', this.opts.entry, ...(this.opts.args ?? [])];
+    if (this.opts.netns) argv.unshift('ip', 'netns', 'exec', this.opts.netns);
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd: REPO_ROOT,
       env: { ...process.env, ...this.opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

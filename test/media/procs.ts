@@ -28,7 +28,8 @@ export class NodeProc {
   url = '';
   output = '';
 
-  constructor(readonly config: NodeConfigInput, readonly tag = config.nodeId) {}
+  /** `netns`: run the node inside that network namespace (test/support/netns.ts). */
+  constructor(readonly config: NodeConfigInput, readonly tag = config.nodeId, readonly netns?: string) {}
 
   get nodeId(): string {
     return this.config.nodeId;
@@ -56,6 +57,7 @@ export class NodeProc {
       args: ['--config', file],
       env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
       logFile: join(ARTIFACTS, `${this.tag}.log`),
+      ...(this.netns ? { netns: this.netns } : {}),
       onOutput: (b) => {
         this.output += b.toString();
         const m = /media node (\S+) listening (\S+)/.exec(this.output);

@@ -1,0 +1,68 @@
+// A network namespace joined to the host by a veth pair, for tests that need a
+// link they can cut, slow down or make lossy without touching the machine's
+// own interfaces (`ip netns` and `tc` work here; everything is removed on close).
+// Host side 10.<a>.<b>.1, namespace side 10.<a>.<b>.2, a /30 of its own.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+
+export class NetNs {
+  readonly name: string;
+  readonly hostIf: string;
+  readonly nsIf: string;
+  readonly hostIp: string;
+  readonly nsIp: string;
+  private closed = false;
+
+  private constructor(tag: string) {
+    const id = randomBytes(3).toString('hex');
+    this.name = `dc-${tag}-${id}`;
+    // interface names: at most 15 characters
+    this.hostIf = `dch${id}`;
+    this.nsIf = `dcn${id}`;
+    const n = parseInt(id, 16);
+    const a = 64 + ((n >> 14) & 63);
+    const b = (n >> 6) & 255;
+    const c = (n & 63) * 4;
+    this.hostIp = `10.${a}.${b}.${c + 1}`;
+    this.nsIp = `10.${a}.${b}.${c + 2}`;
+  }
+
+  /** Creates the namespace and its link (up). Needs root. */
+  static create(tag: string): NetNs {
+    const ns = new NetNs(tag);
+    ip('netns', 'add', ns.name);
+    try {
+      ip('link', 'add', ns.hostIf, 'type', 'veth', 'peer', 'name', ns.nsIf);
+      ip('link', 'set', ns.nsIf, 'netns', ns.name);
+      ip('addr', 'add', `${ns.hostIp}/30`, 'dev', ns.hostIf);
+      ip('link', 'set', ns.hostIf, 'up');
+      ip('-n', ns.name, 'addr', 'add', `${ns.nsIp}/30`, 'dev', ns.nsIf);
+      ip('-n', ns.name, 'link', 'set', ns.nsIf, 'up');
+      ip('-n', ns.name, 'link', 'set', 'lo', 'up');
+      ip('-n', ns.name, 'route', 'add', 'default', 'via', ns.hostIp);
+    } catch (err) {
+      ns.close();
+      throw err;
+    }
+    return ns;
+  }
+
+  /** Cuts the link (both directions: packets are dropped, no reset is sent). */
+  down(): void {
+    ip('link', 'set', this.hostIf, 'down');
+  }
+
+  up(): void {
+    ip('link', 'set', this.hostIf, 'up');
+  }
+
+  /** Idempotent: deleting the namespace removes both ends of the veth pair. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try { ip('netns', 'del', this.name); } catch { /* already gone */ }
+    try { ip('link', 'del', this.hostIf); } catch { /* went with the namespace */ }
+  }
+}
