@@ -3,7 +3,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { StatsRes } from '../../../signaling/media.js';
 import { html } from '../html.js';
-import { T } from '../i18n.js';
+import { T, tx } from '../i18n.js';
+import { linkAdvice } from './link-advice.js';
 import { fmtKbps, fmtTime } from '../format.js';
 import { Panel } from '../components.js';
 import { humanError } from '../errors.js';
@@ -18,6 +19,7 @@ export function LiveStats({ s, nodeUrl }: { s: AppSession; nodeUrl: string | und
     return watchNodeStats(nodeUrl, s.token, (st) => { setStats(st); setError(''); }, (err) => setError(humanError(err)), 2000);
   }, [nodeUrl]);
   const streams = (stats?.streams ?? []).filter((x) => x.site === s.site).sort((a, b) => a.hop.localeCompare(b.hop) || a.kind.localeCompare(b.kind));
+  const advice = stats && s.site ? linkAdvice(stats.streams, s.site) : null;
   const hop = (h: string, d: string) => ({ hall: T('Tới màn hình hội trường', 'To the hall screen'), pipe: d === 'in' ? T('Từ cấp trên', 'From the level above') : T('Tới cấp dưới', 'To the level below'), source: T('Hình của điểm cầu', 'This site\'s camera') } as Record<string, string>)[h] ?? h;
   return html`<${Panel} title=${T('Tín hiệu đang phát tại hội trường', 'Live stream at this hall')} id="live-stats"
       actions=${stats ? html`<small>${stats.nodeId} · ${fmtTime(stats.at, true)}</small>` : ''}>
@@ -34,5 +36,10 @@ export function LiveStats({ s, nodeUrl }: { s: AppSession; nodeUrl: string | und
         <td class="num">${x.spatialLayer !== undefined ? `${x.spatialLayer}${x.temporalLayer !== undefined ? `/${x.temporalLayer}` : ''}` : '—'}</td>
         <td class="num">${x.fps ?? '—'}</td>
       </tr>`)}</tbody></table>` : ''}
+    ${advice ? html`<div class=${`link-advice q-${advice.quality}`} data-testid="link-advice" data-quality=${advice.quality} style=${{ marginTop: '8px' }}>
+      <div><strong>${tx(advice.summary)}</strong></div>
+      <div><small>${tx(advice.profile)}</small></div>
+      ${advice.steps.length ? html`<ol>${advice.steps.map((st) => html`<li>${tx(st)}</li>`)}</ol>` : ''}
+    </div>` : ''}
   </${Panel}>`;
 }
