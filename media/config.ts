@@ -47,6 +47,12 @@ export const NodeConfig = z.object({
    * node goes back to it (ms); 0 = stay on the ancestor. Default 10 000.
    */
   returnAfterMs: z.number().int().min(0).max(3_600_000).optional(),
+  /**
+   * Serve HTTPS and wss (hall pages, child nodes) with this certificate and key (PEM files). The
+   * nodes and the control service this node calls must then be trusted too (NODE_EXTRA_CA_CERTS
+   * for a private CA). Env TLS_CERT_FILE, TLS_KEY_FILE.
+   */
+  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
   /** Control service URL (http://host:port): the node reports to it and takes the floor from it. */
   controlUrl: z.string().url().optional(),
   /**
@@ -56,6 +62,16 @@ export const NodeConfig = z.object({
   publicOrigins: z.array(z.string().url()).max(100).optional(),
   /** Worker log level. */
   logLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  /**
+   * Recording (conferences this node roots, when control says so): the folder of segments waiting
+   * for upload (default .cache/recordings/<nodeId> under the working directory; env RECORD_DIR),
+   * the free space below which recording stops with an alarm (env RECORD_MIN_FREE_MB), the target
+   * segment length (env RECORD_SEGMENT_S) and whether uploaded segments stay here (env RECORD_KEEP=1).
+   */
+  recordDir: z.string().min(1).optional(),
+  recordMinFreeMb: z.number().min(0).default(1024),
+  recordSegmentSeconds: z.number().min(2).max(600).default(10),
+  recordKeepUploaded: z.boolean().default(false),
 }).refine((c) => !!c.tokenPublicKeys || !!c.tokenSecret, { message: 'tokenPublicKeys (or tokenSecret) is required to check people\'s tokens', path: ['tokenPublicKeys'] });
 export type NodeConfig = z.infer<typeof NodeConfig>;
 export type NodeConfigInput = z.input<typeof NodeConfig>;
@@ -95,11 +111,19 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
   num('rtcPort', 'rtc-port', 'MEDIA_RTC_PORT');
   str('announcedIp', 'announced-ip', 'ANNOUNCED_IP');
   num('workers', 'workers', 'MEDIA_WORKERS');
+  const certFile = pick('tls-cert', 'TLS_CERT_FILE');
+  const keyFile = pick('tls-key', 'TLS_KEY_FILE');
+  if (certFile && keyFile) raw.tls = { certFile, keyFile };
   const origins = pick('public-origins', 'PUBLIC_ORIGINS');
   if (origins) raw.publicOrigins = origins.split(',').map((s) => s.trim()).filter(Boolean);
   if (raw.tokenSecret === undefined && env.TOKEN_SECRET) raw.tokenSecret = env.TOKEN_SECRET;
   // TOKEN_PUBLIC_KEYS_FILE: the control host's public keys (JSON: { publicKeys: { kid: PEM } })
   if (raw.tokenPublicKeys === undefined && env.TOKEN_PUBLIC_KEYS_FILE) raw.tokenPublicKeys = (JSON.parse(readFileSync(env.TOKEN_PUBLIC_KEYS_FILE, 'utf8')) as { publicKeys: unknown }).publicKeys;
   if (raw.nodeSecret === undefined && env.NODE_SECRET) raw.nodeSecret = env.NODE_SECRET;
+  str('recordDir', 'record-dir', 'RECORD_DIR');
+  num('recordMinFreeMb', 'record-min-free-mb', 'RECORD_MIN_FREE_MB');
+  num('recordSegmentSeconds', 'record-segment-s', 'RECORD_SEGMENT_S');
+  const keep = pick('record-keep', 'RECORD_KEEP');
+  if (keep !== undefined && keep !== '') raw.recordKeepUploaded = keep === '1' || keep === 'true';
   return NodeConfig.parse(raw);
 }

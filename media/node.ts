@@ -5,12 +5,15 @@ import { loadKeyring, type TokenKey } from '../signaling/token.js';
 import { connectControl, type ControlLink } from './control-link.js';
 import { census, watchMediasoup } from './census.js';
 import { createServer } from 'node:http';
-import { resolve } from 'node:path';
+import { createServer as createTlsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
 import { HALL_NAMESPACE, NODE_NAMESPACE, type NodeHealth } from '../signaling/media.js';
 import { Cascade } from './cascade.js';
+import { Recorders } from './recorders.js';
 import { NodeConfig, type NodeConfigInput } from './config.js';
 import { attachHall } from './hall.js';
 import { Watchers } from './watchers.js';
@@ -33,7 +36,7 @@ export type StartMediaNodeOptions = NodeConfigInput & {
 
 export type MediaNode = {
   nodeId: string;
-  /** http://announcedIp:port */
+  /** http(s)://announcedIp:port */
   url: string;
   port: number;
   /** WebRtcServer port of each worker. */
@@ -112,7 +115,9 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     health,
     log,
   });
-  const server = createServer(http.app);
+  const server = cfg.tls
+    ? createTlsServer({ cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) }, http.app)
+    : createServer(http.app);
   answerClientErrors(server);
   const io = new Server(server, {
     cors: { origin: true, credentials: true },
@@ -133,7 +138,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     throw err;
   }
   const port = (server.address() as { port: number }).port;
-  const url = `http://${cfg.announcedIp}:${port}`;
+  const url = `${cfg.tls ? 'https' : 'http'}://${cfg.announcedIp}:${port}`;
 
   if (cfg.parent) {
     parent = connectParent(cfg.parent, {
@@ -143,11 +148,26 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     });
   }
 
+  // recording needs control: it says what to record and takes the segments
+  const recorders = cfg.controlUrl
+    ? new Recorders({
+      cascade,
+      nodeId: cfg.nodeId,
+      root: resolve(cfg.recordDir ?? join('.cache', 'recordings', cfg.nodeId)),
+      minFreeBytes: cfg.recordMinFreeMb * 1024 * 1024,
+      segmentMs: cfg.recordSegmentSeconds * 1000,
+      keepUploaded: cfg.recordKeepUploaded,
+      controlUrl: cfg.controlUrl,
+      tokenSecret: cfg.tokenSecret ?? cfg.nodeSecret,
+      log,
+    })
+    : null;
   control = cfg.controlUrl
     ? connectControl({
       url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret ?? cfg.nodeSecret, root: !cfg.parent, cascade, watchers, revocations, log,
       selfUrl: url,
       onAncestors: (ancestors) => parent?.setPlanned(ancestors),
+      ...(recorders ? { recorders } : {}),
     })
     : null;
 
@@ -157,6 +177,8 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
       control?.close();
       parent?.close();
       io.disconnectSockets(true);
+      // the open segments are finished while their transports still exist
+      await recorders?.close();
       await cascade.close();
       http.close();
       stats.close();

@@ -4,6 +4,7 @@ import { MEDIA_LINK_NAMESPACE } from '../signaling/control-media.js';
 import { MediaLink } from './media-link.js';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -147,7 +148,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
     res.type('text/plain; charset=utf-8').send('Điểm Cầu — dịch vụ điều hành / control service\n/openapi.json  /metrics  /healthz\n');
   });
 
-  const http = createServer(app);
+  const http = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, app) : createServer(app);
   answerClientErrors(http);
   const io = new Server(http, { cors: { origin: true }, serveClient: false, pingInterval: 10_000, pingTimeout: 8_000 });
   // the adapter publishes without waiting for an answer: its commands wait for Redis to come back
@@ -191,7 +192,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
-  const url = `http://${opts.host}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${opts.host}:${port}`;
   log.info({ url }, 'control listening');
   return { url, port, instanceId, close };
 }

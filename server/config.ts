@@ -24,6 +24,8 @@ export interface ControlOptions {
   nodeSecret?: string;
   /** Bearer credential for /metrics; unset = /metrics answers the host itself (loopback) only. */
   metricsToken?: string;
+  /** Serve HTTPS (and wss) with this certificate and key (PEM); unset = plain HTTP (behind a TLS proxy, or tests). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Material store directory. Default `.cache/data` under the repo root. */
   dataDir?: string;
   /** Static web apps. Default `dist/client` under the repo root (served only if it exists). */
@@ -83,8 +85,9 @@ export const DEFAULT_TYPES = [
   'image/png', 'image/jpeg', 'video/mp4', 'video/webm', 'audio/mpeg', 'application/zip', 'application/octet-stream',
 ];
 
-export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery' | 'accounts' | 'metricsToken' | 'tokenKeys' | 'nodeSecret'>> & {
+export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery' | 'accounts' | 'metricsToken' | 'tokenKeys' | 'nodeSecret' | 'tls'>> & {
   metricsToken?: string;
+  tls?: ControlOptions['tls'];
   tokenKeys?: KeyringFile;
   nodeSecret?: string;
   delivery: Required<NonNullable<ControlOptions['delivery']>>;
@@ -99,6 +102,7 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
     redisPrefix: o.redisPrefix ?? 'dc:',
     tokenSecret: o.tokenSecret,
     ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
+    ...(o.tls ? { tls: o.tls } : {}),
     ...(o.tokenKeys ? { tokenKeys: o.tokenKeys } : {}),
     ...(o.nodeSecret ? { nodeSecret: o.nodeSecret } : {}),
     dataDir: resolve(REPO_ROOT, o.dataDir ?? '.cache/data'),

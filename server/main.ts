@@ -50,6 +50,8 @@ const handle = await startControl({
   ...(process.env.PUSH_INTERVAL_MS ? { pushIntervalMs: Number(process.env.PUSH_INTERVAL_MS) } : {}),
   ...(process.env.HEARTBEAT_TTL_MS ? { heartbeatTtlMs: Number(process.env.HEARTBEAT_TTL_MS) } : {}),
   mediaNodes: mediaNodesFromEnv(),
+  // TLS_CERT_FILE + TLS_KEY_FILE: serve HTTPS/wss (the demo's local CA, or the deployment's certificate)
+  ...(process.env.TLS_CERT_FILE && process.env.TLS_KEY_FILE ? { tls: { cert: readFileSync(process.env.TLS_CERT_FILE), key: readFileSync(process.env.TLS_KEY_FILE) } } : {}),
   publicOrigins: (process.env.PUBLIC_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   demo: process.argv.includes('--demo'),
 });

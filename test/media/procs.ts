@@ -27,6 +27,8 @@ export class NodeProc {
   private service: Service | null = null;
   url = '';
   output = '';
+  /** Extra environment (e.g. NODE_EXTRA_CA_CERTS for nodes linked over TLS). */
+  env: Record<string, string> = {};
 
   /** `netns`: run the node inside that network namespace (test/support/netns.ts). */
   constructor(readonly config: NodeConfigInput, readonly tag = config.nodeId, readonly netns?: string) {}
@@ -55,7 +57,7 @@ export class NodeProc {
       name: this.tag,
       entry: 'media/main.ts',
       args: ['--config', file],
-      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...this.env },
       logFile: join(ARTIFACTS, `${this.tag}.log`),
       ...(this.netns ? { netns: this.netns } : {}),
       onOutput: (b) => {

@@ -1,6 +1,10 @@
 // Real Chromium for the browser tests: the system build, headless, with fake
 // camera/microphone and loopback WebRTC allowed; every launch gets a fresh
 // temporary profile. Pages are opened in their own contexts and closed with it.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -27,8 +31,34 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Chromium> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
+export interface LaunchOptions {
+  /** A CA certificate (PEM file) the browser trusts, as a person would import it (its own NSS store). */
+  trustCa?: string;
+  /** Run the browser inside this network namespace (test/support/netns.ts). */
+  netns?: string;
+}
+
+export async function launchChromium(o: LaunchOptions = {}): Promise<Chromium> {
+  // a private HOME holds the NSS store with the trusted CA, and the namespace wrapper
+  const home = o.trustCa || o.netns ? mkdtempSync(join(tmpdir(), 'diemcau-chromium-')) : null;
+  let executablePath = CHROMIUM_PATH;
+  if (home && o.trustCa) {
+    const db = join(home, '.pki', 'nssdb');
+    mkdirSync(db, { recursive: true });
+    execFileSync('certutil', ['-d', `sql:${db}`, '-N', '--empty-password']);
+    execFileSync('certutil', ['-d', `sql:${db}`, '-A', '-t', 'C,,', '-n', 'diemcau-test-ca', '-i', o.trustCa]);
+  }
+  if (home && o.netns) {
+    executablePath = join(home, 'chromium-in-netns');
+    writeFileSync(executablePath, `#!/bin/sh
+exec ip netns exec ${o.netns} ${CHROMIUM_PATH} "$@"
+`);
+    chmodSync(executablePath, 0o755);
+  }
+  const browser = await chromium.launch({
+    executablePath, headless: true, args: [...CHROMIUM_ARGS], ...(home ? { env: { ...process.env, HOME: home } as Record<string, string> } : {}),
+  });
+  if (home) browser.on('disconnected', () => rmSync(home, { recursive: true, force: true }));
   const contexts: BrowserContext[] = [];
   let closed: Promise<void> | null = null;
   return {
