@@ -25,6 +25,8 @@ export interface CascadeOptions {
   controlUrl?: string;
   /** A node died without being asked to. */
   onUnexpectedExit?: (nodeId: string, code: number | null) => void;
+  /** Serve https/wss with this certificate (infra/tls.ts); `caFile` is trusted by every node. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 interface Running {
@@ -56,7 +58,7 @@ export class Cascade {
     return c;
   }
 
-  /** node id → base URL (http://127.0.0.1:port). */
+  /** node id → base URL (http(s)://127.0.0.1:port). */
   get urls(): Record<string, string> {
     return Object.fromEntries([...this.running].map(([id, r]) => [id, r.url]));
   }
@@ -136,7 +138,7 @@ export class Cascade {
   }
 
   private prepare(node: DemoNode, port: number): void {
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${this.opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     const parent = node.parent ? this.get(node.parent).url : null;
     const config = {
       nodeId: node.nodeId,
@@ -151,6 +153,7 @@ export class Cascade {
       nodeSecret: this.opts.nodeSecret,
       logLevel: this.opts.logLevel ?? 'warn',
       ...(this.opts.controlUrl ? { controlUrl: this.opts.controlUrl } : {}),
+      ...(this.opts.tls ? { tls: { certFile: this.opts.tls.certFile, keyFile: this.opts.tls.keyFile } } : {}),
     };
     const file = join(this.configDir, `${node.nodeId}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
@@ -159,6 +162,8 @@ export class Cascade {
       entry: 'media/main.ts',
       args: ['--config', file],
       logFile: join(this.opts.logDir, `${node.nodeId}.log`),
+      // the nodes call each other and control over https: they trust the demo's CA
+      ...(this.opts.tls ? { env: { NODE_EXTRA_CA_CERTS: this.opts.tls.caFile } } : {}),
       onUnexpectedExit: (code) => this.opts.onUnexpectedExit?.(node.nodeId, code),
     });
     this.running.set(node.nodeId, { node, port, url, service });

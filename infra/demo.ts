@@ -1,4 +1,4 @@
-// `./diemcau demo [--links-out links.json] [--control-port 7100] [--media-port 7201]`
+// `./diemcau demo [--links-out links.json] [--control-port 7100] [--media-port 7201] [--no-tls]`
 // Starts Redis (if none answers), the control service with the demo conference
 // and the demo cascade of media nodes, then prints one line per page:
 // `role site url`. Ctrl-C (or SIGTERM) stops every child. Port 0 = free ports;
@@ -8,19 +8,22 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateKeyring, loadKeyring, signToken, type TokenKey } from '../signaling/token.js';
 import { Cascade } from './cascade.js';
 import { CONFERENCE_ID, CENTRE, demoNodes } from './demo-sites.js';
 import { TWO_TIER_CONF } from '../server/demo/two-tier.js';
 import { REPO_ROOT, Service, freePort, waitHttp } from './proc.js';
+import { ensureTls, trustCa } from './tls.js';
 
 const { values: args } = parseArgs({
   options: {
     'links-out': { type: 'string' },
     'control-port': { type: 'string', default: '7100' },
     'media-port': { type: 'string', default: '7201' },
+    // plain http on 127.0.0.1 (camera pages still work there); default: https with the demo's own CA
+    'no-tls': { type: 'boolean', default: false },
   },
 });
 
@@ -63,6 +66,11 @@ async function main(): Promise<void> {
   writeFileSync(keyFile, JSON.stringify(keys.signing), { mode: 0o600 });
   const signer = loadKeyring(keys.signing);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  // TLS: a local CA (kept in .cache/tls across runs, so a browser that trusts it once keeps trusting
+  // it) signs a certificate for 127.0.0.1, localhost and ANNOUNCED_IP if set
+  const tls = args['no-tls'] ? null : ensureTls(process.env.ANNOUNCED_IP ? [process.env.ANNOUNCED_IP] : []);
+  if (tls) trustCa(tls.caFile);
+  const scheme = tls ? 'https' : 'http';
 
   let stopping = false;
   const nodes = demoNodes();
@@ -91,11 +99,11 @@ async function main(): Promise<void> {
   const withControl = existsSync(resolve(REPO_ROOT, 'server/main.ts'));
   let controlPort = Number(args['control-port']);
   if (withControl && (controlPort === 0 || !(await portFree(controlPort)))) controlPort = await freePort();
-  let controlUrl: string | null = withControl ? `http://127.0.0.1:${controlPort}` : null;
+  let controlUrl: string | null = withControl ? `${scheme}://127.0.0.1:${controlPort}` : null;
 
   try {
     cascade = await Cascade.start({
-      nodes, tokenPublicKeys: keys.public.publicKeys, nodeSecret, ports, logDir: LOG_DIR, ...(controlUrl ? { controlUrl } : {}),
+      nodes, tokenPublicKeys: keys.public.publicKeys, nodeSecret, ports, logDir: LOG_DIR, ...(controlUrl ? { controlUrl } : {}), ...(tls ? { tls } : {}),
       onUnexpectedExit: (id, code) => {
         if (stopping || !cascade) return;
         // A crashed node comes back by itself (its halls and children reconnect), with a growing pause.
@@ -126,6 +134,7 @@ async function main(): Promise<void> {
       env: {
         CONTROL_PORT: String(port), TOKEN_SECRET: tokenSecret, TOKEN_KEYS_FILE: keyFile, NODE_SECRET: nodeSecret, REDIS_URL: redisUrl,
         MEDIA_NODES: JSON.stringify(cascade.urls),
+        ...(tls ? { TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile, NODE_EXTRA_CA_CERTS: tls.caFile } : {}),
       },
       onUnexpectedExit: (code) => { if (!stopping) say(`control exited (code ${code}); see ${LOG_DIR}/control.log`); },
     });
@@ -143,6 +152,11 @@ async function main(): Promise<void> {
   const links = demoLinks(cascade, controlUrl, signer);
   for (const l of links) say(`${l.role} ${l.site} ${l.url}`);
   if (args['links-out']) writeFileSync(resolve(process.cwd(), args['links-out']), JSON.stringify(links, null, 2));
+  if (tls) {
+    say(`https: the demo's own certificate authority signed these addresses (${relative(REPO_ROOT, tls.caFile)}). To open them without a`);
+    say('warning, import that file into the browser\'s trusted authorities once (Chromium: Settings → Privacy and security →');
+    say('Security → Manage certificates → Authorities → Import), or start the demo with --no-tls for plain http on this machine.');
+  }
   say(`ready — Ctrl-C stops everything (logs in ${LOG_DIR}/)`);
 }
 

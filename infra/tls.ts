@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import tls from 'node:tls';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from './proc.js';
 
@@ -21,10 +22,11 @@ export interface TlsFiles {
 const openssl = (cwd: string, ...args: string[]) => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 
 /**
- * The CA in `dir` (made if missing) and a server certificate for `hosts` (IP addresses or DNS
+ * The CA in `tlsDir` (relative to the repo root, or absolute; made if missing) and a server certificate for `hosts` (IP addresses or DNS
  * names; 127.0.0.1 and localhost are always in it). Idempotent.
  */
-export function ensureTls(hosts: readonly string[] = [], dir = resolve(REPO_ROOT, '.cache/tls')): TlsFiles {
+export function ensureTls(hosts: readonly string[] = [], tlsDir = '.cache/tls'): TlsFiles {
+  const dir = resolve(REPO_ROOT, tlsDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files: TlsFiles = { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server-key.pem') };
   const caKey = join(dir, 'ca-key.pem');
@@ -46,6 +48,16 @@ export function ensureTls(hosts: readonly string[] = [], dir = resolve(REPO_ROOT
     writeFileSync(stamp, san);
   }
   return files;
+}
+
+/**
+ * This process (a launcher, a test) trusts `caFile` from now on, besides the system's authorities:
+ * fetch, socket.io and every other TLS client in it.
+ */
+export function trustCa(caFile: string): void {
+  const ca = readFileSync(caFile, 'utf8');
+  const current = tls.getCACertificates('default');
+  if (!current.includes(ca)) tls.setDefaultCACertificates([...current, ca]);
 }
 
 /** The certificate and key as a TLS server wants them. */

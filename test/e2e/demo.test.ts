@@ -1,5 +1,5 @@
 // `./diemcau demo` as a whole: the launcher starts the cascade (and the control
-// service), prints `role site url` lines, writes the same links to
+// service) over https with its own CA, prints `role site url` lines, writes the same links to
 // --links-out, every hall link joins its site on the node it names, and
 // SIGTERM stops every child.
 import { test } from 'vitest';
@@ -8,11 +8,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { io } from 'socket.io-client';
 import { Redis } from 'ioredis';
 import { HALL_NAMESPACE, HallEvents, JoinRes, MediaRoutes, NodeHealth } from '../../signaling/media.js';
 import { REPO_ROOT } from '../../infra/proc.js';
+import { trustCa } from '../../infra/tls.js';
 import { ensureClientBuilt } from './harness.js';
 
 interface Link { role: string; site: string; url: string }
@@ -47,6 +48,10 @@ test('demo launcher: links, working tokens, clean stop', { timeout: 180_000 }, a
       void exited.then((code) => { clearInterval(t); rej(new Error(`demo exited early (${code}): ${out}`)); });
     });
     const links = JSON.parse(readFileSync(linksFile, 'utf8')) as Link[];
+    // TLS by default: every page and socket is https/wss under the demo's own CA, which this test trusts as a person would
+    for (const l of links) assert.match(l.url, /^https:\/\//, `${l.role} ${l.site} over https`);
+    assert.match(out, /Manage certificates/);
+    trustCa(resolve(REPO_ROOT, '.cache/tls/ca.pem'));
     const lines = out.split('\n').filter((l) => /^\S+ \S+ http/.test(l));
     assert.deepEqual(lines, links.map((l) => `${l.role} ${l.site} ${l.url}`), 'stdout lines match --links-out');
     const want = ['studio tw', 'hall ls', 'hall ls-trangdinh', 'hall ls-trangdinh-01', 'hall ls-caoloc-01', 'contributor ls-caoloc'];
