@@ -141,7 +141,9 @@ export class ControlClient {
 /** Reads the (unverified) claims of a token: which conference, role and site it is for. */
 export function tokenClaims(token: string): { role: string; conf: string; site?: string; exp: number } | null {
   try {
-    const body = token.split('.')[0] ?? '';
+    // HMAC tokens are body.mac; Ed25519 tokens (deployments, the demo) are header.body.signature
+    const parts = token.split('.');
+    const body = (parts.length === 3 ? parts[1] : parts[0]) ?? '';
     const json = atob(body.replace(/-/g, '+').replace(/_/g, '/'));
     const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
     const c = JSON.parse(new TextDecoder().decode(bytes)) as { role?: unknown; conf?: unknown; site?: unknown; exp?: unknown };
