@@ -25,6 +25,8 @@ export interface CascadeOptions {
   controlUrl?: string;
   /** A node died without being asked to. */
   onUnexpectedExit?: (nodeId: string, code: number | null) => void;
+  /** Nodes accept only short-lived media tokens exchanged at control (signaling/media-token.ts). */
+  requireMediaTokens?: boolean;
   /** Serve https/wss with this certificate (infra/tls.ts); `caFile` is trusted by every node. */
   tls?: { certFile: string; keyFile: string; caFile: string };
 }
@@ -154,6 +156,7 @@ export class Cascade {
       logLevel: this.opts.logLevel ?? 'warn',
       ...(this.opts.controlUrl ? { controlUrl: this.opts.controlUrl } : {}),
       ...(this.opts.tls ? { tls: { certFile: this.opts.tls.certFile, keyFile: this.opts.tls.keyFile } } : {}),
+      ...(this.opts.requireMediaTokens ? { requireMediaTokens: true } : {}),
     };
     const file = join(this.configDir, `${node.nodeId}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
 
   try {
     cascade = await Cascade.start({
-      nodes, tokenPublicKeys: keys.public.publicKeys, nodeSecret, ports, logDir: LOG_DIR, ...(controlUrl ? { controlUrl } : {}), ...(tls ? { tls } : {}),
+      nodes, tokenPublicKeys: keys.public.publicKeys, nodeSecret, ports, logDir: LOG_DIR, ...(controlUrl ? { controlUrl, requireMediaTokens: true } : {}), ...(tls ? { tls } : {}),
       onUnexpectedExit: (id, code) => {
         if (stopping || !cascade) return;
         // A crashed node comes back by itself (its halls and children reconnect), with a growing pause.
@@ -169,15 +169,16 @@ function pageExists(page: string): boolean {
 export function demoLinks(cascade: Cascade, controlUrl: string | null, secret: TokenKey): DemoLink[] {
   const tok = (role: 'organizer' | 'technician' | 'participant' | 'viewer', site?: string) =>
     encodeURIComponent(signToken(secret, { role, conf: CONFERENCE_ID, ...(site ? { site } : {}), ttlSeconds: 2 * 24 * 3600 }));
-  const links: DemoLink[] = [
-    { role: 'studio', site: CENTRE, url: `${cascade.urlOfSite(CENTRE)}/studio.html?site=${CENTRE}&token=${tok('organizer')}` },
-  ];
-  // Halls load from their own media node; `control=` lets the overlay (maket, agenda) reach the control service.
+  // Media pages load from their media node; `control=` names the control service, where they exchange
+  // the link for short-lived media tokens and read the overlay (maket, agenda) and the recording state.
   const control = controlUrl ? `&control=${encodeURIComponent(controlUrl)}` : '';
+  const links: DemoLink[] = [
+    { role: 'studio', site: CENTRE, url: `${cascade.urlOfSite(CENTRE)}/studio.html?site=${CENTRE}&token=${tok('organizer')}${control}` },
+  ];
   for (const site of HALLS) links.push({ role: 'hall', site, url: `${cascade.urlOfSite(site)}/hall.html?site=${site}&token=${tok('viewer', site)}${control}` });
   links.push({
     role: 'contributor', site: 'ls-caoloc',
-    url: `${cascade.urlOfSite('ls-caoloc')}/studio.html?role=contributor&site=ls-caoloc&token=${tok('technician', 'ls-caoloc')}`,
+    url: `${cascade.urlOfSite('ls-caoloc')}/studio.html?role=contributor&site=ls-caoloc&token=${tok('technician', 'ls-caoloc')}${control}`,
   });
   if (controlUrl) {
     if (pageExists('organizer')) {

@@ -3,11 +3,23 @@ import { AppError } from '../signaling/common.js';
 import type { HallRole } from '../signaling/media.js';
 import { TokenError, verifyToken, type TokenClaims, type TokenKey } from '../signaling/token.js';
 
-/** A person's token that is valid and not revoked (`revoked`: the ids control revoked). */
-export function verifyLive(secret: TokenKey, token: unknown, revoked?: { has(jti: string): boolean }): TokenClaims {
+/**
+ * A person's token that is valid and not revoked (`revoked`: the ids control revoked; a media token
+ * is revoked with its invitation). `requireMedia`: only short-lived media tokens, exchanged at the
+ * control service (signaling/media-token.ts), never the long-lived invitation itself.
+ */
+export function verifyLive(secret: TokenKey, token: unknown, revoked?: { has(jti: string): boolean }, requireMedia = false): TokenClaims {
   const claims = verifyPerson(secret, token);
-  if (revoked?.has(claims.jti)) throw new AppError('UNAUTHORIZED', 'Liên kết này đã bị thu hồi; hãy xin Ban tổ chức liên kết mới. / This link was revoked; ask the organisers for a new one.');
+  if (revoked?.has(claims.jti) || (claims.inv && revoked?.has(claims.inv))) throw new AppError('UNAUTHORIZED', 'Liên kết này đã bị thu hồi; hãy xin Ban tổ chức liên kết mới. / This link was revoked; ask the organisers for a new one.');
+  if (requireMedia && !claims.inv) {
+    throw new AppError('UNAUTHORIZED', 'Trang cần lấy mã truy cập ngắn hạn từ dịch vụ điều hành trước; hãy mở lại đúng đường liên kết Ban tổ chức gửi. / The page must first get a short-lived media token from the control service; open the link the organisers sent again.');
+  }
   return claims;
+}
+
+/** The invitation a token stands for: its own id, or the one a media token was exchanged for. */
+export function linkOf(claims: TokenClaims): string {
+  return claims.inv ?? claims.jti;
 }
 
 /** Verifies a person's token; node tokens are not accepted here. */

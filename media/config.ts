@@ -53,6 +53,11 @@ export const NodeConfig = z.object({
    * for a private CA). Env TLS_CERT_FILE, TLS_KEY_FILE.
    */
   tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  /**
+   * Accept only short-lived media tokens from pages (exchanged at the control service, which checks
+   * revocation then), never the invitations themselves. Env REQUIRE_MEDIA_TOKENS=1.
+   */
+  requireMediaTokens: z.boolean().default(false),
   /** Control service URL (http://host:port): the node reports to it and takes the floor from it. */
   controlUrl: z.string().url().optional(),
   /**
@@ -111,6 +116,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
   num('rtcPort', 'rtc-port', 'MEDIA_RTC_PORT');
   str('announcedIp', 'announced-ip', 'ANNOUNCED_IP');
   num('workers', 'workers', 'MEDIA_WORKERS');
+  const media = pick('require-media-tokens', 'REQUIRE_MEDIA_TOKENS');
+  if (media !== undefined && media !== '') raw.requireMediaTokens = media === '1' || media === 'true';
   const certFile = pick('tls-cert', 'TLS_CERT_FILE');
   const keyFile = pick('tls-key', 'TLS_KEY_FILE');
   if (certFile && keyFile) raw.tls = { certFile, keyFile };

@@ -25,7 +25,8 @@ import {
   type TransportInfo,
 } from '../signaling/media.js';
 import type { TokenClaims, TokenKey } from '../signaling/token.js';
-import { assertHallRole, assertOrganizer, assertStatsAccess, verifyLive } from './auth.js';
+import { assertHallRole, assertOrganizer, assertStatsAccess, linkOf, verifyLive } from './auth.js';
+import { REFRESH_TOKEN_EVENT, RefreshTokenReq } from '../signaling/media-token.js';
 import type { Cascade } from './cascade.js';
 import type { Session, SiteRouter } from './session.js';
 import type { StatsRegistry } from './stats.js';
@@ -34,7 +35,11 @@ import type { Revocations } from './revocations.js';
 import { closeAtExpiry } from '../signaling/expiry.js';
 import { HallPlayback } from '../signaling/watching.js';
 
-export type HallOptions = { cascade: Cascade; stats: StatsRegistry; watchers: Watchers; revocations: Revocations; tokenSecret: TokenKey; nodeId: string; log: Logger };
+export type HallOptions = {
+  cascade: Cascade; stats: StatsRegistry; watchers: Watchers; revocations: Revocations; tokenSecret: TokenKey; nodeId: string; log: Logger;
+  /** Only short-lived media tokens (exchanged at control), never invitations (signaling/media-token.ts). */
+  requireMediaTokens?: boolean;
+};
 
 const MAX_TRANSPORTS = 4;
 /** Sockets one token may hold open on this node (a hall's screens, a console reconnecting). */
@@ -61,12 +66,12 @@ export function attachHall(nsp: Namespace, o: HallOptions): void {
   const perToken = new Map<string, number>();
   nsp.use((socket, next) => {
     try {
-      const claims = verifyLive(o.tokenSecret, socket.handshake.auth?.token, o.revocations);
-      // one invitation link opens a few screens, not a flood of sockets
-      if ((perToken.get(claims.jti) ?? 0) >= MAX_SOCKETS_PER_TOKEN) throw new AppError('RATE_LIMITED', 'Liên kết này đang mở ở quá nhiều màn hình; hãy đóng bớt rồi thử lại. / This link is open on too many screens; close some and try again.');
+      const claims = verifyLive(o.tokenSecret, socket.handshake.auth?.token, o.revocations, o.requireMediaTokens);
+      // one invitation link opens a few screens, not a flood of sockets (however many media tokens it got)
+      if ((perToken.get(linkOf(claims)) ?? 0) >= MAX_SOCKETS_PER_TOKEN) throw new AppError('RATE_LIMITED', 'Liên kết này đang mở ở quá nhiều màn hình; hãy đóng bớt rồi thử lại. / This link is open on too many screens; close some and try again.');
       socket.data.claims = claims;
       // counted here, not on 'connection': a burst of handshakes must not slip past the cap
-      perToken.set(claims.jti, (perToken.get(claims.jti) ?? 0) + 1);
+      perToken.set(linkOf(claims), (perToken.get(linkOf(claims)) ?? 0) + 1);
       next();
     } catch (err) {
       o.log.info({ from: socket.handshake.address, reason: (err as Error).message }, 'hall connection refused');
@@ -81,16 +86,32 @@ export function attachHall(nsp: Namespace, o: HallOptions): void {
   o.revocations.on('revoked', (jtis) => {
     const gone = new Set(jtis);
     for (const s of nsp.sockets.values()) {
-      if (gone.has((s.data.claims as TokenClaims | undefined)?.jti ?? '')) s.disconnect(true);
+      const c = s.data.claims as TokenClaims | undefined;
+      if (c && (gone.has(c.jti) || gone.has(linkOf(c)))) s.disconnect(true);
     }
   });
   nsp.on('connection', (socket) => {
-    const jti = (socket.data.claims as TokenClaims).jti;
+    const link = linkOf(socket.data.claims as TokenClaims);
     socket.once('disconnect', () => {
-      const n = (perToken.get(jti) ?? 1) - 1;
-      if (n > 0) perToken.set(jti, n); else perToken.delete(jti);
+      const n = (perToken.get(link) ?? 1) - 1;
+      if (n > 0) perToken.set(link, n); else perToken.delete(link);
     });
-    closeAtExpiry(socket, (socket.data.claims as TokenClaims).exp);
+    // a fresh media token for the same link keeps the socket open past the first one's expiry
+    socket.on(REFRESH_TOKEN_EVENT, (payload: unknown, ack?: (r: Ack<{ exp: number }>) => void) => {
+      try {
+        const { token } = parseOrThrow(RefreshTokenReq, payload);
+        const next = verifyLive(o.tokenSecret, token, o.revocations, o.requireMediaTokens);
+        const cur = socket.data.claims as TokenClaims;
+        if (next.role !== cur.role || next.conf !== cur.conf || next.site !== cur.site || linkOf(next) !== linkOf(cur)) {
+          throw new AppError('FORBIDDEN', 'Mã mới phải cùng đường liên kết với mã đang dùng. / The fresh token must be for the same link.');
+        }
+        socket.data.claims = next;
+        ack?.({ ok: true, data: { exp: next.exp } });
+      } catch (err) {
+        ack?.({ ok: false, error: errorBody(err) });
+      }
+    });
+    closeAtExpiry(socket, () => (socket.data.claims as TokenClaims).exp);
   });
 
   nsp.on('connection', (socket) => handleSocket(socket, o));
@@ -138,7 +159,7 @@ function handleSocket(socket: Socket, o: HallOptions): void {
     assertHallRole(claims, req.role, req.site);
     const session = await o.cascade.session(conf);
     const sr = await session.router(req.site);
-    joined = { site: req.site, role: req.role, session, sr, contribution: req.role === 'contributor' ? req.contribution ?? tokenContribution(claims.jti) : null };
+    joined = { site: req.site, role: req.role, session, sr, contribution: req.role === 'contributor' ? req.contribution ?? tokenContribution(linkOf(claims)) : null };
     await socket.join(`conf:${conf}`);
     if (req.role === 'hall') {
       o.watchers.add(socket.id, conf, req.site, () => {

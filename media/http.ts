@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { AppError, httpStatus, parseOrThrow, toErrorBody } from '../signaling/common.js';
 import { IngestReq, MediaRoutes, SetFloorReq, type NodeHealth } from '../signaling/media.js';
 import type { TokenClaims, TokenKey } from '../signaling/token.js';
-import { assertHallRole, assertOrganizer, assertStatsAccess, verifyLive } from './auth.js';
+import { assertHallRole, assertOrganizer, assertStatsAccess, linkOf, verifyLive } from './auth.js';
 import type { Cascade } from './cascade.js';
 import { createIngest, type Ingest } from './ingest.js';
 import type { Revocations } from './revocations.js';
@@ -24,6 +24,8 @@ export type HttpOptions = {
   /** Token ids control revoked: refused, and their ingests closed. */
   revocations?: Revocations;
   staticDir?: string;
+  /** Only short-lived media tokens (exchanged at control), never invitations. */
+  requireMediaTokens?: boolean;
   /** Origins pages served here may call besides this node (the control service's). */
   connectOrigins?: readonly string[];
   health: () => NodeHealth;
@@ -60,7 +62,7 @@ export function createHttp(o: HttpOptions): MediaHttp {
     return h.startsWith('Bearer ') ? h.slice(7) : String(req.query.token ?? '');
   };
   const auth = (req: Request): TokenClaims => {
-    return verifyLive(o.tokenSecret, bearerOf(req) || undefined, o.revocations);
+    return verifyLive(o.tokenSecret, bearerOf(req) || undefined, o.revocations, o.requireMediaTokens);
   };
   // ingests of a revoked link stop at once
   o.revocations?.on('revoked', (jtis) => {
@@ -88,7 +90,7 @@ export function createHttp(o: HttpOptions): MediaHttp {
     if (tag === 'source' && claims.role !== 'organizer') throw new AppError('FORBIDDEN', 'only an organizer ingests the session source');
     // ingests of conferences that ended here are gone with their session
     for (const [id, i] of ingests) if (!o.cascade.ready.has(i.res.conf)) ingests.delete(id);
-    const mine = [...ingests.values()].filter((i) => i.owner === claims.jti).length;
+    const mine = [...ingests.values()].filter((i) => i.owner === linkOf(claims)).length;
     if (mine >= (claims.role === 'organizer' ? MAX_INGESTS.organizer : MAX_INGESTS.site)) {
       throw new AppError('RATE_LIMITED', 'Liên kết này đã mở đủ số luồng nhận tín hiệu cho phép; hãy đóng luồng cũ rồi mở lại. / This link has opened as many ingests as allowed; close one and try again.');
     }
@@ -108,7 +110,7 @@ export function createHttp(o: HttpOptions): MediaHttp {
       ...(o.ingestPorts ? { portRange: o.ingestPorts } : {}),
       stats: o.stats,
     });
-    ingests.set(ingest.id, { ...ingest, owner: claims.jti });
+    ingests.set(ingest.id, { ...ingest, owner: linkOf(claims) });
     o.log.info({ conf: claims.conf, site: body.site, tag, ingest: ingest.id, ports: ingest.res.streams.map((s) => s.port) }, 'ingest opened');
     res.status(201);
     return ingest.res;

@@ -110,6 +110,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     ...(cfg.ingestPorts ? { ingestPorts: cfg.ingestPorts } : {}),
     revocations,
     staticDir: resolve(REPO_ROOT, cfg.staticDir ?? 'dist/client'),
+    requireMediaTokens: cfg.requireMediaTokens,
     connectOrigins: originsOf([...(cfg.controlUrl ? [cfg.controlUrl] : []), ...(cfg.publicOrigins ?? [])]),
     health,
     log,
@@ -124,7 +125,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     pingTimeout: 5000,
     maxHttpBufferSize: 256 * 1024,
   });
-  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, watchers, revocations, tokenSecret: personKey, nodeId: cfg.nodeId, log });
+  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, watchers, revocations, tokenSecret: personKey, nodeId: cfg.nodeId, log, requireMediaTokens: cfg.requireMediaTokens });
   attachNodeNamespace(io.of(NODE_NAMESPACE), cascade, cfg.nodeSecret, log);
 
   try {

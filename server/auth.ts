@@ -17,6 +17,7 @@ export async function authenticate(ctx: Ctx, token: unknown): Promise<Auth> {
   }
   if (claims.role === 'node') throw new AppError('FORBIDDEN', 'node tokens are not accepted here');
   if (await ctx.redis.sismember(ctx.keys.revoked, claims.jti)) throw new AppError('UNAUTHORIZED', 'token revoked');
+  if (claims.inv && await ctx.redis.sismember(ctx.keys.revoked, claims.inv)) throw new AppError('UNAUTHORIZED', 'token revoked');
   return claims;
 }
 

@@ -21,6 +21,7 @@ import { siteTreeHandlers } from './site-tree/handlers.js';
 import { setupHandlers } from './setup-handlers.js';
 import { replayHandlers } from './replay/handlers.js';
 import { recordingHandlers } from './recordings/handlers.js';
+import { mediaTokenHandlers } from './media-token.js';
 import { replaySheet, summaryRows } from './replay/report.js';
 
 export interface Input { params: any; query: any; body: any }
@@ -161,6 +162,8 @@ export const handlers: Record<ControlRouteName, Handler> = {
   ...recordingHandlers,
   // replay sessions ("học tập lại"): replay/handlers.ts
   ...replayHandlers,
+  // media tokens: media-token.ts
+  ...mediaTokenHandlers,
   getFloor: async (c, a, { params }) => { assertConf(a, params.conf); return getFloor(c, params.conf); },
   requestFloor: async (c, a, { params, body }) => { assertSite(a, params.conf, body.site); return requestFloor(c, params.conf, body.site, body.note, body.console); },
   withdrawFloor: async (c, a, { params }) => {

@@ -15,6 +15,7 @@ import {
 import { SiteTreeRoutes } from './site-import.js';
 import { AgendaReorderEditReq, InvitationReissueReq, InvitationSheetQuery } from './setup.js';
 import { RecordingRoutes, ReplayRoutes } from './recording.js';
+import { MediaTokenRoutes } from './media-token.js';
 
 export type RouteRole = 'organizer' | 'technician' | 'participant' | 'viewer' | 'any';
 export interface RouteDef {
@@ -104,6 +105,8 @@ export const ControlRoutes = {
   ...RecordingRoutes,
   // replay sessions ("học tập lại", signaling/recording.ts): headcounts kept apart from live attendance
   ...ReplayRoutes,
+  // short-lived media tokens for the media nodes (signaling/media-token.ts)
+  ...MediaTokenRoutes,
   getFloor: { method: 'get', path: `${P}/floor`, params: Conf, res: FloorState, roles: READ, summary: 'Floor requests and grant' },
   requestFloor: { method: 'post', path: `${P}/floor/requests`, params: Conf, body: FloorRequestReq, res: FloorState, roles: SITE, summary: 'Ask for the floor' },
   withdrawFloor: { method: 'delete', path: `${P}/floor/requests/:site`, params: ConfSite, res: FloorState, roles: SITE, summary: 'Withdraw (technician) / dismiss (organizer)' },

@@ -30,6 +30,11 @@ export const TokenClaims = z.object({
   jti: z.string().min(1),
   /** Expiry, seconds since epoch. */
   exp: z.number().int().positive(),
+  /**
+   * Media tokens only: the invitation (its jti) this short-lived token was exchanged for at the
+   * control service. Revoking the invitation revokes every media token made from it.
+   */
+  inv: z.string().min(1).max(200).optional(),
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
 

@@ -11,6 +11,8 @@ import {
   ConnectTransportReq, ProduceReq, ProduceRes,
 } from '../../signaling/media.js';
 import { request, RpcError } from './rpc.js';
+import type { TokenSource } from './media-token.js';
+import { REFRESH_TOKEN_EVENT } from '../../signaling/media-token.js';
 import type { Phase } from './status.js';
 
 export type JoinResult = z.infer<typeof JoinRes>;
@@ -18,8 +20,10 @@ export type JoinResult = z.infer<typeof JoinRes>;
 export interface SessionOptions {
   /** Media node base URL (http://host:port); '' or undefined means this page's origin. */
   nodeUrl?: string;
-  /** Access token, sent in the socket.io handshake. */
+  /** Access token, sent in the socket.io handshake (the invitation when no control service gives media tokens). */
   token: string;
+  /** Short-lived media tokens from the control service (client/media/media-token.ts): used instead of `token`. */
+  tokens?: TokenSource;
   /** Site whose router to join. */
   site: string;
   role: z.infer<typeof HallRole>;
@@ -33,7 +37,8 @@ const Ok = z.unknown();
 export function openSocket(opts: SessionOptions): Socket {
   const base = (opts.nodeUrl ?? '').replace(/\/+$/, '');
   return io(`${base}${HALL_NAMESPACE}`, {
-    auth: { token: opts.token },
+    // read on every (re)connect: a reconnect presents the freshest media token
+    auth: (cb) => cb({ token: opts.tokens?.current ?? opts.token }),
     transports: ['websocket'],
     reconnection: true,
     reconnectionDelay: 500,
@@ -113,6 +118,7 @@ export abstract class MediaSession<O extends MediaSessionOptions> {
   /** Bumped on every rejoin and on close, so work begun for an older session stops. */
   protected generation = 0;
   private chain: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
   private timers = new Set<ReturnType<typeof setTimeout>>();
   protected closed = false;
 
@@ -127,6 +133,10 @@ export abstract class MediaSession<O extends MediaSessionOptions> {
     if (this.socket || this.closed) return;
     const socket = openSocket(this.sessionOptions());
     this.socket = socket;
+    // a fresh media token goes to the node on the open socket, which then outlives the old one
+    this.unsubscribe = this.opts.tokens?.onChange((token) => {
+      if (socket.connected) socket.timeout(5000).emit(REFRESH_TOKEN_EVENT, { token }, () => undefined);
+    });
     socket.on('connect', () => {
       const gen = ++this.generation;
       this.enqueue(() => this.setup(gen));
@@ -149,6 +159,7 @@ export abstract class MediaSession<O extends MediaSessionOptions> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.unsubscribe?.();
     this.generation++;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

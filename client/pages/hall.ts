@@ -5,6 +5,7 @@
 import { HallReceiver } from '../media/receiver.js';
 import { takeLinkToken } from '../media/link-token.js';
 import { foreignUrls } from '../media/origins.js';
+import { confOfToken, MediaTokens } from '../media/media-token.js';
 import { renderStatus, type Phase } from '../media/status.js';
 import { mountHallOverlay, type HallOverlayHandle } from '../ui/hall-overlay.js';
 
@@ -52,12 +53,25 @@ if (!site || !token) {
   show('unauthorized');
 } else {
   show('connecting');
-  void foreign.then((bad) => { if (bad.length) { console.warn(`[hall] refused a foreign link: ${bad.join(' ')}`); show('foreign-link'); } else startReceiver(); });
+  void foreign.then(async (bad) => {
+    if (bad.length) { console.warn(`[hall] refused a foreign link: ${bad.join(' ')}`); show('foreign-link'); return; }
+    // the node gets a short-lived media token from the control service, never the invitation itself
+    // (without a control service known, the invitation: a node that requires media tokens refuses it)
+    const base = await controlBase();
+    const conf = confOfToken(token);
+    let tokens: MediaTokens | undefined;
+    if (base !== null && conf) {
+      tokens = new MediaTokens({ controlUrl: base, invitation: token, conf });
+      await tokens.begin();
+      addEventListener('pagehide', () => tokens?.close());
+    }
+    startReceiver(tokens);
+  });
 }
 
-function startReceiver(): void {
+function startReceiver(tokens?: MediaTokens): void {
   receiver = new HallReceiver({
-    site, token, nodeUrl, forceTcp,
+    site, token, nodeUrl, forceTcp, ...(tokens ? { tokens } : {}),
     onPhase: show,
     // what the node tells the organizers: a paused or not-yet-playing picture is not "watching"
     isShowing: () => !video.paused && !video.ended && video.readyState >= 2,
@@ -80,7 +94,13 @@ function startReceiver(): void {
  * overlay is mounted only when this origin is the control service (it answers
  * /healthz; a media node does not), so a hall never shows a banner that cannot load.
  */
-async function controlBase(): Promise<string | null> {
+let controlBaseP: Promise<string | null> | null = null;
+function controlBase(): Promise<string | null> {
+  controlBaseP ??= findControl();
+  return controlBaseP;
+}
+
+async function findControl(): Promise<string | null> {
   if (controlParam !== null) return controlParam;
   try {
     const res = await fetch('/healthz', { signal: AbortSignal.timeout(5000) });

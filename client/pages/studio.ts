@@ -5,6 +5,7 @@
 import { Publisher } from '../media/publisher.js';
 import { takeLinkToken } from '../media/link-token.js';
 import { foreignUrls } from '../media/origins.js';
+import { confOfToken, MediaTokens } from '../media/media-token.js';
 import { renderStatus, type Phase } from '../media/status.js';
 import { contributionId } from '../media/contribution.js';
 import { mountRecordingIndicator } from '../media/recording-indicator.js';
@@ -14,6 +15,7 @@ const site = params.get('site') ?? '';
 const token = takeLinkToken() ?? '';
 const nodeUrl = params.get('node') ?? '';
 const role = params.get('role') === 'contributor' ? 'contributor' : 'studio';
+const controlParam = params.get('control');
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const preview = $('preview') as HTMLVideoElement;
@@ -54,7 +56,7 @@ function span(text: string, lang: string): HTMLElement {
 async function start(): Promise<void> {
   if (publisher) return;
   // a `node=` naming another deployment's server never receives the token
-  if ((await foreignUrls([nodeUrl])).length) { show('foreign-link'); setToggle(false); return; }
+  if ((await foreignUrls([nodeUrl, controlParam ?? ''])).length) { show('foreign-link'); setToggle(false); return; }
   if (!stream) {
     try {
       stream = await navigator.mediaDevices.getUserMedia({
@@ -80,8 +82,10 @@ async function start(): Promise<void> {
   }
   show('connecting');
   const contribution = role === 'contributor' ? contributionId(site) : undefined;
+  const tokens = await mediaTokens();
+  if (publisher) return;
   publisher = new Publisher({
-    site, token, nodeUrl, role, stream, onPhase: show, ...(contribution ? { contribution } : {}),
+    site, token, nodeUrl, role, stream, onPhase: show, ...(contribution ? { contribution } : {}), ...(tokens ? { tokens } : {}),
     onProgramme: (p) => {
       programme = { source: p.source, floor: p.floor };
       // Who the halls see now: this camera, another camera of this site, or another site.
@@ -119,16 +123,39 @@ setInterval(async () => {
   $('bitrate').textContent = `${Math.round(kbps)} kbit/s`;
 }, 2000);
 
+/** The control service, if one is known (null: none, or a foreign `control=`). */
+let controlBaseP: Promise<string | null> | null = null;
+function controlBase(): Promise<string | null> {
+  controlBaseP ??= (async () => {
+    if (controlParam !== null) return (await foreignUrls([controlParam])).length ? null : controlParam;
+    return fetch('/healthz', { signal: AbortSignal.timeout(5000) }).then((r) => (r.status === 404 ? null : ''), () => '');
+  })();
+  return controlBaseP;
+}
+
+/** A short-lived media token for the node instead of the invitation, when a control service is known. */
+let tokensP: Promise<MediaTokens | null> | null = null;
+function mediaTokens(): Promise<MediaTokens | null> {
+  tokensP ??= (async () => {
+    const base = await controlBase();
+    const conf = confOfToken(token);
+    if (base === null || !conf) return null;
+    const t = new MediaTokens({ controlUrl: base, invitation: token, conf });
+    await t.begin();
+    addEventListener('pagehide', () => t.close());
+    return t;
+  })();
+  return tokensP;
+}
+
 if (!site || !token) show('unauthorized');
 else void start();
 
 // The recording indicator reads the control service: `control=`, or this origin when it is control
 // (a media node serving this page answers /healthz with 404); a foreign `control=` is never called.
-const controlParam = params.get('control');
 if (token) {
   void (async () => {
-    if (controlParam !== null && (await foreignUrls([controlParam])).length) return;
-    const base = controlParam ?? (await fetch('/healthz', { signal: AbortSignal.timeout(5000) }).then((r) => (r.status === 404 ? null : ''), () => ''));
+    const base = await controlBase();
     if (base === null) return;
     const stopRec = mountRecordingIndicator($('rec'), { base, token });
     addEventListener('pagehide', stopRec);

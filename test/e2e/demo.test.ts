@@ -18,9 +18,35 @@ import { ensureClientBuilt } from './harness.js';
 
 interface Link { role: string; site: string; url: string }
 
-async function joins(link: Link, role: 'hall' | 'studio' | 'contributor'): Promise<unknown> {
+/** The link's invitation exchanged at the control service it names for a short-lived media token. */
+async function mediaToken(link: Link): Promise<string> {
+  const u = new URL(link.url);
+  const control = u.searchParams.get('control');
+  assert.ok(control, `${link.role} ${link.site} names the control service`);
+  const invitation = u.searchParams.get('token')!;
+  const conf = JSON.parse(Buffer.from(invitation.split('.')[1]!, 'base64url').toString()).conf as string;
+  const r = await fetch(`${control}/api/conferences/${conf}/media-token`, { method: 'POST', headers: { authorization: `Bearer ${invitation}`, 'content-type': 'application/json' }, body: '{}' });
+  const j = await r.json() as { ok: boolean; data: { token: string } };
+  assert.ok(j.ok, JSON.stringify(j));
+  return j.data.token;
+}
+
+/** The demo's nodes take no invitation: a handshake with one is refused, with a sentence. */
+async function refusesInvitation(link: Link): Promise<void> {
   const u = new URL(link.url);
   const socket = io(`${u.origin}${HALL_NAMESPACE}`, { auth: { token: u.searchParams.get('token') }, transports: ['websocket'], reconnection: false });
+  try {
+    const err = await new Promise<Error & { data?: { code?: string; message?: string } }>((res, rej) => { socket.once('connect', () => rej(new Error('an invitation was accepted'))); socket.once('connect_error', res); });
+    assert.equal(err.data?.code, 'UNAUTHORIZED');
+    assert.match(err.data?.message ?? '', /mã truy cập ngắn hạn/);
+  } finally {
+    socket.close();
+  }
+}
+
+async function joins(link: Link, role: 'hall' | 'studio' | 'contributor'): Promise<unknown> {
+  const u = new URL(link.url);
+  const socket = io(`${u.origin}${HALL_NAMESPACE}`, { auth: { token: await mediaToken(link) }, transports: ['websocket'], reconnection: false });
   try {
     await new Promise<void>((res, rej) => { socket.once('connect', () => res()); socket.once('connect_error', rej); });
     const ack = await socket.timeout(10_000).emitWithAck(HallEvents.join, { site: link.site, role });
@@ -81,6 +107,7 @@ test('demo launcher: links, working tokens, clean stop', { timeout: 180_000 }, a
     for (const l of links.filter((x) => ['organizer', 'technician', 'checkin'].includes(x.role))) {
       assert.equal((await fetch(l.url)).status, 200, `${l.role} ${l.site}`);
     }
+    await refusesInvitation(byKey('hall ls-trangdinh-01'));
     await joins(byKey('studio tw'), 'studio');
     await joins(byKey('contributor ls-caoloc'), 'contributor');
 

@@ -4,7 +4,8 @@
 // its own certificate store, as a person would). The studio page gets the
 // camera (a secure context, which plain http would not give on this address),
 // a province hall one hop down decodes it, and the node-to-node and
-// node-to-control links run over wss with the same CA.
+// node-to-control links run over wss with the same CA. The nodes take no
+// invitation: both pages exchange theirs at control for media tokens.
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -31,7 +32,7 @@ const tok = (role: 'organizer' | 'viewer', site?: string) => signToken(TOKEN_SEC
 describe('TLS on a non-loopback address', { timeout: 240_000 }, () => {
   let ns: NetNs;
   let tls: TlsFiles;
-  let control: ControlHandle;
+  let controlSvc: ControlHandle;
   let centre: NodeProc, langson: NodeProc;
   let chrome: Chromium;
 
@@ -41,11 +42,12 @@ describe('TLS on a non-loopback address', { timeout: 240_000 }, () => {
     tls = ensureTls([ns.hostIp], TLS_DIR);
     const controlPort = await freePort();
     const controlUrl = `https://${ns.hostIp}:${controlPort}`;
-    control = await startControl({
+    controlSvc = await startControl({
       port: controlPort, host: '0.0.0.0', redisUrl: REDIS_URL, redisPrefix: PREFIX, dataDir: `.cache/test-data/${PREFIX.slice(0, -1)}`,
       demo: true, logLevel: 'warn', tokenSecret: TOKEN_SECRET, tls: readTls(tls),
     });
-    const node = { tokenSecret: TOKEN_SECRET, nodeSecret: NODE_SECRET, workers: 1, listenIp: '0.0.0.0', announcedIp: ns.hostIp, controlUrl, tls: { certFile: tls.certFile, keyFile: tls.keyFile } };
+    // the nodes take no invitation: pages exchange theirs at control for short-lived media tokens
+    const node = { tokenSecret: TOKEN_SECRET, nodeSecret: NODE_SECRET, workers: 1, listenIp: '0.0.0.0', announcedIp: ns.hostIp, controlUrl, tls: { certFile: tls.certFile, keyFile: tls.keyFile }, requireMediaTokens: true };
     centre = new NodeProc({ ...node, nodeId: 'centre', sites: ['tw'], listenPort: await freeUdpTcpPort('127.0.0.1') }, 'tls-centre');
     centre.env = { NODE_EXTRA_CA_CERTS: tls.caFile };
     await centre.start();
@@ -58,7 +60,7 @@ describe('TLS on a non-loopback address', { timeout: 240_000 }, () => {
   afterAll(async () => {
     await chrome?.close();
     for (const n of [langson, centre]) await n?.stop();
-    await control?.close();
+    await controlSvc?.close();
     await deletePrefix(PREFIX);
     ns?.close();
     rmSync(TLS_DIR, { recursive: true, force: true });
@@ -85,11 +87,12 @@ describe('TLS on a non-loopback address', { timeout: 240_000 }, () => {
 
   test('from the namespace, the studio gets the camera over https and a province hall decodes it', async () => {
     const studio = await chrome.page({ viewport: { width: 960, height: 540 }, permissions: ['camera', 'microphone'] });
-    await studio.goto(`${centre.url}/studio.html?site=tw&token=${encodeURIComponent(tok('organizer'))}`);
+    const control = encodeURIComponent(`https://${ns.hostIp}:${controlSvc.port}`);
+    await studio.goto(`${centre.url}/studio.html?site=tw&token=${encodeURIComponent(tok('organizer'))}&control=${control}`);
     assert.equal(await studio.evaluate(() => window.isSecureContext && location.protocol), 'https:');
     await waitFor('studio publishing', async () => (await studioPhase(studio)) === 'publishing', 30_000);
     const hall = await chrome.page({ viewport: { width: 960, height: 540 }, permissions: [] });
-    await hall.goto(`${langson.url}/hall.html?site=ls&token=${encodeURIComponent(tok('viewer', 'ls'))}&control=${encodeURIComponent(`https://${ns.hostIp}:${control.port}`)}`);
+    await hall.goto(`${langson.url}/hall.html?site=ls&token=${encodeURIComponent(tok('viewer', 'ls'))}&control=${control}`);
     const seen = await waitDecoding(hall, 'the province hall decoding the studio over the veth link');
     assert.equal(seen.programme?.source, 'tw');
     assert.equal((await hallView(hall)).phase, 'playing');

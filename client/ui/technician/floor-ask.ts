@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Signal } from '@preact/signals';
 import { ControlEvents } from '../../../signaling/control.js';
+import { mediaTokensOf } from '../media-tokens.js';
 import { Publisher } from '../../media/publisher.js';
 import { contributionId } from '../../media/contribution.js';
 import type { Phase } from '../../media/status.js';
@@ -46,8 +47,9 @@ export function FloorAsk({ s, stream, nodeUrl }: { s: AppSession; stream: Signal
         try { st = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true }); stream.value = st; }
         catch (err) { notify(humanError(new UiError('NO_DEVICE', String(err))), 'error'); return; }
       }
+      const tokens = await mediaTokensOf(s);
       if (cancelled) return;
-      const p = new Publisher({ nodeUrl, token: s.token, site: s.site!, role: 'contributor', contribution: consoleId, stream: st, onPhase: setPhase });
+      const p = new Publisher({ nodeUrl, token: s.token, tokens, site: s.site!, role: 'contributor', contribution: consoleId, stream: st, onPhase: setPhase });
       pub.current = p;
       p.start();
     })();

@@ -9,6 +9,7 @@ import { fmtKbps, fmtTime } from '../format.js';
 import { Panel } from '../components.js';
 import { humanError } from '../errors.js';
 import { watchNodeStats } from '../media-link.js';
+import { mediaTokensOf } from '../media-tokens.js';
 import type { AppSession } from '../app.js';
 
 export function LiveStats({ s, nodeUrl }: { s: AppSession; nodeUrl: string | undefined }) {
@@ -16,7 +17,12 @@ export function LiveStats({ s, nodeUrl }: { s: AppSession; nodeUrl: string | und
   const [error, setError] = useState('');
   useEffect(() => {
     if (!nodeUrl) return;
-    return watchNodeStats(nodeUrl, s.token, (st) => { setStats(st); setError(''); }, (err) => setError(humanError(err)), 2000);
+    let stop: (() => void) | undefined;
+    let cancelled = false;
+    void mediaTokensOf(s).then((tokens) => {
+      if (!cancelled) stop = watchNodeStats(nodeUrl, tokens, (st) => { setStats(st); setError(''); }, (err) => setError(humanError(err)), 2000);
+    });
+    return () => { cancelled = true; stop?.(); };
   }, [nodeUrl]);
   const streams = (stats?.streams ?? []).filter((x) => x.site === s.site).sort((a, b) => a.hop.localeCompare(b.hop) || a.kind.localeCompare(b.kind));
   const advice = stats && s.site ? linkAdvice(stats.streams, s.site) : null;

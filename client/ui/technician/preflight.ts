@@ -7,6 +7,7 @@ import { ControlEvents } from '../../../signaling/control.js';
 import { html } from '../html.js';
 import { T } from '../i18n.js';
 import { fmtDateTime } from '../format.js';
+import { mediaTokensOf } from '../media-tokens.js';
 import { Panel, Progress } from '../components.js';
 import { act, notify } from '../notices.js';
 import { humanError, UiError } from '../errors.js';
@@ -78,7 +79,7 @@ export function Preflight({ s, stream, nodeUrl }: { s: AppSession; stream: Signa
     setResult(null);
     setTest({ frac: 0, live: { bitrateKbps: 0 } });
     try {
-      const r = await runLinkTest({ nodeUrl, token: s.token, site: s.site!, track, seconds: 10, onProgress: (frac, live) => setTest({ frac, live }) });
+      const r = await runLinkTest({ nodeUrl, token: (await mediaTokensOf(s)).current, site: s.site!, track, seconds: 10, onProgress: (frac, live) => setTest({ frac, live }) });
       setResult(r);
       await act(() => s.client.emit(ControlEvents.rehearsal, {
         site: s.site!, passed: r.passed, rttMs: r.rttMs, lossPct: r.lossPct, jitterMs: r.jitterMs, bitrateKbps: r.bitrateKbps,
