@@ -12,7 +12,9 @@ export interface ServiceOptions {
   /** Label used in messages. */
   name: string;
   /** TypeScript entry relative to the repo root, run with `node --import tsx`. */
-  entry: string;
+  entry?: string;
+  /** Or any program with its arguments (e.g. turnserver). */
+  command?: string[];
   args?: string[];
   env?: Record<string, string>;
   /** File receiving stdout+stderr (absolute, or relative to the repo root). */
@@ -44,7 +46,7 @@ export class Service {
     mkdirSync(dirname(logFile), { recursive: true });
     const log = createWriteStream(logFile, { flags: 'a' });
     this.stopping = false;
-    const argv = [process.execPath, '--import', 'tsx', this.opts.entry, ...(this.opts.args ?? [])];
+    const argv = this.opts.command ? [...this.opts.command] : [process.execPath, '--import', 'tsx', this.opts.entry!, ...(this.opts.args ?? [])];
     if (this.opts.netns) argv.unshift('ip', 'netns', 'exec', this.opts.netns);
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: REPO_ROOT,

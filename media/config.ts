@@ -58,6 +58,11 @@ export const NodeConfig = z.object({
    * revocation then), never the invitations themselves. Env REQUIRE_MEDIA_TOKENS=1.
    */
   requireMediaTokens: z.boolean().default(false),
+  /**
+   * TURN relays for halls behind firewalls (coturn with use-auth-secret): handed to halls with
+   * short-lived credentials. Env TURN_URLS (comma-separated), TURN_SECRET, TURN_TTL_S.
+   */
+  turn: z.object({ urls: z.array(z.string().min(1)).min(1).max(8), secret: z.string().min(16), ttlSeconds: z.number().int().min(60).max(86_400).default(3600) }).optional(),
   /** Control service URL (http://host:port): the node reports to it and takes the floor from it. */
   controlUrl: z.string().url().optional(),
   /**
@@ -116,6 +121,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
   num('rtcPort', 'rtc-port', 'MEDIA_RTC_PORT');
   str('announcedIp', 'announced-ip', 'ANNOUNCED_IP');
   num('workers', 'workers', 'MEDIA_WORKERS');
+  const turnUrls = pick('turn-urls', 'TURN_URLS');
+  const turnSecret = pick('turn-secret', 'TURN_SECRET');
+  if (turnUrls && turnSecret) raw.turn = { urls: turnUrls.split(',').map((s) => s.trim()).filter(Boolean), secret: turnSecret, ...(pick('turn-ttl', 'TURN_TTL_S') ? { ttlSeconds: Number(pick('turn-ttl', 'TURN_TTL_S')) } : {}) };
   const media = pick('require-media-tokens', 'REQUIRE_MEDIA_TOKENS');
   if (media !== undefined && media !== '') raw.requireMediaTokens = media === '1' || media === 'true';
   const certFile = pick('tls-cert', 'TLS_CERT_FILE');

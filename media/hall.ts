@@ -27,6 +27,7 @@ import {
 import type { TokenClaims, TokenKey } from '../signaling/token.js';
 import { assertHallRole, assertOrganizer, assertStatsAccess, linkOf, verifyLive } from './auth.js';
 import { REFRESH_TOKEN_EVENT, RefreshTokenReq } from '../signaling/media-token.js';
+import { turnCredentials, type TurnOptions } from './turn.js';
 import type { Cascade } from './cascade.js';
 import type { Session, SiteRouter } from './session.js';
 import type { StatsRegistry } from './stats.js';
@@ -39,6 +40,8 @@ export type HallOptions = {
   cascade: Cascade; stats: StatsRegistry; watchers: Watchers; revocations: Revocations; tokenSecret: TokenKey; nodeId: string; log: Logger;
   /** Only short-lived media tokens (exchanged at control), never invitations (signaling/media-token.ts). */
   requireMediaTokens?: boolean;
+  /** TURN relays handed to halls with every transport (short-lived credentials). */
+  turn?: TurnOptions;
 };
 
 const MAX_TRANSPORTS = 4;
@@ -198,7 +201,10 @@ function handleSocket(socket: Socket, o: HallOptions): void {
     transports.set(t.id, t);
     t.observer.once('close', () => transports.delete(t.id));
     if (req.direction === 'send') await t.setMaxIncomingBitrate(4_000_000).catch(() => undefined);
-    return { id: t.id, iceParameters: t.iceParameters as never, iceCandidates: t.iceCandidates as never, dtlsParameters: t.dtlsParameters as never };
+    return {
+      id: t.id, iceParameters: t.iceParameters as never, iceCandidates: t.iceCandidates as never, dtlsParameters: t.dtlsParameters as never,
+      ...(o.turn ? { iceServers: [turnCredentials(o.turn, j.site)] } : {}),
+    };
   });
 
   on(HallEvents.connectTransport, ConnectTransportReq, async (req) => {

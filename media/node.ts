@@ -125,7 +125,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     pingTimeout: 5000,
     maxHttpBufferSize: 256 * 1024,
   });
-  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, watchers, revocations, tokenSecret: personKey, nodeId: cfg.nodeId, log, requireMediaTokens: cfg.requireMediaTokens });
+  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, watchers, revocations, tokenSecret: personKey, nodeId: cfg.nodeId, log, requireMediaTokens: cfg.requireMediaTokens, ...(cfg.turn ? { turn: cfg.turn } : {}) });
   attachNodeNamespace(io.of(NODE_NAMESPACE), cascade, cfg.nodeSecret, log);
 
   try {

@@ -92,11 +92,17 @@ export const CreateTransportReq = z.object({
   /** Enables TCP-only (fallback when UDP is blocked); same port as UDP. */
   forceTcp: z.boolean().optional(),
 });
+/** A TURN server with short-lived credentials (media/turn.ts), for halls that cannot reach the node directly. */
+export const IceServer = z.object({ urls: z.array(z.string().max(300)).min(1).max(8), username: z.string().max(200), credential: z.string().max(200) });
+export type IceServer = z.infer<typeof IceServer>;
+
 export const TransportInfo = z.object({
   id: Id,
   iceParameters: Loose,
   iceCandidates: z.array(Loose),
   dtlsParameters: Loose,
+  /** TURN relays to try besides the node's own candidates (only 443 open, UDP blocked). */
+  iceServers: z.array(IceServer).max(4).optional(),
 });
 export type TransportInfo = z.infer<typeof TransportInfo>;
 export const ConnectTransportReq = z.object({ transportId: Id, dtlsParameters: Loose });

@@ -35,6 +35,8 @@ export interface HallStats {
   audio: { packetsReceived: number; bytesReceived: number };
   /** Protocol of the media path in use (selected ICE pair), null before one is chosen. */
   protocol: 'udp' | 'tcp' | null;
+  /** The path goes through a TURN relay (the hall could not reach the node directly). */
+  relayed: boolean;
   /** Lost packets (video + audio) and round-trip time of the selected ICE pair. */
   packetsLost: number;
   rttMs: number | null;
@@ -93,6 +95,7 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
       video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0, codec: null },
       audio: { packetsReceived: 0, bytesReceived: 0 },
       protocol: null,
+      relayed: false,
       packetsLost: 0,
       rttMs: null,
     };
@@ -119,6 +122,7 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
     }
     const path = await this.selectedPath();
     out.protocol = path.protocol;
+    out.relayed = path.relayed;
     out.rttMs = path.rttMs;
     return out;
   }
@@ -156,8 +160,8 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
     socket.emit(HallEvents.playback, payload, () => undefined);
   }
 
-  private async selectedPath(): Promise<{ protocol: 'udp' | 'tcp' | null; rttMs: number | null }> {
-    const none = { protocol: null, rttMs: null };
+  private async selectedPath(): Promise<{ protocol: 'udp' | 'tcp' | null; rttMs: number | null; relayed: boolean }> {
+    const none = { protocol: null, rttMs: null, relayed: false };
     const report = await this.transport?.getStats().catch(() => null);
     if (!report) return none;
     let pairId: string | undefined;
@@ -167,7 +171,9 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
     const pair = pairId ? (report.get(pairId) as Record<string, unknown> | undefined) : undefined;
     const local = pair ? (report.get(String(pair.localCandidateId)) as Record<string, unknown> | undefined) : undefined;
     const rtt = typeof pair?.currentRoundTripTime === 'number' ? pair.currentRoundTripTime * 1000 : null;
-    return { protocol: local?.protocol === 'tcp' ? 'tcp' : local?.protocol === 'udp' ? 'udp' : null, rttMs: rtt };
+    // a relayed local candidate's protocol is the relay's (UDP); the hall reaches the relay over relayProtocol
+    const proto = local?.candidateType === 'relay' ? local?.relayProtocol ?? local?.protocol : local?.protocol;
+    return { protocol: proto === 'tcp' || proto === 'tls' ? 'tcp' : proto === 'udp' ? 'udp' : null, rttMs: rtt, relayed: local?.candidateType === 'relay' };
   }
 
   // ---- session ---------------------------------------------------------------

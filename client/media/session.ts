@@ -69,6 +69,8 @@ export async function createTransport(
     iceParameters: info.iceParameters as unknown as types.IceParameters,
     iceCandidates: info.iceCandidates as unknown as types.IceCandidate[],
     dtlsParameters: info.dtlsParameters as unknown as types.DtlsParameters,
+    // TURN (over TLS on 443 where only that is open): the browser tries it beside the node's own candidates
+    ...(info.iceServers ? { iceServers: info.iceServers as RTCIceServer[] } : {}),
   };
   const transport = direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
   transport.on('connect', ({ dtlsParameters }, done, fail) => {

@@ -127,7 +127,8 @@ export class TcpRelay {
   refused = 0;
   private constructor(private readonly server: import('node:net').Server, readonly url: string) {}
 
-  static async start(target: string): Promise<TcpRelay> {
+  /** `listen`: where the relay listens (default a free port on 127.0.0.1); the URL keeps the target's scheme. */
+  static async start(target: string, listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 }): Promise<TcpRelay> {
     const net = await import('node:net');
     const t = new URL(target);
     let relay: TcpRelay;
@@ -139,8 +140,8 @@ export class TcpRelay {
       client.once('close', () => upstream.destroy());
       upstream.once('close', () => client.destroy());
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    relay = new TcpRelay(server, `http://127.0.0.1:${(server.address() as { port: number }).port}`);
+    await new Promise<void>((r) => server.listen(listen.port, listen.host, () => r()));
+    relay = new TcpRelay(server, `${t.protocol}//${listen.host}:${(server.address() as { port: number }).port}`);
     return relay;
   }
 

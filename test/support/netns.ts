@@ -1,7 +1,8 @@
 // A network namespace joined to the host by a veth pair, for tests that need a
 // link they can cut, slow down or make lossy without touching the machine's
 // own interfaces (`ip netns` and `tc` work here; everything is removed on close).
-// Host side 10.<a>.<b>.1, namespace side 10.<a>.<b>.2, a /30 of its own.
+// Host side 10.<a>.<b>.1 (and .3–.6 for services of their own), namespace side
+// 10.<a>.<b>.2, a /29 of its own.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
@@ -13,6 +14,8 @@ export class NetNs {
   readonly nsIf: string;
   readonly hostIp: string;
   readonly nsIp: string;
+  private readonly base: string;
+  private extra = 0;
   private closed = false;
 
   private constructor(tag: string) {
@@ -24,9 +27,10 @@ export class NetNs {
     const n = parseInt(id, 16);
     const a = 64 + ((n >> 14) & 63);
     const b = (n >> 6) & 255;
-    const c = (n & 63) * 4;
+    const c = (n & 31) * 8;
     this.hostIp = `10.${a}.${b}.${c + 1}`;
     this.nsIp = `10.${a}.${b}.${c + 2}`;
+    this.base = `10.${a}.${b}.${c}`;
   }
 
   /** Creates the namespace and its link (up). Needs root. */
@@ -36,9 +40,9 @@ export class NetNs {
     try {
       ip('link', 'add', ns.hostIf, 'type', 'veth', 'peer', 'name', ns.nsIf);
       ip('link', 'set', ns.nsIf, 'netns', ns.name);
-      ip('addr', 'add', `${ns.hostIp}/30`, 'dev', ns.hostIf);
+      ip('addr', 'add', `${ns.hostIp}/29`, 'dev', ns.hostIf);
       ip('link', 'set', ns.hostIf, 'up');
-      ip('-n', ns.name, 'addr', 'add', `${ns.nsIp}/30`, 'dev', ns.nsIf);
+      ip('-n', ns.name, 'addr', 'add', `${ns.nsIp}/29`, 'dev', ns.nsIf);
       ip('-n', ns.name, 'link', 'set', ns.nsIf, 'up');
       ip('-n', ns.name, 'link', 'set', 'lo', 'up');
       ip('-n', ns.name, 'route', 'add', 'default', 'via', ns.hostIp);
@@ -47,6 +51,15 @@ export class NetNs {
       throw err;
     }
     return ns;
+  }
+
+  /** Another host address on the link (up to four), for a service that must have its own port 443. */
+  addHostIp(): string {
+    if (this.extra >= 4) throw new Error('no more host addresses on this link');
+    const last = Number(this.base.split('.')[3]) + 3 + this.extra++;
+    const addr = `${this.base.split('.').slice(0, 3).join('.')}.${last}`;
+    ip('addr', 'add', `${addr}/29`, 'dev', this.hostIf);
+    return addr;
   }
 
   /** Cuts the link (both directions: packets are dropped, no reset is sent). */
