@@ -25,6 +25,8 @@ export interface CascadeOptions {
   controlUrl?: string;
   /** A node died without being asked to. */
   onUnexpectedExit?: (nodeId: string, code: number | null) => void;
+  /** TURN relays the nodes hand to halls (coturn, infra/turn.ts). */
+  turn?: { urls: string[]; secret: string };
   /** Nodes accept only short-lived media tokens exchanged at control (signaling/media-token.ts). */
   requireMediaTokens?: boolean;
   /** Serve https/wss with this certificate (infra/tls.ts); `caFile` is trusted by every node. */
@@ -157,6 +159,7 @@ export class Cascade {
       ...(this.opts.controlUrl ? { controlUrl: this.opts.controlUrl } : {}),
       ...(this.opts.tls ? { tls: { certFile: this.opts.tls.certFile, keyFile: this.opts.tls.keyFile } } : {}),
       ...(this.opts.requireMediaTokens ? { requireMediaTokens: true } : {}),
+      ...(this.opts.turn ? { turn: this.opts.turn } : {}),
     };
     const file = join(this.configDir, `${node.nodeId}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });

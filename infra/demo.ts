@@ -16,6 +16,7 @@ import { CONFERENCE_ID, CENTRE, demoNodes } from './demo-sites.js';
 import { TWO_TIER_CONF } from '../server/demo/two-tier.js';
 import { REPO_ROOT, Service, freePort, waitHttp } from './proc.js';
 import { ensureTls, trustCa } from './tls.js';
+import { startTurn } from './turn.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,6 +46,20 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** The wanted port if free, else a free one. */
+async function portOr(port: number): Promise<number> {
+  return (await portFree(port)) ? port : freePort();
+}
+
+function commandExists(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The wanted port if free, else 0 (the cascade then picks one). */
 async function portOr0(port: number): Promise<number> {
   return (await portFree(port)) ? port : 0;
@@ -71,6 +86,19 @@ async function main(): Promise<void> {
   const tls = args['no-tls'] ? null : ensureTls(process.env.ANNOUNCED_IP ? [process.env.ANNOUNCED_IP] : []);
   if (tls) trustCa(tls.caFile);
   const scheme = tls ? 'https' : 'http';
+  // coturn for halls that cannot reach a node directly (TURN over TLS needs the certificate)
+  let turnServer: Service | null = null;
+  let turn: { urls: string[]; secret: string } | undefined;
+  if (tls && commandExists('turnserver')) {
+    const secret = randomBytes(24).toString('base64url');
+    const [tlsPort, port] = [await portOr(5349), await portOr(3478)];
+    try {
+      turnServer = await startTurn({ listenIp: '127.0.0.1', tlsPort, port, certFile: tls.certFile, keyFile: tls.keyFile, secret, relayIp: '127.0.0.1', allowLoopbackPeers: true, logFile: `${LOG_DIR}/turn.log` });
+      turn = { urls: [`turns:127.0.0.1:${tlsPort}?transport=tcp`, `turn:127.0.0.1:${port}`], secret };
+    } catch (err) {
+      say(`TURN relay not started (${(err as Error).message.split('\n')[0]}); halls connect directly`);
+    }
+  }
 
   let stopping = false;
   const nodes = demoNodes();
@@ -88,6 +116,7 @@ async function main(): Promise<void> {
     say('stopping…');
     await control?.stop();
     await cascade?.close();
+    await turnServer?.stop();
     rmSync(keyDir, { recursive: true, force: true });
     process.exit(code);
   };
@@ -103,7 +132,7 @@ async function main(): Promise<void> {
 
   try {
     cascade = await Cascade.start({
-      nodes, tokenPublicKeys: keys.public.publicKeys, nodeSecret, ports, logDir: LOG_DIR, ...(controlUrl ? { controlUrl, requireMediaTokens: true } : {}), ...(tls ? { tls } : {}),
+      nodes, tokenPublicKeys: keys.public.publicKeys, nodeSecret, ports, logDir: LOG_DIR, ...(controlUrl ? { controlUrl, requireMediaTokens: true } : {}), ...(tls ? { tls } : {}), ...(turn ? { turn } : {}),
       onUnexpectedExit: (id, code) => {
         if (stopping || !cascade) return;
         // A crashed node comes back by itself (its halls and children reconnect), with a growing pause.

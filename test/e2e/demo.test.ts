@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { io } from 'socket.io-client';
 import { Redis } from 'ioredis';
-import { HALL_NAMESPACE, HallEvents, JoinRes, MediaRoutes, NodeHealth } from '../../signaling/media.js';
+import { HALL_NAMESPACE, HallEvents, JoinRes, MediaRoutes, NodeHealth, TransportInfo } from '../../signaling/media.js';
 import { REPO_ROOT } from '../../infra/proc.js';
 import { trustCa } from '../../infra/tls.js';
 import { ensureClientBuilt } from './harness.js';
@@ -51,6 +51,14 @@ async function joins(link: Link, role: 'hall' | 'studio' | 'contributor'): Promi
     await new Promise<void>((res, rej) => { socket.once('connect', () => res()); socket.once('connect_error', rej); });
     const ack = await socket.timeout(10_000).emitWithAck(HallEvents.join, { site: link.site, role });
     assert.equal(ack.ok, true, JSON.stringify(ack));
+    if (role === 'hall') {
+      // the demo's coturn: every transport comes with short-lived TURN credentials (TLS first)
+      const t = await socket.timeout(10_000).emitWithAck(HallEvents.createTransport, { direction: 'recv' });
+      assert.equal(t.ok, true, JSON.stringify(t));
+      const ice = TransportInfo.parse(t.data).iceServers?.[0];
+      assert.match(ice?.urls[0] ?? '', /^turns:127\.0\.0\.1:\d+\?transport=tcp$/);
+      assert.match(ice?.username ?? '', /^\d+:/);
+    }
     return JoinRes.parse(ack.data);
   } finally {
     socket.close();
