@@ -1,7 +1,7 @@
 // The media end of the control ↔ media channel (signaling/control-media.ts):
 // this node connects to the control service, reports what it runs every
 // second, learns which conferences it roots, applies the floor control tells it
-// for them, and
+// for them, records those control says to record (recorders.ts), and
 // frees a conference when control says it ended.
 // Reconnects forever (a WAN link comes back by itself); needs no Redis.
 import { io, type Socket } from 'socket.io-client';
@@ -15,6 +15,8 @@ import type { Cascade } from './cascade.js';
 import type { Watchers } from './watchers.js';
 import type { Revocations } from './revocations.js';
 import type { NodeHalls } from '../signaling/watching.js';
+import { RecordCommand } from '../signaling/recording.js';
+import type { Recorders } from './recorders.js';
 
 export interface ControlLinkOptions {
   /** Control service base URL (http://host:port). */
@@ -33,6 +35,8 @@ export interface ControlLinkOptions {
   selfUrl?: string;
   /** The planned ancestors control computed from the site tree (failover targets). */
   onAncestors?: (ancestors: AncestorsCommand['ancestors']) => void;
+  /** The recorders of conferences rooted here (record command, reported state). */
+  recorders?: Recorders;
   log: Logger;
 }
 
@@ -64,6 +68,7 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
     parent: o.cascade.parent && o.cascade.parent.peerId !== '?' ? o.cascade.parent.peerId : null,
     carries: o.cascade.carries,
     ...(o.selfUrl ? { url: o.selfUrl } : {}),
+    ...(o.recorders ? { recording: o.recorders.states() } : {}),
   });
   // halls: sent while there are any, and once more when the last one left
   let hadHalls = false;
@@ -134,6 +139,8 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
     o.onAncestors?.(cmd.ancestors);
     return cmd;
   });
+  handle(MediaLinkEvents.record, RecordCommand, (cmd): RecordCommand | Promise<RecordCommand> =>
+    (o.recorders ? o.recorders.apply(cmd) : { confs: [] }));
   handle(MediaLinkEvents.end, EndCommand, async (cmd): Promise<ConferenceEnded> =>
     ({ conf: cmd.conf, hadSession: await o.cascade.endConference(cmd.conf) }));
 

@@ -7,12 +7,13 @@ import { census, watchMediasoup } from './census.js';
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
 import { HALL_NAMESPACE, NODE_NAMESPACE, type NodeHealth } from '../signaling/media.js';
 import { Cascade } from './cascade.js';
+import { Recorders } from './recorders.js';
 import { NodeConfig, type NodeConfigInput } from './config.js';
 import { attachHall } from './hall.js';
 import { Watchers } from './watchers.js';
@@ -148,11 +149,26 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     });
   }
 
+  // recording needs control: it says what to record and takes the segments
+  const recorders = cfg.controlUrl
+    ? new Recorders({
+      cascade,
+      nodeId: cfg.nodeId,
+      root: resolve(cfg.recordDir ?? join('.cache', 'recordings', cfg.nodeId)),
+      minFreeBytes: cfg.recordMinFreeMb * 1024 * 1024,
+      segmentMs: cfg.recordSegmentSeconds * 1000,
+      keepUploaded: cfg.recordKeepUploaded,
+      controlUrl: cfg.controlUrl,
+      tokenSecret: cfg.tokenSecret ?? cfg.nodeSecret,
+      log,
+    })
+    : null;
   control = cfg.controlUrl
     ? connectControl({
       url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret ?? cfg.nodeSecret, root: !cfg.parent, cascade, watchers, revocations, log,
       selfUrl: url,
       onAncestors: (ancestors) => parent?.setPlanned(ancestors),
+      ...(recorders ? { recorders } : {}),
     })
     : null;
 
@@ -162,6 +178,8 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
       control?.close();
       parent?.close();
       io.disconnectSockets(true);
+      // the open segments are finished while their transports still exist
+      await recorders?.close();
       await cascade.close();
       http.close();
       stats.close();

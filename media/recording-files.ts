@@ -28,6 +28,9 @@ export const segmentName = (run: string, index: number | '%05d') => `${run}-${in
 const sidecar = (file: string, kind: 'open' | 'done' | 'uploaded') =>
   file.replace(/\.webm$/, kind === 'open' ? '.open.json' : kind === 'done' ? '.json' : '.uploaded.json');
 
+/** When the run of a segment file started: run ids begin with their start time (ms epoch, base 36). */
+export const runStartedAt = (name: string) => Number.parseInt(name.split('-')[0]!, 36) || 0;
+
 export async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
@@ -87,10 +90,12 @@ export async function markUploaded(s: SegmentFile, keep: boolean): Promise<void>
 
 /**
  * Every finished segment under `root` still to be uploaded, oldest first. A segment a previous
- * process left open is finished here if the file was complete, dropped otherwise (at most the one
- * segment open at a crash is lost).
+ * process left open is finished here if the file is complete, dropped otherwise (at most the one
+ * segment open at a crash is lost); one written to less than `settleMs` ago is left for a later scan,
+ * and one of a run started at or after `before` (ms epoch: this process's runs) is left alone.
  */
-export async function scanSegments(root: string, log: Logger): Promise<SegmentFile[]> {
+export async function scanSegments(root: string, log: Logger, o: { before: number; settleMs?: number }): Promise<SegmentFile[]> {
+  o.settleMs ??= 10_000;
   const out: SegmentFile[] = [];
   await mkdir(root, { recursive: true });
   for (const conf of await readdir(root).catch(() => [] as string[])) {
@@ -108,8 +113,12 @@ export async function scanSegments(root: string, log: Logger): Promise<SegmentFi
             out.push({ conf, file, meta });
             continue;
           }
+          // still being written by a run of this process: not ours to judge
+          if (runStartedAt(name) >= o.before) continue;
           const open = name.replace(/\.webm$/, '.open.json');
           if (names.has(open)) {
+            // a pipeline whose node died may still be finishing it: the next scan decides
+            if (Date.now() - (await stat(file)).mtimeMs < o.settleMs && (await probeDurationMs(file)) === null) continue;
             const seg = JSON.parse(await readFile(join(dir, open), 'utf8')) as OpenSegment;
             const finished = await finishSegment(file, { ...seg, conf }, log);
             if (finished) out.push(finished);

@@ -12,7 +12,7 @@
 // `-m` prints the bus messages this module reads: the UDP ports the sources
 // bound (port 0 = the kernel picks a free one, nothing to race for), when the
 // pipeline started playing (running time 0), and each segment opened/closed.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -31,7 +31,11 @@ export type PipelineOptions = {
   location: string;
   /** Target segment length; cuts land on the first keyframe after it. */
   segmentMs: number;
-  /** Jitter buffer latency (ms): time for a NACKed packet to come back. Default 300. */
+  /**
+   * Jitter buffer latency (ms): how late a packet may arrive (a NACKed one coming back, or all of
+   * them after a stall of the network or the machine) and still be written. Nobody watches a
+   * recording live, so it is generous. Default 2000.
+   */
   latencyMs?: number;
   log: Logger;
   /** gst-launch binary; default `gst-launch-1.0` on PATH. */
@@ -52,7 +56,7 @@ const NAMES = { video: { rtp: 'vrtp', rtcp: 'vrtcp' }, audio: { rtp: 'artp', rtc
 
 /** The gst-launch arguments of a pipeline (exported for the logs and the tests). */
 export function pipelineArgs(o: PipelineOptions): string[] {
-  const latency = o.latencyMs ?? 300;
+  const latency = o.latencyMs ?? 2000;
   const args = ['-e', '-m', '-v',
     'rtpbin', 'name=rb', `latency=${latency}`, 'do-retransmission=true', 'rtp-profile=avpf', 'do-lost=true',
     // timestamps from the sender's RTP clock, anchored at the first packet's arrival: a burst after
@@ -82,6 +86,13 @@ export function pipelineArgs(o: PipelineOptions): string[] {
   return args;
 }
 
+let setpriv: boolean | undefined;
+/** util-linux's setpriv (parent-death signal) is there: checked once. */
+function hasSetpriv(): boolean {
+  setpriv ??= spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
+  return setpriv;
+}
+
 const PORT_RE = /GstUDPSrc:(\w+): port = (\d+)/;
 const FRAGMENT_RE = /splitmuxsink-fragment-(opened|closed), location=\(string\)(.*?), running-time=\(guint64\)(\d+)/;
 const INDEX_RE = /(\d+)\.webm$/;
@@ -97,11 +108,17 @@ export class RecordingPipeline extends EventEmitter<PipelineEvents> {
   private lastError: string | null = null;
   private tail = '';
   private readonly ready: Promise<void>;
+  private readonly openFragments = new Set<number>();
 
   private constructor(private readonly o: PipelineOptions) {
     super();
     const args = pipelineArgs(o);
-    this.proc = spawn(o.binary ?? 'gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const binary = o.binary ?? 'gst-launch-1.0';
+    // if the node process dies, the pipeline gets SIGINT: it finishes its open segment and exits
+    // (found and uploaded by the next start) instead of lingering without a parent
+    this.proc = hasSetpriv()
+      ? spawn('setpriv', ['--pdeathsig', 'INT', binary, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const rawPorts = new Map<string, number>();
     let playing = false;
     let resolveReady: () => void = () => undefined;
@@ -135,6 +152,8 @@ export class RecordingPipeline extends EventEmitter<PipelineEvents> {
       if (f) {
         const location = f[2]!.replace(/\\(.)/g, '$1');
         const index = Number(INDEX_RE.exec(location)?.[1] ?? -1);
+        if (f[1] === 'opened') this.openFragments.add(index);
+        else this.openFragments.delete(index);
         this.emit(f[1] === 'opened' ? 'opened' : 'closed', { location, index, runningNs: Number(f[3]) });
         return;
       }
@@ -202,7 +221,7 @@ export class RecordingPipeline extends EventEmitter<PipelineEvents> {
   }
 
   /** End of stream (the last segment is finalised), then exit; SIGKILL after `graceMs`. Idempotent. */
-  async stop(graceMs = 10_000): Promise<void> {
+  async stop(graceMs = 15_000): Promise<void> {
     this.expected = true;
     if (this.running) {
       this.proc.kill('SIGINT');
@@ -210,8 +229,19 @@ export class RecordingPipeline extends EventEmitter<PipelineEvents> {
         this.o.log.warn({ pid: this.proc.pid }, 'recording pipeline did not finish its last segment in time; killed');
         this.proc.kill('SIGKILL');
       }, graceMs);
+      // once the muxer has closed every open segment the files are complete: the rest of the
+      // shutdown (rtpbin's goodbye reports) is not worth waiting for
+      let done: NodeJS.Timeout | undefined;
+      const check = () => {
+        if (this.openFragments.size || done) return;
+        done = setTimeout(() => this.proc.kill('SIGKILL'), 1000);
+      };
+      this.on('closed', check);
+      check();
       await this.exited;
+      this.off('closed', check);
       clearTimeout(t);
+      clearTimeout(done);
     }
     await this.exited;
   }

@@ -41,7 +41,7 @@ type RunEvents = {
   failed: [string];
 };
 
-/** Run ids sort by start time: `<ms epoch base36>-<random>`. */
+/** Run ids sort by start time: `<ms epoch base36>-<random>` (recording-files.ts reads the time back). */
 export const newRunId = () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 const RECORDER_CAPS = (router: ms.Router): ms.RtpCapabilities => ({
@@ -126,17 +126,45 @@ export class RecordingRun extends EventEmitter<RunEvents> {
         await s.transport.connect({ ip: '127.0.0.1', port: ports.rtp, rtcpPort: s.relay.port });
         s.relay.connect(s.transport.rtcpTuple!.localPort, ports.rtcp);
       }
-      for (const c of this.consumers.values()) {
-        if (c.type === 'simulcast' || c.type === 'svc') await c.setPreferredLayers({ spatialLayer: 15, temporalLayer: 15 });
-        await c.resume();
+      const video = this.consumers.get('video');
+      if (video) {
+        // simulcast: the highest layer the source sends
+        if (video.type === 'simulcast' || video.type === 'svc') await video.setPreferredLayers({ spatialLayer: 15, temporalLayer: 15 });
+        const first = await this.firstKeyFrame(video, 3000);
+        await video.resume();
+        this.keyFrame('start');
+        // audio joins at the first picture, so each run's first segment starts with both
+        await first.sent;
       }
-      this.keyFrame('start');
+      await this.consumers.get('audio')?.resume();
       this.lossTimer = setInterval(() => void this.watchLoss(), this.o.lossPollMs ?? 1000);
       log.info({ conf: this.o.conf, recording: this.o.recording, run: this.id, pid: pipeline.pid, source: this.o.source, kinds: streams.map((s) => s.kind) }, 'recording run started');
     } catch (err) {
       await this.stop();
       throw err;
     }
+  }
+
+  /** Once listening: `sent` settles at the first keyframe the router sends this consumer (or after `timeoutMs`). */
+  private async firstKeyFrame(c: ms.Consumer, timeoutMs: number): Promise<{ sent: Promise<void> }> {
+    await c.enableTraceEvent(['keyframe']);
+    const since = Date.now();
+    const sent = new Promise<void>((resolve) => {
+      const t = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(t);
+        c.off('trace', onTrace);
+        if (!c.closed) void c.enableTraceEvent([]).catch(() => undefined);
+        resolve();
+      }
+      const onTrace = (e: ms.ConsumerTraceEventData) => {
+        if (e.type !== 'keyframe') return;
+        this.o.log.debug({ run: this.id, afterMs: Date.now() - since }, 'first keyframe sent to the recorder');
+        done();
+      };
+      c.on('trace', onTrace);
+    });
+    return { sent };
   }
 
   private keyFrame(why: string): void {

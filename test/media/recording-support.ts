@@ -179,9 +179,11 @@ export async function playInChromium(files: string[]): Promise<Played[]> {
         await new Promise<void>((r) => {
           v.onloadedmetadata = () => r();
           v.onerror = () => r();
+          setTimeout(r, 15_000);
         });
-        if (v.error) return { duration: 0, advanced: 0, frames: 0, seekedAdvanced: 0, seekedFrames: 0, error: error() };
-        await v.play().catch(() => undefined);
+        if (v.error || !(v.duration > 0)) return { duration: 0, advanced: 0, frames: 0, seekedAdvanced: 0, seekedFrames: 0, error: error() ?? 'no metadata' };
+        // play() settles only once playing: never wait on it for long
+        await Promise.race([v.play().catch(() => undefined), until(5000)]);
         const t0 = v.currentTime;
         await until(2500);
         const advanced = v.currentTime - t0;
@@ -189,7 +191,7 @@ export async function playInChromium(files: string[]): Promise<Played[]> {
         v.currentTime = Math.max(0, v.duration - 3);
         await new Promise<void>((r) => { v.onseeked = () => r(); setTimeout(r, 5000); });
         const t1 = v.currentTime;
-        await v.play().catch(() => undefined);
+        await Promise.race([v.play().catch(() => undefined), until(5000)]);
         await until(1500);
         return {
           duration: v.duration,

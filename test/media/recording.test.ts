@@ -3,13 +3,15 @@
 // second) fed through the ingest, real GStreamer writing WebM segments, the
 // files decoded with ffmpeg and played in real Chromium.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { createIngest, type Ingest } from '../../media/ingest.js';
+import { Cascade } from '../../media/cascade.js';
 import { Recorder, type RecorderOptions } from '../../media/recorder.js';
+import { Recorders } from '../../media/recorders.js';
 import { sha256File, type SegmentFile } from '../../media/recording-files.js';
 import { Session } from '../../media/session.js';
 import { StatsRegistry } from '../../media/stats.js';
@@ -153,5 +155,88 @@ describe('recorder on the root node', { timeout: 240_000 }, () => {
     console.log(`[recording] floor switch colours: ${JSON.stringify(d.colours.filter((c) => c.frames >= 10).map((c) => [c.colour, +c.from.toFixed(2), c.frames]))}`);
     expect(colourRuns(d.colours)).toEqual(['blue', 'red', 'blue']);
     expect((await decodesCleanly(whole)).ok).toBe(true);
+  });
+
+  test('the pipeline killed mid-recording: the finished segments play, recording resumes in a new run', async () => {
+    const { session, recorder, segments, runs } = await setup('rec-kill', { segmentMs: 3000, retry: { minMs: 500, maxMs: 2000 } });
+    const src = await ingest(session, 'tw', 'source');
+    feed(src, 'blue');
+    await waitFor('two segments of the first run', () => runs.length >= 1 && segments.filter((s) => s.meta.run === runs.at(-1)).length >= 2, 30_000);
+    const first = runs.at(-1)!;
+    const alarms: string[] = [];
+    recorder.on('state', (s) => { if (s.alarm) alarms.push(s.alarm); });
+    process.kill(recorder.pid!, 'SIGKILL');
+    await waitFor('a segment of a new run', () => segments.some((s) => s.meta.run !== first), 30_000);
+    await recorder.close();
+    const before = segments.filter((s) => s.meta.run === first).sort((a, b) => a.meta.index - b.meta.index);
+    const after = segments.filter((s) => s.meta.run !== first);
+    console.log(`[recording] pipeline killed: ${before.length} segments finished before, ${after.length} after in run ${after[0]!.meta.run}; alarms ${alarms.join(', ')}`);
+    expect(alarms).toContain('failed');
+    expect(before.map((s) => s.meta.index)).toEqual(before.map((_, i) => i));
+    for (const s of before) expect(await decodesCleanly(s.file)).toEqual({ ok: true, errors: '' });
+    // the segment open at the kill is gone, with nothing half-written left behind
+    const dir = join(ROOT, 'rec-kill', 'rec-kill-r1');
+    const names = readdirSync(dir);
+    for (const n of names.filter((x) => x.endsWith('.webm'))) expect(names).toContain(n.replace(/\.webm$/, '.json'));
+    const played = await playInChromium(before.slice(0, 2).map((s) => s.file));
+    console.log(`[recording] Chromium on the segments before the kill: ${JSON.stringify(played)}`);
+    for (const p of played) {
+      expect(p.error).toBeNull();
+      expect(p.advanced).toBeGreaterThan(0.5);
+      expect(p.frames).toBeGreaterThan(0);
+    }
+  });
+
+  test('below the free-space threshold: alarm disk-full and no pipeline; with room again it records by itself', async () => {
+    const huge = 1e15;
+    const { session, recorder, segments, runs } = await setup('rec-disk', { segmentMs: 3000, minFreeBytes: huge });
+    const src = await ingest(session, 'tw', 'source');
+    feed(src, 'blue');
+    await waitFor('alarm disk-full', () => recorder.status().alarm === 'disk-full', 10_000);
+    await sleep(3000);
+    expect(recorder.status()).toMatchObject({ state: 'alarm', alarm: 'disk-full', minFreeBytes: huge });
+    expect(recorder.status().freeBytes).toBeGreaterThan(0);
+    expect(recorder.pid).toBeUndefined();
+    expect(runs).toEqual([]);
+
+    recorder.minFreeBytes = 1 << 20;
+    await waitFor('recording again', () => recorder.status().state === 'recording', 20_000);
+    await waitFor('a segment', () => segments.length >= 1, 20_000);
+    // full again while recording: the open segment is finished, the pipeline stops
+    const n = segments.length;
+    recorder.minFreeBytes = huge;
+    await waitFor('alarm disk-full again', () => recorder.status().alarm === 'disk-full' && !recorder.pid, 20_000);
+    await waitFor('the open segment finished', () => segments.length > n, 10_000);
+    recorder.minFreeBytes = 1 << 20;
+    await waitFor('a new run', () => runs.length === 2 && recorder.status().state === 'recording', 20_000);
+    await recorder.close();
+    console.log(`[recording] disk guard: ${segments.length} segments in ${runs.length} runs`);
+    for (const s of segments) expect((await decodesCleanly(s.file)).ok).toBe(true);
+  });
+
+  test('the recorders of a node follow control\'s record set and the cascade: a new recording id restarts, an ended conference closes', async () => {
+    const cascade = new Cascade({ nodeId: 'rec-node', sites: ['tw', 'ls-caoloc'], hasParent: false, listenIp: IP, announcedIp: IP, pool, stats, log });
+    const recorders = new Recorders({ cascade, nodeId: 'rec-node', root: ROOT, minFreeBytes: 1 << 20, segmentMs: 3000, tokenSecret: 'x'.repeat(32), log });
+    closers.push(() => recorders.close(), () => cascade.close());
+    expect(await recorders.apply({ confs: [{ conf: 'rc-a', recording: 'rec-1' }, { conf: 'rc-b', recording: 'rec-9' }] })).toEqual({ confs: [{ conf: 'rc-a', recording: 'rec-1' }, { conf: 'rc-b', recording: 'rec-9' }] });
+    expect(recorders.states().map((s) => [s.conf, s.recording, s.state])).toEqual([['rc-a', 'rec-1', 'waiting'], ['rc-b', 'rec-9', 'waiting']]);
+    const src = await ingest(await cascade.session('rc-a'), 'tw', 'source');
+    feed(src, 'blue', 8);
+    await waitFor('rc-a recording', () => recorders.states().find((s) => s.conf === 'rc-a')?.state === 'recording', 20_000);
+    // the same set again changes nothing; a new recording id for rc-a restarts it; rc-b left out stops
+    const a1 = recorders.get('rc-a');
+    await recorders.apply({ confs: [{ conf: 'rc-a', recording: 'rec-1' }, { conf: 'rc-b', recording: 'rec-9' }] });
+    expect(recorders.get('rc-a')).toBe(a1);
+    expect(await recorders.apply({ confs: [{ conf: 'rc-a', recording: 'rec-2' }] })).toEqual({ confs: [{ conf: 'rc-a', recording: 'rec-2' }] });
+    expect(a1!.closed).toBe(true);
+    expect(recorders.states().map((s) => [s.conf, s.recording])).toEqual([['rc-a', 'rec-2']]);
+    await waitFor('rc-a recording rec-2', () => recorders.states()[0]?.state === 'recording', 20_000);
+    // the conference ends here: its recorder closes with it, and it is not recorded again
+    await cascade.endConference('rc-a');
+    await waitFor('the recorder closed', () => recorders.states().length === 0 && !recorders.get('rc-a'), 10_000);
+    expect(await recorders.apply({ confs: [{ conf: 'rc-a', recording: 'rec-2' }] })).toEqual({ confs: [] });
+    const files = readdirSync(join(ROOT, 'rc-a', 'rec-1')).filter((f) => f.endsWith('.webm'));
+    console.log(`[recording] recorders: rec-1 left ${files.length} segment files, rec-2 ${readdirSync(join(ROOT, 'rc-a', 'rec-2')).filter((f) => f.endsWith('.webm')).length}`);
+    expect(files.length).toBeGreaterThanOrEqual(1);
   });
 });
