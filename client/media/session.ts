@@ -188,7 +188,13 @@ export abstract class MediaSession<O extends MediaSessionOptions> {
       // Refused (wrong site or role for this link): say so, and only retry slowly.
       const refused = err instanceof RpcError && REFUSALS.has(err.code);
       this.setPhase(refused || this.phase === 'unauthorized' ? 'unauthorized' : 'reconnecting');
-      this.later(() => { if (gen === this.generation) this.enqueue(() => this.setup(gen)); }, refused ? 10_000 : 2000);
+      // a failure after the join (the device, a transport) leaves the socket joined: start a fresh
+      // session rather than join again on it (which the node refuses)
+      this.later(() => {
+        if (gen !== this.generation) return;
+        if (refused) this.enqueue(() => this.setup(gen));
+        else this.resession(gen, 'setup failed');
+      }, refused ? 10_000 : 2000);
     }
   }
 

@@ -62,6 +62,22 @@ export class NetNs {
     return addr;
   }
 
+  /**
+   * Drops every UDP packet on the link, both ways, as a firewall that lets only TCP through
+   * (`tc` here has no filter actions: a u32 filter sends UDP to an htb class whose queue holds
+   * nothing). TCP is untouched.
+   */
+  blockUdp(): void {
+    for (const [dev, nsArgs] of [[this.hostIf, []], [this.nsIf, ['-n', this.name]]] as const) {
+      const tc = (...args: string[]) => execFileSync('tc', [...nsArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      tc('qdisc', 'add', 'dev', dev, 'root', 'handle', '1:', 'htb', 'default', '10', 'r2q', '100000');
+      tc('class', 'add', 'dev', dev, 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '10gbit');
+      tc('class', 'add', 'dev', dev, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '8kbit');
+      tc('qdisc', 'add', 'dev', dev, 'parent', '1:20', 'handle', '20:', 'pfifo', 'limit', '0');
+      tc('filter', 'add', 'dev', dev, 'parent', '1:', 'protocol', 'ip', 'u32', 'match', 'ip', 'protocol', '17', '0xff', 'flowid', '1:20');
+    }
+  }
+
   /** Cuts the link (both directions: packets are dropped, no reset is sent). */
   down(): void {
     ip('link', 'set', this.hostIf, 'down');
