@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
+import { freePort } from '../../infra/proc.js';
 import { Cascade } from '../../infra/cascade.js';
 import { IngestRes, MediaRoutes } from '../../signaling/media.js';
 import type { SiteWatch } from '../../signaling/watching.js';
@@ -26,10 +27,14 @@ let cascade: Cascade;
 let feed: FfmpegFeed | undefined;
 
 beforeAll(async () => {
-  env = await startUi('watching');
+  // the hall pages are served by control and name their node (node=): control lists the nodes as
+  // its deployment's origins, so their ports are chosen first
+  const ports: Record<string, number> = {};
+  for (const n of SPINE_NODES) ports[n.nodeId] = await freePort();
+  env = await startUi('watching', { mediaNodes: Object.fromEntries(Object.entries(ports).map(([id, p]) => [id, `http://127.0.0.1:${p}`])) });
   cascade = await Cascade.start({
     nodes: SPINE_NODES, tokenSecret: env.tokenSecret, nodeSecret: randomBytes(16).toString('hex'),
-    logDir: 'test-artifacts/e2e-watching-logs', controlUrl: env.url,
+    logDir: 'test-artifacts/e2e-watching-logs', controlUrl: env.url, ports,
   });
   await cascade.waitLinked(30_000);
   const r = await fetch(`${cascade.urls.centre}${MediaRoutes.ingest}`, {
