@@ -87,7 +87,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     this.diskTimer = setInterval(() => void this.checkDisk(), o.diskCheckMs ?? 2000);
     this.stateTimer = setInterval(() => this.status(), 1000);
     // the disk first, so a full disk never starts a pipeline
-    this.chain = this.checkDisk().then(() => this.reconcile());
+    this.chain = this.checkDisk().then(() => this.reconcile()).catch((err) => this.o.log.error({ conf: this.conf, err: String(err) }, 'recorder step failed'));
   }
 
   /** The pipeline process of the current run (tests kill it). */
@@ -192,7 +192,6 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   }
 
   private async startRun(want: NonNullable<ReturnType<Recorder['wanted']>>): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const run = new RecordingRun({
       router: this.o.session.hub.router,
       video: want.video,
@@ -215,6 +214,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       this.run = run;
       this.runKey = want.key;
       this.runStartedAt = Date.now();
+      await mkdir(this.dir, { recursive: true });
       await run.start();
       this.emit('run', run);
     } catch (err) {
