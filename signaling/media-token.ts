@@ -13,7 +13,6 @@ import type { RouteDef, RouteRole } from './control-routes.js';
 export const MEDIA_TOKEN_TTL_S = 10 * 60;
 export const MEDIA_TOKEN_REFRESH_S = 2 * 60;
 
-export const MediaTokenReq = z.strictObject({});
 export const MediaTokenRes = z.object({
   token: z.string().min(1),
   /** Expiry, seconds since epoch. */
@@ -29,7 +28,8 @@ const READ: RouteRole[] = ['organizer', 'technician', 'participant', 'viewer'];
 
 export const MediaTokenRoutes = {
   mediaToken: {
-    method: 'post', path: '/api/conferences/:conf/media-token', params: z.object({ conf: Id }), body: MediaTokenReq, res: MediaTokenRes, roles: READ,
+    // no body: what the token is for comes from the invitation itself
+    method: 'post', path: '/api/conferences/:conf/media-token', params: z.object({ conf: Id }), res: MediaTokenRes, roles: READ,
     summary: `A media token (${MEDIA_TOKEN_TTL_S / 60} minutes) for this invitation's role, conference and site; refused once the invitation is revoked`,
   },
 } as const satisfies Record<string, RouteDef>;

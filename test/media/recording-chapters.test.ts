@@ -119,8 +119,9 @@ describe('a recorded conference, chaptered by agenda item', { timeout: 240_000 }
     writeFileSync(one, Buffer.from(await i.arrayBuffer()));
     const itemS = probeSeconds(one);
     const chapS = (chapter(second!.id).endMs - chapter(second!.id).startMs) / 1000;
-    // streams are copied: the cut starts at the keyframe at or before the chapter (a keyframe a second at most here)
-    assert.ok(itemS >= chapS - 0.5 && itemS <= chapS + 2.5, `item file ${itemS} s, chapter ${chapS} s`);
+    // streams are copied, so the cut lands on keyframes (one a second here) and segment edges: within
+    // about a keyframe interval of the chapter either way
+    assert.ok(itemS >= chapS - 1.5 && itemS <= chapS + 2.5, `item file ${itemS} s, chapter ${chapS} s`);
     console.log(`[recording-chapters] whole file ${wholeS.toFixed(2)} s, item file ${itemS.toFixed(2)} s for a ${chapS.toFixed(2)} s chapter`);
   });
 });

@@ -124,6 +124,8 @@ export class FakeParent {
         this.child = s;
         if (typeof ack === 'function') ack({ ok: true, data: { nodeId: PARENT_ID } });
       });
+      // a live parent answers the heartbeat; without it the child would rightly give this one up
+      s.on(NodeEvents.ping, (_p: unknown, ack: unknown) => { if (typeof ack === 'function') ack({ ok: true, data: {} }); });
       s.on('disconnect', () => {
         if (this.child === s) this.child = null;
       });
