@@ -40,7 +40,9 @@ const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1
 const hash = () => stateHash(redis, env.prefix, VOLATILE);
 
 beforeAll(async () => {
-  env = testEnv('fuzz');
+  // the material's delivery makes one try and then waits (an hour) for a receipt: no background
+  // change of the delivery state can land in the middle of a request and look like its doing
+  env = testEnv('fuzz', { delivery: { attempts: 1, backoffMs: 1000, receiptTimeoutMs: 3_600_000 } });
   base = (await env.start()).url;
   const { sites } = await setupConference(base, 2, 2);
   org = token('organizer', CONF);
@@ -58,6 +60,14 @@ beforeAll(async () => {
   sessions.operator = op.token;
   sessions.organizer = (await createOrganizer(base, op, CONF, FUZZ_ORGANIZER)).token;
   redis = new Redis(REDIS_URL);
+  // setup is over when the state stops moving (the delivery's one try, pushes)
+  let last = '';
+  for (let i = 0; i < 40; i++) {
+    const h = await hash();
+    if (h === last) break;
+    last = h;
+    await new Promise((r) => setTimeout(r, 500));
+  }
   console.log(`[fuzz control] seed=${FUZZ_SEED} (FC_SEED=${FUZZ_SEED} reproduces this run)`);
 });
 
