@@ -3,21 +3,9 @@
 // alarm when it stopped. Plain DOM (the studio page has no framework); polls
 // the status route with the page's own token.
 import { RecordingStatus } from '../../signaling/recording.js';
+import { confOfToken } from './media-token.js';
 
 const POLL_MS = 3000;
-
-/** The conference a link token is for (its claims are readable; the service checks the signature). */
-function confOf(token: string): string | null {
-  try {
-    const parts = token.split('.');
-    const body = (parts.length === 3 ? parts[1] : parts[0]) ?? '';
-    const bytes = Uint8Array.from(atob(body.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-    const c = JSON.parse(new TextDecoder().decode(bytes)) as { conf?: unknown };
-    return typeof c.conf === 'string' ? c.conf : null;
-  } catch {
-    return null;
-  }
-}
 
 function text(el: HTMLElement, vi: string, en: string): void {
   const a = document.createElement('span');
@@ -42,7 +30,7 @@ export function render(el: HTMLElement, st: RecordingStatus | null): void {
 
 /** Polls `base` (the control service, '' = this origin) and keeps `el` current; returns a stop function. */
 export function mountRecordingIndicator(el: HTMLElement, opts: { base: string; token: string }): () => void {
-  const conf = confOf(opts.token);
+  const conf = confOfToken(opts.token);
   if (!conf) return () => undefined;
   let stopped = false;
   const tick = async () => {
