@@ -153,6 +153,19 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     return this.o.sites.includes(site);
   }
 
+  /**
+   * The sites this node serves now (an enrolled node, told by control). The list is changed in
+   * place, so every session sees it at once. Returns the sites no longer served.
+   */
+  setSites(sites: readonly string[]): string[] {
+    const removed = this.o.sites.filter((x) => !sites.includes(x));
+    // the home site (hub router of open sessions) stays first while it is still served
+    const home = this.o.sites[0];
+    const next = home && sites.includes(home) ? [home, ...sites.filter((x) => x !== home)] : [...sites];
+    this.o.sites.splice(0, this.o.sites.length, ...next);
+    return removed;
+  }
+
   /** Gives the floor (or takes it back with null): applied at the root, forwarded up otherwise. */
   /** `organizerToken`: forwarded with the request when this node does not root the conference. */
   async setFloor(conf: string, site: string | null, contribution: string | null = null, organizerToken?: string): Promise<void> {
@@ -297,13 +310,18 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     } else {
       link.handle(NodeEvents.register, NodeRegisterReq, (m) => {
         if (link.peerId !== '?') throw new AppError('CONFLICT', 'already registered');
+        // the id its token proves, nothing else
+        if (link.provenId !== null && link.provenId !== m.nodeId) {
+          this.o.log.warn({ proven: link.provenId, claimed: m.nodeId }, 'registration refused: the node\'s token is for another id');
+          throw new AppError('FORBIDDEN', `this token is for node ${link.provenId}, not ${m.nodeId}`);
+        }
         // a second node with the same id (a copied config, or someone else) is refused, never the live one
         if ([...this.links].some((other) => other !== link && !other.closed && other.role === 'child' && other.peerId === m.nodeId)) {
           this.o.log.warn({ child: m.nodeId }, 'registration refused: a node with this id is already linked');
           throw new AppError('CONFLICT', `a node with id ${m.nodeId} is already linked here`);
         }
         link.peerId = m.nodeId;
-        link.sites = m.sites;
+        link.sites = link.subtree ? m.sites.filter((x) => link.subtree!.has(x)) : m.sites;
         this.o.log.info({ child: m.nodeId, sites: m.sites.length }, 'child node registered');
         // relays start now, before any hall joins down there
         setImmediate(() => void this.syncLink(link));

@@ -5,8 +5,11 @@ import { z } from 'zod';
 export const NodeConfig = z.object({
   /** Node id, unique in the cascade (e.g. 'centre', 'langson', 'd-trangdinh'). */
   nodeId: z.string().min(1),
-  /** Sites this node hosts; the first is its home site (its hub router lives there). */
-  sites: z.array(z.string().min(1)).min(1),
+  /**
+   * Sites this node hosts; the first is its home site (its hub router lives there). An enrolled
+   * node gets them from the control service (and may have none yet).
+   */
+  sites: z.array(z.string().min(1)).default([]),
   /** Parent media node URL (http://host:port); null/absent for a root node. */
   parent: z.string().url().nullable().optional(),
   /** HTTP + socket.io listen port; 0 = a free one. */
@@ -33,8 +36,16 @@ export const NodeConfig = z.object({
   tokenPublicKeys: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), z.string()).optional(),
   /** Shared secret verifying people's tokens (HMAC; tests and single-host setups). */
   tokenSecret: z.string().min(16).optional(),
-  /** Secret shared by the nodes of the cascade. */
-  nodeSecret: z.string().min(8),
+  /**
+   * Secret shared by the nodes of the cascade (nodes started from a config). Without it, a node with
+   * a controlUrl enrols itself (media/enrol.ts): its own credential, keys, parent and sites come
+   * from the control service.
+   */
+  nodeSecret: z.string().min(8).optional(),
+  /** One-time enrolment code from the operator (env ENROL_CODE, flag --enrol-code). */
+  enrolCode: z.string().min(1).max(200).optional(),
+  /** Where an enrolled node keeps its credential (env MEDIA_DATA_DIR, flag --data-dir); default .cache/media-node/<nodeId>. */
+  dataDir: z.string().min(1).optional(),
   /** Directory served statically (relative to the repo root); default dist/client. */
   staticDir: z.string().optional(),
   /**
@@ -82,13 +93,19 @@ export const NodeConfig = z.object({
   recordMinFreeMb: z.number().min(0).default(1024),
   recordSegmentSeconds: z.number().min(2).max(600).default(10),
   recordKeepUploaded: z.boolean().default(false),
-}).refine((c) => !!c.tokenPublicKeys || !!c.tokenSecret, { message: 'tokenPublicKeys (or tokenSecret) is required to check people\'s tokens', path: ['tokenPublicKeys'] });
+}).refine((c) => isEnrolled(c) || !!c.tokenPublicKeys || !!c.tokenSecret, { message: 'tokenPublicKeys (or tokenSecret) is required to check people\'s tokens', path: ['tokenPublicKeys'] })
+  .refine((c) => isEnrolled(c) || c.sites.length > 0, { message: 'sites: at least one (or enrol with the control service: CONTROL_URL and ENROL_CODE)', path: ['sites'] });
 export type NodeConfig = z.infer<typeof NodeConfig>;
+
+/** No node secret but a control service: the node enrols (or uses the credential it enrolled with). */
+export function isEnrolled(c: { nodeSecret?: string | undefined; controlUrl?: string | undefined }): boolean {
+  return !c.nodeSecret && !!c.controlUrl;
+}
 export type NodeConfigInput = z.input<typeof NodeConfig>;
 
 /**
  * Reads `--config <file.json>`, then applies env (MEDIA_NODE_ID, MEDIA_SITES (comma list),
- * MEDIA_PARENT, CONTROL_URL, MEDIA_PORT, MEDIA_RTC_PORT, ANNOUNCED_IP, TOKEN_SECRET, NODE_SECRET, MEDIA_WORKERS)
+ * MEDIA_PARENT, CONTROL_URL, ENROL_CODE, MEDIA_DATA_DIR, MEDIA_PORT, MEDIA_RTC_PORT, ANNOUNCED_IP, TOKEN_SECRET, NODE_SECRET, MEDIA_WORKERS)
  * and flags (--node-id, --sites, --parent, --control, --port, --rtc-port, --announced-ip, --workers).
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
@@ -135,6 +152,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
   // TOKEN_PUBLIC_KEYS_FILE: the control host's public keys (JSON: { publicKeys: { kid: PEM } })
   if (raw.tokenPublicKeys === undefined && env.TOKEN_PUBLIC_KEYS_FILE) raw.tokenPublicKeys = (JSON.parse(readFileSync(env.TOKEN_PUBLIC_KEYS_FILE, 'utf8')) as { publicKeys: unknown }).publicKeys;
   if (raw.nodeSecret === undefined && env.NODE_SECRET) raw.nodeSecret = env.NODE_SECRET;
+  str('enrolCode', 'enrol-code', 'ENROL_CODE');
+  str('dataDir', 'data-dir', 'MEDIA_DATA_DIR');
   str('recordDir', 'record-dir', 'RECORD_DIR');
   num('recordMinFreeMb', 'record-min-free-mb', 'RECORD_MIN_FREE_MB');
   num('recordSegmentSeconds', 'record-segment-s', 'RECORD_SEGMENT_S');

@@ -8,7 +8,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AppError, parseOrThrow, toErrorBody, type Ack } from '../signaling/common.js';
-import { AncestorsCommand, CarryCommand, EndCommand, OpenCommand, RevokeCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
+import { SitesCommand, AncestorsCommand, CarryCommand, EndCommand, OpenCommand, RevokeCommand, FloorCommand, RootsCommand, MEDIA_LINK_NAMESPACE, MediaLinkEvents, NodeReport, REPORT_EVERY_MS, type ConferenceEnded, type NodeConferenceState } from '../signaling/control-media.js';
 import { Id } from '../signaling/control-model.js';
 import { signToken } from '../signaling/token.js';
 import type { Cascade } from './cascade.js';
@@ -22,8 +22,12 @@ export interface ControlLinkOptions {
   /** Control service base URL (http://host:port). */
   url: string;
   nodeId: string;
-  /** Signs this node's token for the control service (the node secret; control checks it). */
-  tokenSecret: string;
+  /** Signs this node's token for the control service (the node secret; control checks it), or gives the enrolled node's token. */
+  tokenSecret: string | (() => string);
+  /** An enrolled node: control pushes its sites and fresh node tokens (link:sites). */
+  onSites?: (cmd: SitesCommand) => string[] | Promise<string[]>;
+  /** The node's load, reported with every report. */
+  load?: () => Promise<NonNullable<NodeReport['load']>>;
   /** This node has no parent: conferences rooted here switch their floor here. */
   root: boolean;
   cascade: Cascade;
@@ -49,7 +53,7 @@ export interface ControlLink {
 export function connectControl(o: ControlLinkOptions): ControlLink {
   let closed = false;
   const socket: Socket = io(new URL(MEDIA_LINK_NAMESPACE, o.url).toString(), {
-    auth: (cb) => cb({ token: signToken(o.tokenSecret, { role: 'node', conf: '*', site: o.nodeId, ttlSeconds: 3600 }) }),
+    auth: (cb) => cb({ token: typeof o.tokenSecret === 'function' ? o.tokenSecret() : signToken(o.tokenSecret, { role: 'node', conf: '*', site: o.nodeId, ttlSeconds: 3600 }) }),
     transports: ['websocket'],
     reconnection: true,
     reconnectionAttempts: Infinity,
@@ -80,10 +84,13 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
     const msg: NodeHalls = { nodeId: o.nodeId, halls };
     socket.timeout(REPORT_EVERY_MS * 3).emit(MediaLinkEvents.halls, msg, () => undefined);
   };
+  let load: NodeReport['load'];
   const sendReport = () => {
     if (!socket.connected) return;
-    socket.timeout(REPORT_EVERY_MS * 3).emit(MediaLinkEvents.report, report(), () => undefined);
+    socket.timeout(REPORT_EVERY_MS * 3).emit(MediaLinkEvents.report, { ...report(), ...(load ? { load } : {}) }, () => undefined);
     sendHalls();
+    // sampled for the next report: the sample awaits the workers
+    void o.load?.().then((l) => { load = l; }, () => undefined);
   };
   const timer = setInterval(sendReport, REPORT_EVERY_MS);
   timer.unref();
@@ -134,6 +141,10 @@ export function connectControl(o: ControlLinkOptions): ControlLink {
   handle(MediaLinkEvents.open, OpenCommand, async (cmd): Promise<NodeConferenceState> => {
     const s = await o.cascade.session(cmd.conf);
     return { conf: s.conf, floor: s.floor, contribution: s.contribution };
+  });
+  handle(MediaLinkEvents.sites, SitesCommand, async (cmd) => {
+    if (!o.onSites) throw new AppError('CONFLICT', 'this node was started from a config: its sites are in that config');
+    return { sites: await o.onSites(cmd) };
   });
   handle(MediaLinkEvents.ancestors, AncestorsCommand, (cmd): AncestorsCommand => {
     o.onAncestors?.(cmd.ancestors);

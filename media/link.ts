@@ -35,6 +35,10 @@ export class Link {
   readonly key = randomUUID();
   peerId = '?';
   sites: string[] = [];
+  /** On a child link: the node id its token proves (register must name it). */
+  provenId: string | null = null;
+  /** On a child link of an enrolled node: the sites of the child's subtree, from its control-signed token. */
+  subtree: Set<string> | null = null;
   closed = false;
   /** conf → this side's PipeTransport (resolved once both ends are connected). */
   private readonly pipes = new Map<string, Deferred<ms.PipeTransport>>();

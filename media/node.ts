@@ -11,7 +11,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
-import { HALL_NAMESPACE, NODE_NAMESPACE, type NodeHealth } from '../signaling/media.js';
+import { HALL_NAMESPACE, HallEvents, NODE_NAMESPACE, type NodeHealth } from '../signaling/media.js';
+import type { SitesCommand } from '../signaling/control-media.js';
+import type { Enrolment } from './enrol.js';
+import { LoadMeter } from './load.js';
 import { Cascade } from './cascade.js';
 import { Recorders } from './recorders.js';
 import { NodeConfig, type NodeConfigInput } from './config.js';
@@ -32,6 +35,8 @@ export type StartMediaNodeOptions = NodeConfigInput & {
   log?: Logger;
   /** Called if a mediasoup worker dies (default: log; main.ts exits). */
   onFatal?: (err: Error) => void;
+  /** An enrolled node (media/enrol.ts): its keys and node tokens come from the control service. */
+  enrolment?: Enrolment;
 };
 
 export type MediaNode = {
@@ -48,8 +53,11 @@ export type MediaNode = {
 };
 
 export async function startMediaNode(options: StartMediaNodeOptions): Promise<MediaNode> {
-  const { log: givenLog, onFatal, ...rest } = options;
+  const { log: givenLog, onFatal, enrolment, ...rest } = options;
   const cfg = NodeConfig.parse(rest);
+  if (!cfg.nodeSecret && !enrolment) throw new Error('nodeSecret is required for a node started from a config (or enrol with the control service: CONTROL_URL and ENROL_CODE)');
+  // the token this node shows its parent and control: control-signed when enrolled, else signed with NODE_SECRET
+  const nodeToken: string | (() => string) = enrolment ? () => enrolment.token() : cfg.nodeSecret!;
   const log = (givenLog ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2))).child({ node: cfg.nodeId });
   let closeFn: () => Promise<void> = async () => undefined;
   watchMediasoup();
@@ -66,7 +74,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   const watchers = new Watchers();
   const revocations = new Revocations();
   // people's tokens: checked with the control host's public keys where given (this node cannot sign them)
-  const personKey: TokenKey = cfg.tokenPublicKeys ? loadKeyring({ publicKeys: cfg.tokenPublicKeys }) : cfg.tokenSecret!;
+  const personKey: TokenKey = enrolment ? enrolment.keyring : cfg.tokenPublicKeys ? loadKeyring({ publicKeys: cfg.tokenPublicKeys }) : cfg.tokenSecret!;
   stats.hallFps = (id) => watchers.fps(id);
   const cascade = new Cascade({
     nodeId: cfg.nodeId,
@@ -126,8 +134,10 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     pingTimeout: 5000,
     maxHttpBufferSize: 256 * 1024,
   });
-  attachHall(io.of(HALL_NAMESPACE), { cascade, stats, watchers, revocations, tokenSecret: personKey, nodeId: cfg.nodeId, log, requireMediaTokens: cfg.requireMediaTokens, ...(cfg.turn ? { turn: cfg.turn } : {}) });
-  attachNodeNamespace(io.of(NODE_NAMESPACE), cascade, cfg.nodeSecret, log);
+  const hallNsp = io.of(HALL_NAMESPACE);
+  const load = new LoadMeter(pool);
+  attachHall(hallNsp, { cascade, stats, watchers, revocations, tokenSecret: personKey, nodeId: cfg.nodeId, log, requireMediaTokens: cfg.requireMediaTokens, ...(cfg.turn ? { turn: cfg.turn } : {}) });
+  attachNodeNamespace(io.of(NODE_NAMESPACE), cascade, { key: enrolment ? enrolment.keyring : cfg.nodeSecret!, revocations }, log);
 
   try {
     await new Promise<void>((res, rej) => {
@@ -143,7 +153,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
 
   if (cfg.parent) {
     parent = connectParent(cfg.parent, {
-      nodeId: cfg.nodeId, sites: cfg.sites, nodeSecret: cfg.nodeSecret, cascade, log,
+      nodeId: cfg.nodeId, sites: [...cfg.sites], nodeSecret: nodeToken, cascade, log,
       ...(cfg.retry ? { retry: cfg.retry } : {}),
       ...(cfg.returnAfterMs !== undefined ? { returnAfterMs: cfg.returnAfterMs } : {}),
     });
@@ -159,18 +169,38 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
       segmentMs: cfg.recordSegmentSeconds * 1000,
       keepUploaded: cfg.recordKeepUploaded,
       controlUrl: cfg.controlUrl,
-      tokenSecret: cfg.tokenSecret ?? cfg.nodeSecret,
+      tokenSecret: enrolment ? nodeToken : cfg.tokenSecret ?? cfg.nodeSecret!,
       log,
     })
     : null;
   control = cfg.controlUrl
     ? connectControl({
-      url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: cfg.tokenSecret ?? cfg.nodeSecret, root: !cfg.parent, cascade, watchers, revocations, log,
+      url: cfg.controlUrl, nodeId: cfg.nodeId, tokenSecret: enrolment ? nodeToken : cfg.tokenSecret ?? cfg.nodeSecret!, root: !cfg.parent, cascade, watchers, revocations, log,
+      load: () => load.sample(),
+      ...(enrolment ? { onSites: (cmd: SitesCommand) => applySites(cmd) } : {}),
       selfUrl: url,
       onAncestors: (ancestors) => parent?.setPlanned(ancestors),
       ...(recorders ? { recorders } : {}),
     })
     : null;
+
+  /**
+   * Control's word on what this enrolled node serves: applied at once. Halls of a site no longer
+   * served here are told it moved (their page asks control where it went) and let go.
+   */
+  function applySites(cmd: SitesCommand): string[] {
+    enrolment!.setToken(cmd.token);
+    const removed = cascade.setSites(cmd.sites);
+    if (removed.length) log.info({ removed, sites: cmd.sites.length }, 'sites moved away from this node');
+    for (const h of removed.length ? watchers.list() : []) {
+      const s = removed.includes(h.site) ? hallNsp.sockets.get(h.id) : undefined;
+      if (!s) continue;
+      s.emit(HallEvents.siteMoved, { site: h.site });
+      setTimeout(() => s.disconnect(true), 100).unref();
+    }
+    parent?.tokenChanged(cmd.token, [...cascade.o.sites]);
+    return [...cascade.o.sites];
+  }
 
   let closing: Promise<void> | undefined;
   closeFn = () =>

@@ -22,13 +22,16 @@ export type ParentConnection = {
   ancestors(): NodeRef[];
   /** The planned ancestors from the control service (tried after those the parent told). */
   setPlanned(ancestors: readonly NodeRef[]): void;
+  /** An enrolled node's new token (or sites): told to the parent on the open link. */
+  tokenChanged(token: string, sites: string[]): void;
   close(): void;
 };
 
 export type ParentOptions = {
   nodeId: string;
   sites: string[];
-  nodeSecret: string;
+  /** Signs this node's token (NODE_SECRET), or gives the enrolled node's control-signed token. */
+  nodeSecret: string | (() => string);
   cascade: Cascade;
   log: Logger;
   /** Reconnection backoff once every candidate failed; the link is retried forever. */
@@ -99,7 +102,8 @@ class ParentLink implements ParentConnection {
     if (this.closed) return;
     this.url = url;
     this.st = 'connecting';
-    const token = () => signToken(this.o.nodeSecret, { role: 'node', conf: '*', site: this.o.nodeId, ttlSeconds: 3600 });
+    const secret = this.o.nodeSecret;
+    const token = () => (typeof secret === 'function' ? secret() : signToken(secret, { role: 'node', conf: '*', site: this.o.nodeId, ttlSeconds: 3600 }));
     // one socket per attempt: this class decides where the next attempt goes
     const socket: ClientSocket = io(new URL(NODE_NAMESPACE, url).toString(), {
       auth: (cb) => cb({ token: token() }), transports: ['websocket'], reconnection: false, forceNew: true, timeout: 5000,
@@ -257,6 +261,16 @@ class ParentLink implements ParentConnection {
       planned: this.planned,
       fallbacks: this.candidates().slice(1),
     };
+  }
+
+  tokenChanged(token: string, sites: string[]): void {
+    this.o.sites = sites;
+    const l = this.link;
+    if (!l || l.closed || this.st !== 'connected') return; // the next connection presents it
+    l.request(NodeEvents.token, { token }).catch((err) => {
+      this.o.log.warn({ err: String(err) }, 'the parent refused this node\'s new token; reconnecting');
+      if (this.socket) this.onLost(this.socket, 'token refused');
+    });
   }
 
   ancestors(): NodeRef[] {

@@ -20,7 +20,7 @@ export type RecordersOptions = {
   /** Control service base URL: where segments are uploaded (none: they stay on disk). */
   controlUrl?: string | null;
   /** Signs the node token for uploads (as the control link). */
-  tokenSecret: string;
+  tokenSecret: string | (() => string);
   log: Logger;
 };
 

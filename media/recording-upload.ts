@@ -21,7 +21,8 @@ export type UploaderOptions = {
   controlUrl: string;
   nodeId: string;
   /** Signs the node token, as the control link does. */
-  tokenSecret: string;
+  /** Signs the node token (node secret), or gives an enrolled node's token. */
+  tokenSecret: string | (() => string);
   /** Keep uploaded segments on this node (marked uploaded) instead of deleting them. */
   keep?: boolean;
   log: Logger;
@@ -128,7 +129,7 @@ export class SegmentUploader {
     if (size < 0) throw Object.assign(new Error('file missing'), { gone: true });
     if (size !== seg.meta.bytes) throw new Error(`file is ${size} bytes, its metadata says ${seg.meta.bytes}`);
     const url = new URL(segmentPath(seg.conf, seg.meta.run, seg.meta.index), this.o.controlUrl);
-    const token = signToken(this.o.tokenSecret, { role: 'node', conf: '*', site: this.o.nodeId, ttlSeconds: 3600 });
+    const token = typeof this.o.tokenSecret === 'function' ? this.o.tokenSecret() : signToken(this.o.tokenSecret, { role: 'node', conf: '*', site: this.o.nodeId, ttlSeconds: 3600 });
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     await new Promise<void>((resolve, reject) => {
       const req = send(url, {

@@ -63,7 +63,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** `isRoot`: whether this node roots the conference now (only the root binds an unbound floor). */
   static async create(conf: string, sites: readonly string[], pool: WorkerPool, isRoot: () => boolean = () => true): Promise<Session> {
-    const hubSite = sites[0]!;
+    // an enrolled node may serve no site yet: its hub router still needs a name
+    const hubSite = sites[0] ?? 'hub';
     const hub = await pool.createRouter(mediaCodecs, { conf, site: hubSite });
     return new Session(conf, hubSite, hub, pool, sites, isRoot);
   }

@@ -11,6 +11,11 @@ import type { Session } from './session.js';
  * once bound, only the bound one) — never a source, never anything for a site without the floor.
  */
 export function assertFromBelow(s: Session | undefined, link: Link, m: { conf: string; site: string; tag: string; contribution: string | null }, log: Logger): void {
+  // an enrolled child: only sites of its own subtree, as control signed it
+  if (link.subtree && !link.subtree.has(m.site)) {
+    log.warn({ child: link.peerId, conf: m.conf, site: m.site }, 'media from a child node refused: site outside its subtree');
+    throw new AppError('FORBIDDEN', `site ${m.site} is not in the subtree of node ${link.peerId}`);
+  }
   const ok = m.tag === 'contributor' && !!s && s.floor === m.site && (s.contribution === null || s.contribution === m.contribution);
   if (ok) return;
   log.warn({ child: link.peerId, conf: m.conf, site: m.site, tag: m.tag }, 'media from a child node refused: not the floor contribution');

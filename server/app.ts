@@ -24,6 +24,7 @@ import type { Ctx } from './context.js';
 import { DeliveryService } from './delivery.js';
 import { accountRouter } from './http/account-routes.js';
 import { controlRouter } from './http/routes.js';
+import { mediaNodeRouter } from './http/media-node-routes.js';
 import { nodeRouter } from './http/node-routes.js';
 import { shortLinkRouter } from './http/short-links.js';
 import { makeKeys } from './keys.js';
@@ -140,6 +141,8 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
     res.send(await metrics.registry.metrics());
   });
   app.use(accountRouter(ctx)); // before controlRouter, whose /api fallback answers NOT_FOUND
+  app.use(mediaNodeRouter(ctx)); // operators add and revoke media nodes; nodes enrol
+
   app.use(nodeRouter(ctx)); // the media nodes' routes (segment upload), node tokens only
   app.use(controlRouter(ctx, blobs));
   app.use(shortLinkRouter(ctx)); // /l/<code>: the invitation sheet's short links

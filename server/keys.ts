@@ -40,6 +40,12 @@ export function makeKeys(p: string) {
     mediaParents: `${p}medianodes:parent`,
     /** media node id → the URL it reported (how other nodes reach it) */
     mediaUrls: `${p}medianodes:url`,
+    /** enrolled media nodes (server/media-nodes/store.ts): node JSON, every node id, unused enrolment codes by SHA-256 */
+    mediaNode: (n: string) => `${p}mnode:${n}`,
+    mediaNodeIds: `${p}mnode:ids`,
+    enrolCode: (h: string) => `${p}mnode:code:${h}`,
+    /** a linked node's last state (JSON, expires when it stops reporting) */
+    mediaNodeStatus: (n: string) => `${p}mnode:status:${n}`,
     /** who is really watching (server/watching.ts): per site JSON, per site events, per node its conf|site with halls */
     watch: (c: string) => `${p}watch:${c}`,
     watchEvents: (c: string, s: string) => `${p}watchev:${c}:${s}`,

@@ -21,6 +21,8 @@ import { adoptContribution, getFloor } from './store/floor.js';
 import { RecordCommand } from '../signaling/recording.js';
 import { RecorderStates } from './recordings/recorder-state.js';
 import { currentIds } from './recordings/store.js';
+import { CREDENTIAL_REFUSED, generationLive } from './media-nodes/store.js';
+import { NodeSites } from './media-nodes/link-sites.js';
 
 /** How long the conference → root node map is trusted (a site moved to another node shows after this). */
 const ROOTS_TTL_MS = 3000;
@@ -52,6 +54,10 @@ interface Attached {
   recordAck?: { key: string; at: number };
   /** the planned ancestors the node last acknowledged (JSON) */
   ancestorsAck?: string;
+  /** it enrolled (control tells it its sites and gives it node tokens) */
+  enrolled: boolean;
+  /** halls on it, from its last `link:halls` */
+  halls?: number;
 }
 
 /** How long an acknowledged record command is trusted over a report that does not show it yet. */
@@ -59,26 +65,49 @@ const RECORD_ACK_GRACE_MS = 5000;
 const recordKey = (xs: readonly { conf: string; recording: string }[]) => xs.map((x) => `${x.conf}/${x.recording}`).sort().join();
 
 /**
- * The media node a bearer token stands for (the node channel and the node's HTTP routes). Nodes
- * sign with the node secret (they hold no key that signs people's tokens); a node sharing the
- * control's token secret (tests, one host) signs with that. UNAUTHORIZED / FORBIDDEN otherwise.
+ * The media node a bearer token stands for (the node channel and the node's HTTP routes). An
+ * enrolled node presents a token control signed (its id, its generation in the token id); a node
+ * started from a config signs with the node secret; a node sharing the control's token secret
+ * (tests, one host) signs with that. UNAUTHORIZED / FORBIDDEN otherwise.
  */
 export function verifyNodeToken(ctx: Ctx, raw: unknown): string {
+  return verifyNodeClaims(ctx, raw).nodeId;
+}
+
+/** As verifyNodeToken, with the generation of an enrolled node's token (null: a shared-secret node). */
+export function verifyNodeClaims(ctx: Ctx, raw: unknown): { nodeId: string; gen: number | null } {
   if (typeof raw !== 'string' || !raw) throw new AppError('UNAUTHORIZED', 'a media node token is required');
   let claims;
   try {
-    try {
-      claims = verifyToken(ctx.opts.nodeSecret ?? ctx.tokenKey, raw);
-    } catch (err) {
-      if (!ctx.opts.nodeSecret || typeof ctx.tokenKey !== 'string') throw err;
+    if (raw.split('.').length === 3 && typeof ctx.tokenKey !== 'string') {
       claims = verifyToken(ctx.tokenKey, raw);
+    } else {
+      try {
+        claims = verifyToken(ctx.opts.nodeSecret ?? ctx.tokenKey, raw);
+      } catch (err) {
+        if (!ctx.opts.nodeSecret || typeof ctx.tokenKey !== 'string') throw err;
+        claims = verifyToken(ctx.tokenKey, raw);
+      }
     }
   } catch (err) {
     if (err instanceof TokenError) throw new AppError('UNAUTHORIZED', err.message);
     throw err;
   }
   if (claims.role !== 'node' || !claims.site) throw new AppError('FORBIDDEN', 'only media nodes use this channel');
-  return claims.site;
+  const m = /^node\.([a-z0-9-]+)\.(\d+)$/.exec(claims.jti);
+  if (raw.split('.').length === 3) {
+    // a control-signed node token names its node and generation; anything else is a person's token
+    if (!m || m[1] !== claims.site) throw new AppError('FORBIDDEN', 'only media nodes use this channel');
+    return { nodeId: claims.site, gen: Number(m[2]) };
+  }
+  return { nodeId: claims.site, gen: null };
+}
+
+/** verifyNodeToken, and for an enrolled node: its credential not revoked nor replaced since. */
+export async function authNode(ctx: Ctx, raw: unknown): Promise<string> {
+  const { nodeId, gen } = verifyNodeClaims(ctx, raw);
+  if (gen !== null && !(await generationLive(ctx, nodeId, gen))) throw new AppError('UNAUTHORIZED', CREDENTIAL_REFUSED);
+  return nodeId;
 }
 
 export class MediaLink {
@@ -93,6 +122,8 @@ export class MediaLink {
   readonly watching: Watching;
   /** The root nodes' recorder states, for the recording status route. */
   private readonly recorders: RecorderStates;
+  /** Enrolled nodes: their sites and fresh tokens (link:sites), their state for the operator's list. */
+  readonly sites: NodeSites;
 
   constructor(private readonly ctx: Ctx, nsp: Namespace) {
     this.watching = new Watching(ctx);
@@ -100,16 +131,26 @@ export class MediaLink {
     // a link revoked on any instance is closed on the nodes linked to this one
     void ctx.bus.on(ctx.keys.revokeChannel, (msg) => {
       const jtis = JSON.parse(msg) as string[];
+      // a revoked or re-enrolled node: its link closes (its new credential, if any, connects again)
+      for (const j of jtis) {
+        const m = /^node\.([a-z0-9-]+)\.\d+$/.exec(j);
+        const a = m ? this.nodes.get(m[1]!) : undefined;
+        if (a) { ctx.log.warn({ nodeId: m![1] }, 'media node credential revoked: link closed'); setTimeout(() => a.socket.disconnect(true), 200).unref(); }
+      }
       for (const [nodeId, a] of this.nodes) void this.revoke(nodeId, a, jtis);
     });
+    this.sites = new NodeSites(ctx);
     nsp.use((socket, next) => {
-      try {
-        socket.data.nodeId = verifyNodeToken(ctx, (socket.handshake.auth as { token?: unknown })?.token);
+      const raw = (socket.handshake.auth as { token?: unknown })?.token;
+      authNode(ctx, raw).then((nodeId) => {
+        socket.data.nodeId = nodeId;
+        socket.data.enrolled = verifyNodeClaims(ctx, raw).gen !== null;
         next();
-      } catch (err) {
+      }, (err) => {
         const body = toErrorBody(err);
+        ctx.log.warn({ from: socket.handshake.address, code: body.code, message: body.message }, 'media node refused on the control link');
         next(Object.assign(new Error(`${body.code}: ${body.message}`), { data: body }));
-      }
+      });
     });
     nsp.on('connection', (socket) => this.attach(socket));
   }
@@ -147,7 +188,7 @@ export class MediaLink {
     const nodeId = socket.data.nodeId as string;
     // one socket per node id: a reconnect replaces the old one
     this.nodes.get(nodeId)?.socket.disconnect(true);
-    const a: Attached = { socket, report: null, sending: new Set() };
+    const a: Attached = { socket, report: null, sending: new Set(), enrolled: socket.data.enrolled === true };
     this.nodes.set(nodeId, a);
     this.ctx.log.info({ nodeId }, 'media node linked');
     // every revoked link, before the node's halls can use one
@@ -160,12 +201,14 @@ export class MediaLink {
         this.watching.nodeUnlinked(nodeId);
       }
       this.ctx.log.info({ nodeId }, 'media node unlinked');
+      this.sites.unlinked(nodeId, socket);
     });
     socket.on(MediaLinkEvents.halls, async (payload: unknown, ack?: (r: Ack<object>) => void) => {
       try {
         const report = parseOrThrow(NodeHalls, payload);
         if (report.nodeId !== nodeId) throw new AppError('FORBIDDEN', 'a node reports for itself only');
         ack?.({ ok: true, data: {} });
+        a.halls = report.halls.length;
         await this.watching.report(nodeId, report.halls);
       } catch (err) {
         ack?.({ ok: false, error: toErrorBody(err) });
@@ -180,6 +223,8 @@ export class MediaLink {
         if (report.url && a.report?.url !== report.url) await this.ctx.redis.hset(this.ctx.keys.mediaUrls, nodeId, report.url);
         a.report = report;
         ack?.({ ok: true, data: {} });
+        await this.sites.noteReport(nodeId, report, a.halls ?? 0);
+        if (a.enrolled) await this.sites.reconcile(nodeId, a.socket);
         await this.reconcile(nodeId, a);
       } catch (err) {
         ack?.({ ok: false, error: toErrorBody(err) });
@@ -356,6 +401,7 @@ export class MediaLink {
     this.hostsCache.delete(conf);
     this.planCache.delete(conf);
     this.roots.at = 0;
+    this.sites.treeChanged();
   }
 
   /** The media nodes serving `conf`'s sites: every site record is read, so this is kept until the tree changes. */

@@ -56,7 +56,20 @@ export const MediaLinkEvents = {
    * node tries them when its configured parent is wrong, down at start, or dies.
    */
   ancestors: 'link:ancestors',
+  /**
+   * control → enrolled node, ack `Ack<{ sites }>`: the sites it serves now and a fresh node token
+   * (SitesCommand). The node serves them at once; halls of a site it no longer serves are told
+   * the site moved. Sent on every change and before the token is half-way to its expiry.
+   */
+  sites: 'link:sites',
 } as const;
+
+export const SitesCommand = z.strictObject({
+  sites: z.array(Id).max(50_000),
+  /** Node token signed by control (role node, site = the node id, sites = its subtree). */
+  token: z.string().min(1).max(2_000_000),
+});
+export type SitesCommand = z.infer<typeof SitesCommand>;
 
 export const AncestorsCommand = z.strictObject({
   ancestors: z.array(z.strictObject({ nodeId: z.string().min(1).max(100), url: z.string().url().max(500) })).max(16),
@@ -101,6 +114,8 @@ export const NodeReport = z.strictObject({
   url: z.string().url().max(500).optional(),
   /** The recorders on this node (signaling/recording.ts); absent = none. */
   recording: z.array(RecorderState).max(1000).optional(),
+  /** The node's load: CPU over the last interval (% of one core) and resident memory (MB). */
+  load: z.strictObject({ cpuPercent: z.number().min(0).max(100_000), memoryMb: z.number().min(0).max(10_000_000) }).optional(),
 });
 export type NodeReport = z.infer<typeof NodeReport>;
 

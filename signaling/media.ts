@@ -21,6 +21,11 @@ const Kind = z.enum(['audio', 'video']);
 export const HallEvents = {
   /** c→s: join a site's router. Must come first (except setFloor / stats). */
   join: 'media:join',
+  /**
+   * s→c `{ site }`: this node no longer serves the site (the operator moved it); the socket closes
+   * next. The page asks the control service for the site's node and joins there.
+   */
+  siteMoved: 'media:site-moved',
   createTransport: 'media:transport:create',
   connectTransport: 'media:transport:connect',
   restartIce: 'media:transport:restart-ice',
@@ -289,7 +294,10 @@ export const NodeEvents = {
   carries: 'node:carries',
   /** child→parent, every HEARTBEAT_MS: ack `{}`. Plain RTP pipes have no keepalive; this tells a dead parent from a quiet one. */
   ping: 'node:ping',
+  /** child→parent, ack `{}`: a fresh node token (enrolled nodes: its subtree changed or the old one nears expiry). */
+  token: 'node:token',
 } as const;
+export const NodeTokenReq = z.strictObject({ token: z.string().min(1).max(2_000_000) });
 
 /** The node channel heartbeat: a ping every HEARTBEAT_MS; no answer within HEARTBEAT_TIMEOUT_MS = the parent is dead. */
 export const HEARTBEAT_MS = 500;

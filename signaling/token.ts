@@ -35,6 +35,8 @@ export const TokenClaims = z.object({
    * control service. Revoking the invitation revokes every media token made from it.
    */
   inv: z.string().min(1).max(200).optional(),
+  /** Node tokens of enrolled nodes only: the sites of the node's subtree (a parent accepts media of these only). */
+  sites: z.array(z.string().min(1).max(100)).max(50_000).optional(),
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
 

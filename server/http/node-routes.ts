@@ -14,7 +14,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { AppError, httpStatus, parseOrThrow, toErrorBody } from '../../signaling/common.js';
 import { NodeRoutes, SegmentMeta } from '../../signaling/recording.js';
 import type { Ctx } from '../context.js';
-import { verifyNodeToken } from '../media-link.js';
+import { authNode } from '../media-link.js';
 import { receiveSegment } from '../recordings/segments.js';
 
 function sendError(ctx: Ctx, req: Request, res: Response, err: unknown) {
@@ -45,7 +45,7 @@ export function nodeRouter(ctx: Ctx): Router {
     const endTimer = ctx.metrics.httpDuration.startTimer({ route: 'uploadSegment' });
     try {
       const h = req.headers.authorization;
-      const node = verifyNodeToken(ctx, h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined);
+      const node = await authNode(ctx, h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined);
       const params = parseOrThrow(def.params, req.params);
       const meta = parseHeader(req.headers['x-segment']);
       const len = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : null;

@@ -13,6 +13,7 @@ import {
   JoinReq,
   NodeEvents,
   NodeFloorSetReq, NodeCarriesReq, NodePing,
+  NodeTokenReq,
   NodeFloorState,
   NodeProducerAdded,
   NodeProducerPaused,
@@ -135,7 +136,7 @@ export const junkCaps = fc.oneof(
 
 // ---------------------------------------------------------------- every event, by who handles it
 
-export type HallEventKey = Exclude<keyof typeof HallEvents, 'programme'>;
+export type HallEventKey = Exclude<keyof typeof HallEvents, 'programme' | 'siteMoved'>;
 /** Every client→server event of `/hall` (typed: a new event does not compile until listed). */
 export const HALL_SCHEMAS: Record<HallEventKey, z.ZodType> = {
   join: JoinReq,
@@ -163,4 +164,5 @@ export const NODE_SCHEMAS: Record<keyof typeof NodeEvents, { schema: z.ZodType; 
   floorSet: { schema: NodeFloorSetReq, parentHandles: true, childHandles: false },
   carries: { schema: NodeCarriesReq, parentHandles: true, childHandles: false },
   ping: { schema: NodePing, parentHandles: true, childHandles: false },
+  token: { schema: NodeTokenReq, parentHandles: true, childHandles: false },
 };
