@@ -17,7 +17,7 @@ import { getIncident, handleIncident, listIncidents, listRehearsals, recordRehea
 import { revokeInvitation } from './store/invitations.js';
 import { acceptReceipt, getDelivery, getMaterial, listDeliveries, listMaterials, summarize } from './store/materials.js';
 import { listPresence, presenceEvents } from './store/presence.js';
-import { siteTreeHandlers } from './site-tree/handlers.js';
+import { putGroupsChecked, siteEditHandlers, siteTreeHandlers } from './site-tree/handlers.js';
 import { setupHandlers } from './setup-handlers.js';
 import { replayHandlers } from './replay/handlers.js';
 import { recordingHandlers } from './recordings/handlers.js';
@@ -89,6 +89,7 @@ export const handlers: Record<ControlRouteName, Handler> = {
   listSites: async (c, a, { params }) => { assertConf(a, params.conf); await cs.getConference(c, params.conf); return (await cs.listSites(c, params.conf)).map((s) => redactSite(a, s)); },
   // kinds, spreadsheet import/export, move, remove (site-tree/)
   ...siteTreeHandlers,
+  ...siteEditHandlers,
   putSitesBulk: async (c, a, { params, body }) => { assertConf(a, params.conf); return { count: (await cs.putSites(c, params.conf, body.sites)).length }; },
   getSite: async (c, a, { params }) => { assertConf(a, params.conf); return redactSite(a, await cs.getSite(c, params.conf, params.site)); },
   putSite: async (c, a, { params, body }) => {
@@ -105,7 +106,7 @@ export const handlers: Record<ControlRouteName, Handler> = {
     return cs.patchSite(c, params.conf, params.site, body);
   },
   listGroups: async (c, a, { params }) => { assertConf(a, params.conf); return cs.listGroups(c, params.conf); },
-  putGroups: async (c, a, { params, body }) => { assertConf(a, params.conf); return cs.putGroups(c, params.conf, body.groups); },
+  putGroups: putGroupsChecked,
   putExpected: async (c, a, { params, body }) => { assertConf(a, params.conf); return att.setExpected(c, params.conf, params.site, body.counts, a.jti); },
   getAttendance: async (c, a, { params }) => { assertSiteRead(a, params.conf, params.site); return att.getAttendance(c, params.conf, params.site); },
   putHeadcounts: async (c, a, { params, body }) => { assertSite(a, params.conf, params.site); return att.setHeadcounts(c, params.conf, params.site, body.present, a.jti); },

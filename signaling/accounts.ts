@@ -94,6 +94,13 @@ export const OpenConference = z.object({
   path: z.string(),
 });
 
+/** An operator creates an account from the page; it gets a one-time sign-in link like `./diemcau admin create-operator`. */
+export const CreateAccountReq = z.strictObject({ username: Username, role: AccountRole });
+export const AccountCreated = z.object({ username: Username, role: AccountRole, setupPath: z.string(), setupExpiresAt: Ms });
+/** The signed-in account's new password; its other sessions end. */
+export const ChangePasswordReq = z.strictObject({ oldPassword: z.string().min(1, 'hãy nhập mật khẩu hiện tại / enter the current password').max(200), newPassword: Password });
+export const PasswordChanged = z.object({ changed: z.literal(true), endedSessions: z.number().int().nonnegative() });
+
 /** Who may call an account route: anyone (sign-in), any signed-in account, or operators. */
 export type AccountAccess = 'public' | 'account' | 'operator';
 export type AccountRouteDef = Omit<RouteDef, 'roles'> & { access: AccountAccess };
@@ -117,6 +124,10 @@ export const AccountRoutes = {
   listOrganizers: { method: 'get', path: `${C}/organizers`, params: Conf, res: z.array(OrganizerEntry), access: 'operator', summary: 'Organizer accounts of a conference' },
   addOrganizer: { method: 'post', path: `${C}/organizers`, params: Conf, body: AddOrganizerReq, res: OrganizerEntry, access: 'operator', summary: 'Add an organizer account (created with a one-time sign-in link if new)' },
   removeOrganizer: { method: 'delete', path: `${C}/organizers/:username`, params: ConfUser, res: Removed, access: 'operator', summary: 'Remove an organizer from a conference' },
+  listAccounts: { method: 'get', path: `${A}/accounts`, res: z.array(AccountInfo), access: 'operator', summary: 'Every operator and organizer account' },
+  createAccount: { method: 'post', path: `${A}/accounts`, body: CreateAccountReq, res: AccountCreated, access: 'operator', summary: 'Create an operator or organizer account; answers its one-time sign-in link' },
+  accountLink: { method: 'post', path: `${A}/accounts/:username/link`, params: z.object({ username: Username }), res: AccountCreated, access: 'operator', summary: 'A new one-time sign-in link for an account (forgotten password); its sessions end' },
+  changePassword: { method: 'post', path: `${A}/password`, body: ChangePasswordReq, res: PasswordChanged, access: 'account', summary: 'Change the signed-in account\'s password (current one required); its other sessions end' },
   openConference: { method: 'post', path: `${C}/open`, params: Conf, res: OpenConference, access: 'account', summary: 'Organizer token for the organizer app of this conference (operators, or its organizers)' },
 } as const satisfies Record<string, AccountRouteDef>;
 

@@ -13,6 +13,7 @@ import {
   UpwardSendReq,
 } from './control.js';
 import { SiteTreeRoutes } from './site-import.js';
+import { SiteEditRoutes } from './site-edit.js';
 import { AgendaReorderEditReq, InvitationReissueReq, InvitationSheetQuery } from './setup.js';
 import { RecordingRoutes, ReplayRoutes } from './recording.js';
 import { MediaTokenRoutes } from './media-token.js';
@@ -62,6 +63,8 @@ export const ControlRoutes = {
   listSites: { method: 'get', path: `${P}/sites`, params: Conf, res: z.array(Site), roles: READ, summary: 'Site tree (flat, with path)' },
   // kinds, spreadsheet import/export, move, remove (signaling/site-import.ts; before getSite: /sites/template is no site id)
   ...SiteTreeRoutes,
+  // one site's form, kinds with their delegate groups (signaling/site-edit.ts)
+  ...SiteEditRoutes,
   putSitesBulk: { method: 'put', path: `${P}/sites`, params: Conf, body: z.strictObject({ sites: z.array(SiteInput).min(1).max(20_000) }), res: z.object({ count: z.number().int() }), roles: ORG, summary: 'Create or replace many sites at once (any order; parents may be in the same batch)' },
   getSite: { method: 'get', path: `${P}/sites/:site`, params: ConfSite, res: Site, roles: READ, summary: 'One site, with its media node URL' },
   putSite: { method: 'put', path: `${P}/sites/:site`, params: ConfSite, body: SiteInput, res: Site, roles: ORG, summary: 'Create or replace a site (parent must exist)' },

@@ -54,6 +54,8 @@ export const KindsPutReq = z.strictObject({
 // ---------------------------------------------------------------- move / remove
 export const SiteMoveReq = z.strictObject({ parent: Id, version: z.number().int().nonnegative().optional() });
 export const SiteRemoved = z.object({ site: Id, removed: z.literal(true) });
+/** Removing a site checks the tree version too (absent: no check). */
+export const SiteRemoveQuery = z.object({ version: z.coerce.number().int().nonnegative().optional() });
 
 // ---------------------------------------------------------------- import
 
@@ -142,7 +144,7 @@ export const SiteTreeRoutes = {
   siteSheet: { method: 'get', path: `${P}/sites/sheet`, params: Conf, query: SheetQuery, res: z.any(), produces: SHEETS, roles: ORG, summary: 'The site tree in the import format (export → import changes nothing)' },
   importSites: { method: 'post', path: `${P}/sites/import`, params: Conf, body: ImportFileReq, res: SiteImportPreview, roles: ORG, summary: 'Check an XLSX/CSV site tree (errors by row and column, preview), or apply it all at once' },
   moveSite: { method: 'post', path: `${P}/sites/:site/move`, params: ConfSite, body: SiteMoveReq, res: Site, roles: ORG, summary: 'Move a site (and its subtree) under another parent; roll-ups follow' },
-  deleteSite: { method: 'delete', path: `${P}/sites/:site`, params: ConfSite, res: SiteRemoved, roles: ORG, summary: 'Remove a site without children (refused once it has recorded attendance in a live or ended conference)' },
+  deleteSite: { method: 'delete', path: `${P}/sites/:site`, params: ConfSite, query: SiteRemoveQuery, res: SiteRemoved, roles: ORG, summary: 'Remove a site without children (refused once it has recorded attendance in a live or ended conference)' },
   agendaSheet: { method: 'get', path: `${P}/agenda/sheet`, params: Conf, query: SheetQuery, res: z.any(), produces: SHEETS, roles: ORG, summary: 'The agenda in the import format (an empty agenda gives the template)' },
   importAgenda: { method: 'post', path: `${P}/agenda/import`, params: Conf, body: ImportFileReq, res: AgendaImportPreview, roles: ORG, summary: 'Check an XLSX/CSV agenda, or apply it (replaces the agenda)' },
 } as const satisfies Record<string, RouteDef>;

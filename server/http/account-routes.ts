@@ -10,9 +10,11 @@ import { signToken, verifyToken } from '../../signaling/token.js';
 import type { Ctx } from '../context.js';
 import { announceRevoked } from '../revocation.js';
 import {
-  checkPassword, checkSetupCode, completeSetup, endSession, openSession, rememberToken, sessionOf, WRONG_PASSWORD, type SessionAuth,
+  accountInfo, checkPassword, checkSetupCode, completeSetup, createAccount, endSession, getAccount, issueSetupCode, listAccounts, openSession,
+  rememberToken, sessionOf, WRONG_PASSWORD, type SessionAuth,
 } from '../store/accounts.js';
 import * as list from '../store/conference-list.js';
+import { changePassword, endOtherSessions, WRONG_CURRENT } from '../store/password-change.js';
 import { getConference } from '../store/conference.js';
 
 interface In { params: any; body: any; session: SessionAuth | null; ip: string }
@@ -91,6 +93,28 @@ export function accountRouter(ctx: Ctx): Router {
     removeOrganizer: async ({ params }) => {
       dropSockets(ctx, await list.removeOrganizer(ctx, params.conf, params.username));
       return { username: params.username, removed: true };
+    },
+    listAccounts: async () => (await listAccounts(ctx)).map(accountInfo),
+    createAccount: async ({ body }) => {
+      await createAccount(ctx, body.username, body.role);
+      const link = await issueSetupCode(ctx, body.username);
+      return { username: body.username, role: body.role, setupPath: link.path, setupExpiresAt: link.expiresAt };
+    },
+    accountLink: async ({ params, session }) => {
+      const a = await getAccount(ctx, params.username);
+      if (!a) throw new AppError('NOT_FOUND', `Chưa có tài khoản "${params.username}"; hãy kiểm tra tên trong danh sách. / No account "${params.username}"; check the name in the list.`);
+      if (a.username === session!.username) throw new AppError('CONFLICT', 'Đây là tài khoản của chính bạn; hãy dùng "Đổi mật khẩu". / This is your own account; use "Change password".');
+      // a forgotten password: its sessions end now, the new password is set through the link
+      dropSockets(ctx, (await endOtherSessions(ctx, a.username)).jtis);
+      const link = await issueSetupCode(ctx, a.username);
+      return { username: a.username, role: a.role, setupPath: link.path, setupExpiresAt: link.expiresAt };
+    },
+    changePassword: async ({ body, session, ip }) => {
+      await checkLimits(session!.username, ip);
+      const done = await changePassword(ctx, session!, body.oldPassword, body.newPassword);
+      if (!done) { await failed(session!.username, ip); throw new AppError('FORBIDDEN', WRONG_CURRENT); }
+      dropSockets(ctx, done.jtis);
+      return { changed: true, endedSessions: done.ended };
     },
     openConference: async ({ params, session }) => {
       await list.assertConfAccess(ctx, session!, params.conf);

@@ -2,6 +2,7 @@
 // spread into server/handlers.ts.
 import type { Counts } from '../../signaling/control.js';
 import type { SiteTreeRoutes } from '../../signaling/site-import.js';
+import type { SiteEditRoutes } from '../../signaling/site-edit.js';
 import { assertConf, type Auth } from '../auth.js';
 import type { Ctx } from '../context.js';
 import { Raw, type Input } from '../handlers.js';
@@ -13,6 +14,7 @@ import { importSites } from './apply.js';
 import { groupsSheet, HELP_ROWS, kindsSheet, SHEET, sitesSheet } from './columns.js';
 import { writeCsv, writeXlsx, type OutSheet } from './sheet.js';
 import { getKinds, moveSite, putKinds, removeSite } from './store.js';
+import { getKindsGroups, replaceGroups, saveKindsGroups, saveSite } from './edit.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 type Handler = (ctx: Ctx, a: Auth, i: Input) => Promise<unknown>;
@@ -39,10 +41,20 @@ export const siteTreeHandlers: Record<keyof typeof SiteTreeRoutes, Handler> = {
   siteSheet: async (c, a, { params, query }) => { assertConf(a, params.conf); await getConference(c, params.conf); return treeFile(c, params.conf, query.format, false); },
   importSites: async (c, a, { params, body }) => { assertConf(a, params.conf); return importSites(c, params.conf, body); },
   moveSite: async (c, a, { params, body }) => { assertConf(a, params.conf); return moveSite(c, params.conf, params.site, body.parent, body.version); },
-  deleteSite: async (c, a, { params }) => { assertConf(a, params.conf); return removeSite(c, params.conf, params.site); },
+  deleteSite: async (c, a, { params, query }) => { assertConf(a, params.conf); return removeSite(c, params.conf, params.site, query.version); },
   agendaSheet: async (c, a, { params, query }) => {
     assertConf(a, params.conf);
     return sheetFile(query.format, `chuong-trinh-${params.conf}`, agendaSheet(await getAgenda(c, params.conf)), []);
   },
   importAgenda: async (c, a, { params, body }) => { assertConf(a, params.conf); return importAgenda(c, params.conf, body); },
 };
+
+/** The organizer's site form and the kinds-and-groups screen (signaling/site-edit.ts). */
+export const siteEditHandlers: Record<keyof typeof SiteEditRoutes, Handler> = {
+  saveSite: async (c, a, { params, body }) => { assertConf(a, params.conf); return saveSite(c, params.conf, params.site, body, a.jti); },
+  getKindsGroups: async (c, a, { params }) => { assertConf(a, params.conf); return getKindsGroups(c, params.conf); },
+  putKindsGroups: async (c, a, { params, body }) => { assertConf(a, params.conf); return saveKindsGroups(c, params.conf, body); },
+};
+
+/** PUT …/groups: refuses to drop a group with recorded counts, like the screen. */
+export const putGroupsChecked: Handler = async (c, a, { params, body }) => { assertConf(a, params.conf); return replaceGroups(c, params.conf, body.groups); };

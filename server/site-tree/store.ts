@@ -93,37 +93,47 @@ return 1
 /** Moves a site and its subtree under `parentId`; its roll-up leaves the old ancestors and joins the new ones. */
 export async function moveSite(ctx: Ctx, conf: string, id: string, parentId: string, version?: number): Promise<Site> {
   const c = await getConference(ctx, conf);
-  if (c.state === 'ended') throw new AppError('CONFLICT', 'Hội nghị đã kết thúc, cây điểm cầu đã chốt nên không chuyển được điểm cầu. / The conference has ended; its site tree is frozen.');
+  if (c.state === 'ended') throw new AppError('CONFLICT', ENDED_FROZEN);
   return withLock(ctx, `sites:${conf}`, async () => {
     checkVersion(await treeVersion(ctx, conf), version);
-    const site = await siteRecord(ctx, conf, id);
-    const parent = await siteRecord(ctx, conf, parentId);
-    if (site.parent === null) throw new AppError('BAD_REQUEST', 'Điểm cầu gốc không chuyển đi đâu được. / The root site cannot be moved.');
-    if (parentId === id || parent.path.includes(id)) {
-      throw new AppError('CONFLICT', `Không chuyển được "${site.name}" vào "${parent.name}": đó là điểm cầu cấp dưới của chính nó (sẽ thành vòng lặp). / "${site.name}" cannot move under "${parent.name}", one of its own descendants.`);
-    }
-    if (site.parent === parentId) return site;
-    const sites = await listSites(ctx, conf);
-    const oldChain = site.path;
-    const newChain = [...parent.path, parent.id];
-    const leave = oldChain.filter((a) => !newChain.includes(a));
-    const join = newChain.filter((a) => !oldChain.includes(a));
-    const moved: Site = { ...site, parent: parentId, path: newChain };
-    const subtree = sites.filter((s) => s.path.includes(id)).map((s) => ({ ...s, path: [...newChain, ...s.path.slice(s.path.indexOf(id))] }));
-    const strip = ({ mediaUrl: _u, ...s }: Site) => s;
-    const args: (string | number)[] = [leave.length, join.length];
-    for (const s of [moved, ...subtree]) args.push(s.id, JSON.stringify(strip(s)));
-    const k = ctx.keys;
-    await ctx.redis.eval(MOVE, 2 + leave.length + join.length, k.sites(conf), k.ru(conf, id), ...leave.map((a) => k.ru(conf, a)), ...join.map((a) => k.ru(conf, a)), ...args);
-    await treeChanged(ctx, conf);
-    return moved;
+    const moved = await moveHeld(ctx, conf, id, parentId);
+    if (moved.changed) await treeChanged(ctx, conf);
+    return moved.site;
   });
 }
 
+export const ENDED_FROZEN = 'Hội nghị đã kết thúc, cây điểm cầu đã chốt nên không chuyển được điểm cầu. / The conference has ended; its site tree is frozen.';
+
+/** The move itself, for a caller that holds the `sites:<conf>` lock (and bumps the version after). */
+export async function moveHeld(ctx: Ctx, conf: string, id: string, parentId: string): Promise<{ site: Site; changed: boolean }> {
+  const site = await siteRecord(ctx, conf, id);
+  const parent = await siteRecord(ctx, conf, parentId);
+  if (site.parent === null) throw new AppError('BAD_REQUEST', 'Điểm cầu gốc không chuyển đi đâu được. / The root site cannot be moved.');
+  if (parentId === id || parent.path.includes(id)) {
+    throw new AppError('CONFLICT', `Không chuyển được "${site.name}" vào "${parent.name}": đó là điểm cầu cấp dưới của chính nó (sẽ thành vòng lặp). / "${site.name}" cannot move under "${parent.name}", one of its own descendants.`);
+  }
+  if (site.parent === parentId) return { site, changed: false };
+  const sites = await listSites(ctx, conf);
+  const oldChain = site.path;
+  const newChain = [...parent.path, parent.id];
+  const leave = oldChain.filter((a) => !newChain.includes(a));
+  const join = newChain.filter((a) => !oldChain.includes(a));
+  const moved: Site = { ...site, parent: parentId, path: newChain };
+  const subtree = sites.filter((s) => s.path.includes(id)).map((s) => ({ ...s, path: [...newChain, ...s.path.slice(s.path.indexOf(id))] }));
+  const strip = ({ mediaUrl: _u, ...s }: Site) => s;
+  const args: (string | number)[] = [leave.length, join.length];
+  for (const s of [moved, ...subtree]) args.push(s.id, JSON.stringify(strip(s)));
+  const k = ctx.keys;
+  await ctx.redis.eval(MOVE, 2 + leave.length + join.length, k.sites(conf), k.ru(conf, id), ...leave.map((a) => k.ru(conf, a)), ...join.map((a) => k.ru(conf, a)), ...args);
+  ctx.cache.drop(conf);
+  return { site: moved, changed: true };
+}
+
 /** Removes a site without children; refused once it has recorded attendance in a live or ended conference. */
-export async function removeSite(ctx: Ctx, conf: string, id: string): Promise<{ site: string; removed: true }> {
+export async function removeSite(ctx: Ctx, conf: string, id: string, version?: number): Promise<{ site: string; removed: true }> {
   const c = await getConference(ctx, conf);
   return withLock(ctx, `sites:${conf}`, async () => {
+    checkVersion(await treeVersion(ctx, conf), version);
     const site = await siteRecord(ctx, conf, id);
     if (site.parent === null || id === c.rootSite) throw new AppError('BAD_REQUEST', 'Không xoá được điểm cầu gốc của hội nghị. / The root site of the conference cannot be removed.');
     const sites = await listSites(ctx, conf);
