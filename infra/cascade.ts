@@ -1,6 +1,9 @@
 // Starts a cascade of media nodes (media/main.ts), parents first, each as its
 // own process with a JSON config. Shared by the demo launcher, the browser
-// tests and the benches.
+// tests and the benches. Two modes: each node's sites, parent and keys written
+// in its config with the shared NODE_SECRET (tests, benches), or enrolled
+// (`enrol`): each node gets only its id, the control URL and a one-time code,
+// and everything else from the control service (the demo).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +16,13 @@ export interface CascadeOptions {
   /** How the nodes check people's tokens: the control host's public keys (kid → PEM), or a shared secret. */
   tokenSecret?: string;
   tokenPublicKeys?: Record<string, string>;
-  nodeSecret: string;
+  /** The nodes' shared secret (nodes started from a config); unused with `enrol`. */
+  nodeSecret?: string;
+  /**
+   * Enrolled mode: `code(nodeId)` gives a one-time enrolment code for the node (the operator's
+   * "add a media node"); each node keeps its credential under `dataDir/<nodeId>`. Needs controlUrl.
+   */
+  enrol?: { code: (nodeId: string) => Promise<string>; dataDir: string };
   /** node id → HTTP port; absent = a free port. */
   ports?: Record<string, number>;
   /** Directory for the nodes' logs, relative to the repo root. */
@@ -52,7 +61,8 @@ export class Cascade {
     try {
       for (const node of c.ordered()) {
         const port = opts.ports?.[node.nodeId] || (await freePort()); // 0 = a free one
-        c.prepare(node, port);
+        if (opts.enrol) c.prepare(node, port, await opts.enrol.code(node.nodeId));
+        else c.prepare(node, port);
         await c.startNode(node.nodeId);
       }
     } catch (err) {
@@ -141,20 +151,26 @@ export class Cascade {
     return out;
   }
 
-  private prepare(node: DemoNode, port: number): void {
+  private prepare(node: DemoNode, port: number, enrolCode?: string): void {
     const url = `${this.opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     const parent = node.parent ? this.get(node.parent).url : null;
+    // enrolled: the id, control's URL and the code; sites, parent and keys come from control
+    const given = enrolCode !== undefined
+      ? { enrolCode, dataDir: join(this.opts.enrol!.dataDir, node.nodeId) }
+      : {
+        sites: node.sites,
+        parent,
+        ...(this.opts.tokenPublicKeys ? { tokenPublicKeys: this.opts.tokenPublicKeys } : { tokenSecret: this.opts.tokenSecret }),
+        nodeSecret: this.opts.nodeSecret,
+      };
     const config = {
       nodeId: node.nodeId,
-      sites: node.sites,
-      parent,
+      ...given,
       listenPort: port,
       listenIp: '127.0.0.1',
       announcedIp: '127.0.0.1',
       rtcPort: 0,
       workers: this.opts.workers ?? 1,
-      ...(this.opts.tokenPublicKeys ? { tokenPublicKeys: this.opts.tokenPublicKeys } : { tokenSecret: this.opts.tokenSecret }),
-      nodeSecret: this.opts.nodeSecret,
       logLevel: this.opts.logLevel ?? 'warn',
       ...(this.opts.controlUrl ? { controlUrl: this.opts.controlUrl } : {}),
       ...(this.opts.tls ? { tls: { certFile: this.opts.tls.certFile, keyFile: this.opts.tls.keyFile } } : {}),

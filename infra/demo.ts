@@ -1,6 +1,8 @@
 // `./diemcau demo [--links-out links.json] [--control-port 7100] [--media-port 7201] [--no-tls]`
-// Starts Redis (if none answers), the control service with the demo conference
-// and the demo cascade of media nodes, then prints one line per page:
+// Starts Redis (if none answers), the control service with the demo conference,
+// then the demo cascade of media nodes, each enrolled the way an operator
+// enrols one (an entry and a one-time code; the node starts with only its id,
+// the control URL and the code), then prints one line per page:
 // `role site url`. Ctrl-C (or SIGTERM) stops every child. Port 0 = free ports;
 // REDIS_URL, REDIS_PREFIX, DATA_DIR pass through to the control service.
 import { randomBytes } from 'node:crypto';
@@ -10,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import { generateKeyring, loadKeyring, signToken, type TokenKey } from '../signaling/token.js';
+import { makeKeys } from '../server/keys.js';
+import { createNode, getNode, issueCode } from '../server/media-nodes/store.js';
 import { Cascade } from './cascade.js';
 import { CONFERENCE_ID, CENTRE, demoNodes } from './demo-sites.js';
 import { TWO_TIER_CONF } from '../server/demo/two-tier.js';
@@ -37,6 +42,19 @@ export interface DemoLink {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const LOG_DIR = '.cache/demo-logs';
+/** Where the demo's enrolled nodes keep their credentials. */
+const NODE_DATA_DIR = '.cache/demo-nodes';
+
+/** One-time enrolment codes for the demo's nodes, made in the control service's Redis as the operator's screen makes them. */
+async function enrolmentCodes(redisUrl: string): Promise<{ code: (nodeId: string) => Promise<string>; close: () => void }> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  const ctx = { redis, keys: makeKeys(process.env.REDIS_PREFIX ?? 'dc:') };
+  return {
+    // a node of an earlier run gets a new code (it enrols again; its old credential stops working)
+    code: async (id) => ((await getNode(ctx, id)) ? await issueCode(ctx, id) : await createNode(ctx, id, `Máy chủ ${id}`)).code,
+    close: () => redis.disconnect(),
+  };
+}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((res) => {
@@ -123,16 +141,47 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
-  // The control port is chosen first: the media nodes report to it and take the floor from it
-  // (they keep retrying until it answers).
+  // The control port is chosen first: the media nodes enrol with it, report to it and take the
+  // floor from it.
   const withControl = existsSync(resolve(REPO_ROOT, 'server/main.ts'));
   let controlPort = Number(args['control-port']);
   if (withControl && (controlPort === 0 || !(await portFree(controlPort)))) controlPort = await freePort();
   let controlUrl: string | null = withControl ? `${scheme}://127.0.0.1:${controlPort}` : null;
 
+  // The control service first: the media nodes enrol with it and get their sites and parents from it.
+  if (withControl && controlUrl) {
+    const port = controlPort;
+    control = new Service({
+      name: 'control',
+      entry: 'server/main.ts',
+      args: ['--demo'],
+      logFile: `${LOG_DIR}/control.log`,
+      env: {
+        CONTROL_PORT: String(port), TOKEN_SECRET: tokenSecret, TOKEN_KEYS_FILE: keyFile, REDIS_URL: redisUrl,
+        ...(tls ? { TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile, NODE_EXTRA_CA_CERTS: tls.caFile } : {}),
+      },
+      onUnexpectedExit: (code) => { if (!stopping) say(`control exited (code ${code}); see ${LOG_DIR}/control.log`); },
+    });
+    control.start();
+    try {
+      await waitHttp(`${controlUrl}/`, 60_000, () => control!.running);
+    } catch (err) {
+      say(`control service did not start: ${(err as Error).message}; see ${LOG_DIR}/control.log`);
+      return shutdown(1);
+    }
+  } else {
+    say('(control service not built yet: media spine only)');
+    controlUrl = null;
+  }
+
+  // Each node is added as the operator's "add a media node" does (server/media-nodes/store.ts) and
+  // started with only its id, the control URL and its one-time code.
+  const codes = controlUrl ? await enrolmentCodes(redisUrl) : null;
   try {
     cascade = await Cascade.start({
-      nodes, tokenPublicKeys: keys.public.publicKeys, nodeSecret, ports, logDir: LOG_DIR, ...(controlUrl ? { controlUrl, requireMediaTokens: true } : {}), ...(tls ? { tls } : {}), ...(turn ? { turn } : {}),
+      nodes, ports, logDir: LOG_DIR,
+      ...(controlUrl && codes ? { controlUrl, requireMediaTokens: true, enrol: { code: codes.code, dataDir: NODE_DATA_DIR } } : { tokenPublicKeys: keys.public.publicKeys, nodeSecret }),
+      ...(tls ? { tls } : {}), ...(turn ? { turn } : {}),
       onUnexpectedExit: (id, code) => {
         if (stopping || !cascade) return;
         // A crashed node comes back by itself (its halls and children reconnect), with a growing pause.
@@ -149,34 +198,11 @@ async function main(): Promise<void> {
   } catch (err) {
     say(`media nodes did not start: ${(err as Error).message}; see ${LOG_DIR}/`);
     return shutdown(1);
+  } finally {
+    codes?.close();
   }
 
   await cascade.waitLinked(30_000).catch(() => say('some media nodes are not linked to their parent yet; they keep trying'));
-
-  if (withControl && controlUrl) {
-    const port = controlPort;
-    control = new Service({
-      name: 'control',
-      entry: 'server/main.ts',
-      args: ['--demo'],
-      logFile: `${LOG_DIR}/control.log`,
-      env: {
-        CONTROL_PORT: String(port), TOKEN_SECRET: tokenSecret, TOKEN_KEYS_FILE: keyFile, NODE_SECRET: nodeSecret, REDIS_URL: redisUrl,
-        MEDIA_NODES: JSON.stringify(cascade.urls),
-        ...(tls ? { TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile, NODE_EXTRA_CA_CERTS: tls.caFile } : {}),
-      },
-      onUnexpectedExit: (code) => { if (!stopping) say(`control exited (code ${code}); see ${LOG_DIR}/control.log`); },
-    });
-    control.start();
-    try {
-      await waitHttp(`${controlUrl}/`, 60_000, () => control!.running);
-    } catch (err) {
-      say(`control service did not start: ${(err as Error).message}; see ${LOG_DIR}/control.log`);
-      controlUrl = null;
-    }
-  } else {
-    say('(control service not built yet: media spine only)');
-  }
 
   const links = demoLinks(cascade, controlUrl, signer);
   for (const l of links) say(`${l.role} ${l.site} ${l.url}`);

@@ -107,6 +107,16 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   // pages may talk to this service, the media nodes and the configured public origins, nowhere else
   const deployment: DeploymentInfo = { origins: originsOf([...Object.values(opts.mediaNodes), ...opts.publicOrigins]) };
   app.use(securityHeaders({ connectOrigins: () => deployment.origins }));
+  // enrolled media nodes are in no config: where they listen comes from their reports
+  const refreshNodeUrls = async () => {
+    const reported = await redis.hgetall(keys.mediaUrls).catch(() => null);
+    if (!reported) return;
+    ctx.nodeUrls = new Map(Object.entries(reported));
+    deployment.origins = originsOf([...Object.values(opts.mediaNodes), ...Object.values(reported), ...opts.publicOrigins]);
+  };
+  await refreshNodeUrls();
+  const nodeUrlTimer = setInterval(() => void refreshNodeUrls(), 3000);
+  nodeUrlTimer.unref();
   app.get(DEPLOYMENT_PATH, (_req, res) => { res.json(deployment); });
   app.get('/healthz', async (_req, res) => {
     try {
@@ -169,6 +179,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   const close = () =>
     (closing ??= (async () => {
       ctx.delivery!.beginClose();
+      clearInterval(nodeUrlTimer);
       stopHeartbeat();
       ctx.mediaLink?.close();
       for (const s of await nsp.local.fetchSockets()) s.data.closing = true;

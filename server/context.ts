@@ -41,6 +41,8 @@ export interface Ctx {
   mediaLink?: MediaLink;
   /** Material files (set by app.ts): receipts read a slice to check their proof. */
   blobs?: BlobStore;
+  /** Media node id → the URL it reported (enrolled nodes are in no config), refreshed by app.ts. */
+  nodeUrls?: Map<string, string>;
   /** Write rate limits per link (server/limits.ts). */
   limits?: WriteLimits;
 }

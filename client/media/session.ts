@@ -104,6 +104,11 @@ export interface MediaSessionOptions extends Omit<SessionOptions, 'role'> {
   log?: (line: string) => void;
   /** Ask the node for TCP-only transports (UDP blocked). */
   forceTcp?: boolean;
+  /**
+   * The node no longer serves this site (the operator moved it to another node): it said so, or
+   * it refuses the join as not served here. The page asks control where the site went.
+   */
+  onSiteMoved?: () => void;
 }
 
 /**
@@ -149,6 +154,7 @@ export abstract class MediaSession<O extends MediaSessionOptions> {
       this.setPhase('reconnecting');
     });
     socket.on(HallEvents.programme, (payload: unknown) => this.onProgramme(payload));
+    socket.on(HallEvents.siteMoved, () => { this.log('the node no longer serves this site'); this.opts.onSiteMoved?.(); });
     socket.on('connect_error', (err: Error & { data?: unknown }) => {
       if (handshakeRefusal(err)) this.setPhase('unauthorized');
       else if (this.phase !== 'connecting') this.setPhase('reconnecting');
@@ -187,6 +193,7 @@ export abstract class MediaSession<O extends MediaSessionOptions> {
       this.log(`setup failed: ${(err as Error).message}`);
       // Refused (wrong site or role for this link): say so, and only retry slowly.
       const refused = err instanceof RpcError && REFUSALS.has(err.code);
+      if (err instanceof RpcError && err.code === 'NOT_FOUND' && /not served/.test(err.message)) this.opts.onSiteMoved?.();
       this.setPhase(refused || this.phase === 'unauthorized' ? 'unauthorized' : 'reconnecting');
       // a failure after the join (the device, a transport) leaves the socket joined: start a fresh
       // session rather than join again on it (which the node refuses)

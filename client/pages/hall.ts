@@ -72,6 +72,7 @@ if (!site || !token) {
 function startReceiver(tokens?: MediaTokens): void {
   receiver = new HallReceiver({
     site, token, nodeUrl, forceTcp, ...(tokens ? { tokens } : {}),
+    onSiteMoved: () => void followSite(),
     onPhase: show,
     // what the node tells the organizers: a paused or not-yet-playing picture is not "watching"
     isShowing: () => !video.paused && !video.ended && video.readyState >= 2,
@@ -87,6 +88,35 @@ function startReceiver(tokens?: MediaTokens): void {
   });
   receiver.start();
   addEventListener('pagehide', () => receiver?.close());
+}
+
+/**
+ * The operator moved this site to another media node: ask control which one serves it now and
+ * open this page there (the same link; the token stays in this tab's address, as it came).
+ */
+let following = false;
+async function followSite(): Promise<void> {
+  if (following) return;
+  const base = await controlBase();
+  const conf = confOfToken(token);
+  if (base === null || !conf) return;
+  following = true;
+  try {
+    const res = await fetch(`${base}/api/conferences/${encodeURIComponent(conf)}/sites/${encodeURIComponent(site)}`, { headers: { authorization: `Bearer ${token}` } });
+    const url = ((await res.json()) as { data?: { mediaUrl?: string } }).data?.mediaUrl?.replace(/\/+$/, '');
+    const here = (nodeUrl || location.origin).replace(/\/+$/, '');
+    if (!url || url === here) return; // not moved yet as far as control knows: the receiver keeps trying
+    recent.push(`site moved to ${url}`);
+    const q = new URLSearchParams(location.search);
+    q.set('token', token);
+    if (base) q.set('control', base); else q.set('control', location.origin);
+    // served by a node: open the page on the new node; served by control: point node= at it
+    if (nodeUrl) { q.set('node', url); location.replace(`${location.pathname}?${q}`); } else { q.delete('node'); location.replace(`${url}${location.pathname}?${q}`); }
+  } catch (err) {
+    console.warn(`[hall] could not ask where the site moved: ${(err as Error).message}`);
+  } finally {
+    setTimeout(() => { following = false; }, 5000);
+  }
 }
 
 /**
