@@ -61,14 +61,13 @@ function redactSite<S extends { id: string; technician?: unknown; address?: unkn
 
 export async function snapshot(ctx: Ctx, a: Auth, conf: string): Promise<Snapshot> {
   assertConf(a, conf);
-  const [conference, sites, groups, agenda, floor] = await Promise.all([
-    cs.getConference(ctx, conf), cs.listSites(ctx, conf), cs.listGroups(ctx, conf), getAgenda(ctx, conf), getFloor(ctx, conf),
+  // a site-bound screen gets its own branch (ancestors, itself, its children), not the national tree
+  const [conference, visible, groups, agenda, floor] = await Promise.all([
+    cs.getConference(ctx, conf), isWide(a) ? cs.listSites(ctx, conf) : a.site ? cs.siteBranch(ctx, conf, a.site) : Promise.resolve([]),
+    cs.listGroups(ctx, conf), getAgenda(ctx, conf), getFloor(ctx, conf),
   ]);
   const seq = Number((await ctx.redis.get(ctx.keys.seq(conf))) ?? 0);
-  // a site-bound screen gets its own branch (ancestors, itself, its children), not the national tree
-  const own = a.site ? sites.find((s) => s.id === a.site) : undefined;
-  const visible = isWide(a) ? sites : sites.filter((s) => s.id === a.site || s.parent === a.site || (own?.path ?? []).includes(s.id));
-  const mine = isWide(a) ? sites.map((s) => s.id) : a.site ? [a.site] : [];
+  const mine = isWide(a) ? visible.map((s) => s.id) : a.site ? [a.site] : [];
   const [rollups, attendance] = await Promise.all([att.readRollups(ctx, conf, mine), att.readAttendance(ctx, conf, mine)]);
   const materials = await listMaterials(ctx, conf, isWide(a) ? undefined : a.site ?? '-none-');
   const watch = isWide(a) ? await listWatch(ctx, conf) : undefined;

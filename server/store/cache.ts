@@ -4,9 +4,15 @@
 import type { DelegateGroup, Site } from '../../signaling/control.js';
 import type { Ctx } from '../context.js';
 
+/** A conference's whole tree, sorted as listSites sorts it, with each site's children. */
+export interface TreeIndex { list: Site[]; byId: Map<string, Site>; children: Map<string, Site[]> }
+
 export class TreeCache {
   private sites = new Map<string, Map<string, Site>>();
   private groups = new Map<string, DelegateGroup[]>();
+  private trees = new Map<string, TreeIndex>();
+  /** Bumped by every drop: a tree read that started before a drop is not kept. */
+  private gen = 0;
 
   site(conf: string, id: string): Site | undefined {
     return this.sites.get(conf)?.get(id);
@@ -26,9 +32,34 @@ export class TreeCache {
     this.groups.set(conf, g);
   }
 
+  getTree(conf: string): TreeIndex | undefined {
+    return this.trees.get(conf);
+  }
+
+  generation(): number {
+    return this.gen;
+  }
+
+  /** Keeps a tree read at generation `gen` unless the tree changed since. */
+  putTree(conf: string, list: Site[], gen: number): TreeIndex {
+    const byId = new Map(list.map((s) => [s.id, s]));
+    const children = new Map<string, Site[]>();
+    for (const s of list) {
+      if (s.parent === null) continue;
+      const l = children.get(s.parent);
+      if (l) l.push(s);
+      else children.set(s.parent, [s]);
+    }
+    const t = { list, byId, children };
+    if (gen === this.gen) this.trees.set(conf, t);
+    return t;
+  }
+
   drop(conf: string) {
+    this.gen++;
     this.sites.delete(conf);
     this.groups.delete(conf);
+    this.trees.delete(conf);
   }
 }
 

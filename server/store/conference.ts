@@ -102,6 +102,27 @@ export async function listSites(ctx: Ctx, conf: string): Promise<Site[]> {
 }
 
 /**
+ * A site-bound screen's branch (its ancestors, itself, its children) from the
+ * tree indexed in this process until the tree changes, instead of reading and
+ * sorting the whole tree: 31,000 halls subscribing as the doors open would
+ * otherwise read it 31,000 times.
+ */
+export async function siteBranch(ctx: Ctx, conf: string, site: string): Promise<Site[]> {
+  let t = ctx.cache.getTree(conf);
+  if (!t) {
+    const gen = ctx.cache.generation();
+    const depth = (s: Site) => s.path.length;
+    const all = (await hvalsJson<Site>(ctx, ctx.keys.sites(conf))).sort((a, b) => depth(a) - depth(b) || a.order - b.order || a.id.localeCompare(b.id));
+    t = ctx.cache.putTree(conf, all, gen);
+  }
+  const own = t.byId.get(site);
+  if (!own) return [];
+  // listSites' order: by depth, so the ancestors (root first), itself, then its children
+  const ancestors = own.path.map((id) => t.byId.get(id)).filter((s): s is Site => s !== undefined);
+  return [...ancestors, own, ...(t.children.get(site) ?? [])].map((s) => withUrl(ctx, s));
+}
+
+/**
  * Creates or replaces sites. A new site counts once in every ancestor's roll-up;
  * a parent change is refused here (site-tree/store.ts moveSite moves a subtree with its roll-ups);
  * a site's kind must be one of the conference's kinds.
