@@ -109,6 +109,11 @@ export class Cascade {
     }
   }
 
+  /** The node's process id while it runs. */
+  pid(nodeId: string): number | undefined {
+    return this.get(nodeId).service.pid;
+  }
+
   async startNode(nodeId: string): Promise<void> {
     const r = this.get(nodeId);
     r.service.start();
