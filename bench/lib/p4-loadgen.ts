@@ -1,0 +1,126 @@
+// P4 load generator (a child process of bench/p4-rollup.ts): holds the hall
+// screen and the technician console of a slice of the sites as socket.io
+// clients bound to its own loopback source address, so that one process stays
+// under the open-file limit and one source address under the ephemeral ports.
+// Driven over IPC: connect, background churn, a burst (every site of the slice
+// reports within a given time), close.
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { CONTROL_NAMESPACE, ControlEvents } from '../../signaling/control.js';
+import { signToken } from '../../signaling/token.js';
+
+/** One site of this generator's slice. */
+export interface LoadSite { id: string; level: string }
+
+/** Parent → child messages. */
+export type LoadCommand =
+  | { type: 'init'; urls: string[]; localAddress: string; secret: string; conf: string; sites: LoadSite[]; offset: number }
+  | { type: 'churn'; perSec: number }
+  | { type: 'burst'; withinMs: number; value: number }
+  | { type: 'close' };
+
+/** Child → parent messages. */
+export type LoadReport =
+  | { type: 'ready'; sockets: number; connectMs: number }
+  | { type: 'churned'; updates: number }
+  | { type: 'burstDone'; sent: number; acked: number; failed: number; ms: number }
+  | { type: 'error'; message: string };
+
+/** The delegate group a site of this level reports in the bench's conference. */
+export const groupOf = (level: string) => (level === 'commune' ? 'c1' : level === 'district' ? 'd1' : 'p1');
+
+const send = (m: LoadReport) => process.send!(m);
+
+function connect(url: string, token: string, client: string, localAddress: string): Promise<Socket> {
+  const s = ioClient(url + CONTROL_NAMESPACE, {
+    auth: { token, client }, transports: ['websocket'], forceNew: true, reconnection: false, timeout: 120_000, localAddress,
+  } as Parameters<typeof ioClient>[1]);
+  return new Promise((res, rej) => {
+    s.once('connect', () => res(s));
+    s.once('connect_error', rej);
+  });
+}
+
+let techs: Socket[] = [];
+let all: Socket[] = [];
+let sites: LoadSite[] = [];
+let churn: NodeJS.Timeout | null = null;
+
+async function init(m: Extract<LoadCommand, { type: 'init' }>) {
+  sites = m.sites;
+  const t0 = Date.now();
+  const n = m.urls.length;
+  techs = new Array(sites.length);
+  // a few hundred handshakes in flight at once: more only queues in the servers' accept backlog
+  for (let i = 0; i < sites.length; i += 200) {
+    await Promise.all(sites.slice(i, i + 200).map(async (s, k) => {
+      const j = m.offset + i + k;
+      // hall and console of one site land on different instances, as a load balancer would spread them
+      const [tech, hall] = await Promise.all([
+        connect(m.urls[j % n]!, signToken(m.secret, { role: 'technician', conf: m.conf, site: s.id }), 'console', m.localAddress),
+        connect(m.urls[(j + 1) % n]!, signToken(m.secret, { role: 'viewer', conf: m.conf, site: s.id }), 'hall', m.localAddress),
+      ]);
+      techs[i + k] = tech;
+      all.push(tech, hall);
+      const sub = (await hall.timeout(120_000).emitWithAck(ControlEvents.subscribe, { conf: m.conf })) as { ok: boolean };
+      if (!sub.ok) throw new Error(`hall ${s.id} could not subscribe`);
+    }));
+  }
+  send({ type: 'ready', sockets: all.length, connectMs: Date.now() - t0 });
+}
+
+function startChurn(perSec: number) {
+  let carry = 0;
+  let updates = 0;
+  churn = setInterval(() => {
+    carry += perSec / 20;
+    for (; carry >= 1; carry--) {
+      const i = Math.floor(Math.random() * sites.length);
+      const s = sites[i]!;
+      techs[i]!.emit(ControlEvents.headcount, { site: s.id, group: groupOf(s.level), present: 1000 + Math.floor(Math.random() * 900) }, () => undefined);
+      updates++;
+    }
+  }, 50);
+  return () => updates;
+}
+
+async function burst(withinMs: number, value: number) {
+  const t0 = Date.now();
+  let acked = 0;
+  let failed = 0;
+  const acks: Promise<void>[] = [];
+  // spread evenly over the window, in 20 slices
+  const slices = 20;
+  const per = Math.ceil(sites.length / slices);
+  for (let k = 0; k < slices; k++) {
+    for (let i = k * per; i < Math.min(sites.length, (k + 1) * per); i++) {
+      const s = sites[i]!;
+      acks.push(techs[i]!.timeout(60_000).emitWithAck(ControlEvents.headcount, { site: s.id, group: groupOf(s.level), present: value })
+        .then((r: { ok: boolean }) => { if (r.ok) acked++; else failed++; }, () => { failed++; }));
+    }
+    await new Promise((r) => setTimeout(r, withinMs / slices));
+  }
+  await Promise.all(acks);
+  send({ type: 'burstDone', sent: sites.length, acked, failed, ms: Date.now() - t0 });
+}
+
+let churned: (() => number) | null = null;
+process.on('message', (m: LoadCommand) => {
+  const fail = (e: unknown) => send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  switch (m.type) {
+    case 'init': init(m).catch(fail); break;
+    case 'churn':
+      if (churn) clearInterval(churn);
+      churn = null;
+      if (m.perSec > 0) churned = startChurn(m.perSec);
+      else send({ type: 'churned', updates: churned?.() ?? 0 });
+      break;
+    case 'burst': burst(m.withinMs, m.value).catch(fail); break;
+    case 'close':
+      if (churn) clearInterval(churn);
+      for (const s of all) s.close();
+      all = [];
+      setTimeout(() => process.exit(0), 200);
+      break;
+  }
+});
+process.on('disconnect', () => process.exit(0));
