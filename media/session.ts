@@ -1,7 +1,9 @@
-// One conference on one node: a router per hosted site, a hub router (the home
-// site's) where every producer of the conference is gathered — relayed in from
-// neighbour nodes or piped in from a local site router — and the programme
-// that halls should be consuming.
+// One conference on one node: one router per worker, the hub router (on the
+// first worker) where every producer of the conference is gathered — relayed in
+// from neighbour nodes or piped in from another worker's router — and the
+// programme that halls should be consuming. Sites share their worker's router:
+// a router per site fed by pipeToRouter cost about 4× the CPU per packet
+// forwarded (bench/p2-forwarding.ts), each hall taking a whole extra copy.
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import { AppError } from '../signaling/common.js';
@@ -38,8 +40,13 @@ export class Session extends EventEmitter<SessionEvents> {
   floor: string | null = null;
   /** The contribution of the floor site that goes on air; no other producer of that site does. */
   contribution: string | null = null;
+  /** Site → the router of the worker it was placed on. */
   private readonly routers = new Map<string, Promise<SiteRouter>>();
-  /** `${site} ${hubProducerId}` → id of the same media inside that site's router. */
+  /** The conference's router on each worker (the hub on its own). */
+  private readonly perWorker = new Map<PooledWorker, Promise<SiteRouter>>();
+  /** Sites placed on each worker: a new site goes where the fewest are. */
+  private readonly placed = new Map<PooledWorker, number>();
+  /** `${routerId} ${hubProducerId}` → id of the same media inside that router. */
   private readonly copies = new Map<string, Promise<string>>();
   private seq = 0;
   private version = Date.now();
@@ -58,6 +65,8 @@ export class Session extends EventEmitter<SessionEvents> {
   ) {
     super();
     this.routers.set(hubSite, Promise.resolve(hub));
+    this.perWorker.set(hub.pooled, Promise.resolve(hub));
+    this.placed.set(hub.pooled, 1);
     this.current = this.compute();
   }
 
@@ -73,14 +82,26 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.sites.includes(site);
   }
 
-  /** The router of a hosted site, created on first use. */
+  /** The router serving a hosted site: its worker's router of this conference, made on first use. */
   router(site: string): Promise<SiteRouter> {
     if (this.closed) return Promise.reject(new AppError('UNAVAILABLE', 'conference session closed'));
     let r = this.routers.get(site);
     if (!r) {
-      r = this.pool.createRouter(mediaCodecs, { conf: this.conf, site });
+      let worker = this.pool.workers[0]!;
+      for (const w of this.pool.workers) if ((this.placed.get(w) ?? 0) < (this.placed.get(worker) ?? 0)) worker = w;
+      this.placed.set(worker, (this.placed.get(worker) ?? 0) + 1);
+      let wr = this.perWorker.get(worker);
+      if (!wr) {
+        wr = this.pool.createRouter(mediaCodecs, { conf: this.conf }, worker);
+        this.perWorker.set(worker, wr);
+        wr.catch(() => this.perWorker.delete(worker));
+      }
+      r = wr;
       this.routers.set(site, r);
-      r.catch(() => this.routers.delete(site));
+      r.catch(() => {
+        this.routers.delete(site);
+        this.placed.set(worker, (this.placed.get(worker) ?? 1) - 1);
+      });
     }
     return r;
   }
@@ -93,7 +114,7 @@ export class Session extends EventEmitter<SessionEvents> {
       // Same process: pipeToRouter; ids must differ when both routers share a worker.
       const { pipeProducer } = await router.pipeToRouter({ producerId: producer.id, router: this.hub.router, keepId: false, enableSctp: false });
       hubProducer = pipeProducer!;
-      this.copies.set(`${site} ${hubProducer.id}`, Promise.resolve(producer.id));
+      this.copies.set(`${router.id} ${hubProducer.id}`, Promise.resolve(producer.id));
     }
     return this.add(hubProducer, site, tag, tag === 'contributor' ? contribution : null, null);
   }
@@ -117,14 +138,14 @@ export class Session extends EventEmitter<SessionEvents> {
     return hp;
   }
 
-  /** Id of hub producer `hubId` inside `site`'s router, piping it there on first use. */
-  producerIdIn(site: string, hubId: string): Promise<string> {
-    if (site === this.hubSite) return Promise.resolve(hubId);
-    const key = `${site} ${hubId}`;
+  /** Id of hub producer `hubId` inside `site`'s router, piping it to that worker once on first use. */
+  async producerIdIn(site: string, hubId: string): Promise<string> {
+    const { router } = await this.router(site);
+    if (router === this.hub.router) return hubId;
+    const key = `${router.id} ${hubId}`;
     let p = this.copies.get(key);
     if (!p) {
       p = (async () => {
-        const { router } = await this.router(site);
         const { pipeProducer } = await this.hub.router.pipeToRouter({ producerId: hubId, router, keepId: false, enableSctp: false });
         return pipeProducer!.id;
       })();
@@ -221,12 +242,12 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('programme', next);
   }
 
-  /** Idempotent: closes every site router (their transports, producers and consumers with them). */
+  /** Idempotent: closes the conference's routers (their transports, producers and consumers with them). */
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closed = true;
     this.closing = (async () => {
-      for (const r of this.routers.values()) {
+      for (const r of this.perWorker.values()) {
         try {
           (await r).router.close();
         } catch {
@@ -234,6 +255,7 @@ export class Session extends EventEmitter<SessionEvents> {
         }
       }
       this.routers.clear();
+      this.perWorker.clear();
       this.copies.clear();
       this.producers.clear();
       this.removeAllListeners();

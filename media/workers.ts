@@ -82,8 +82,9 @@ export class WorkerPool {
     return best;
   }
 
-  async createRouter(mediaCodecs: ms.RouterRtpCodecCapability[], appData: ms.AppData): Promise<{ router: ms.Router; pooled: PooledWorker }> {
-    const pooled = this.pick();
+  /** A router on `on` (default: the least loaded worker). */
+  async createRouter(mediaCodecs: ms.RouterRtpCodecCapability[], appData: ms.AppData, on?: PooledWorker): Promise<{ router: ms.Router; pooled: PooledWorker }> {
+    const pooled = on ?? this.pick();
     pooled.routers++;
     const router = await pooled.worker.createRouter({ mediaCodecs, appData });
     router.observer.once('close', () => pooled.routers--);
