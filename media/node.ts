@@ -76,6 +76,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   // people's tokens: checked with the control host's public keys where given (this node cannot sign them)
   const personKey: TokenKey = enrolment ? enrolment.keyring : cfg.tokenPublicKeys ? loadKeyring({ publicKeys: cfg.tokenPublicKeys }) : cfg.tokenSecret!;
   stats.hallFps = (id) => watchers.fps(id);
+  stats.hallRelayed = (id) => watchers.relayed(id);
   const cascade = new Cascade({
     nodeId: cfg.nodeId,
     sites: cfg.sites,

@@ -63,6 +63,8 @@ export class StatsRegistry {
    * their fps never costs per-packet tracing in the worker.
    */
   hallFps: ((socketId: string) => number | undefined) | undefined;
+  /** Whether a hall's media goes through TURN, from the hall page's own report. */
+  hallRelayed: ((socketId: string) => boolean | undefined) | undefined;
 
   constructor(readonly nodeId: string) {}
 
@@ -157,6 +159,8 @@ export class StatsRegistry {
     if (obj.kind === 'video' && t.hop === 'hall') {
       const fps = typeof t.peer === 'string' ? this.hallFps?.(t.peer) : undefined;
       if (fps !== undefined) s.fps = Math.round(fps);
+      const relayed = typeof t.peer === 'string' ? this.hallRelayed?.(t.peer) : undefined;
+      if (relayed !== undefined) s.relayed = relayed;
     }
     // per-packet tracing only for a single-encoding source (one per site at most), while watched
     if (obj.kind === 'video' && t.hop === 'source' && rows.length <= 1) {

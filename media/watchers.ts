@@ -27,6 +27,12 @@ export class Watchers {
     return last && now - last.at < PLAYBACK_FRESH_MS ? last.fps : undefined;
   }
 
+  /** Whether the page's media goes through TURN, while its word is fresh. */
+  relayed(id: string, now = Date.now()): boolean | undefined {
+    const last = this.halls.get(id)?.last;
+    return last && now - last.at < PLAYBACK_FRESH_MS ? last.relayed : undefined;
+  }
+
   remove(id: string): void {
     this.halls.delete(id);
   }

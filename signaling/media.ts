@@ -168,6 +168,8 @@ export const StreamStats = z.object({
   spatialLayer: z.number().optional(),
   temporalLayer: z.number().optional(),
   fps: z.number().optional(),
+  /** Hall streams: the hall reaches the node through a TURN relay (true) or directly (false), as the hall reports it. */
+  relayed: z.boolean().optional(),
 });
 export type StreamStats = z.infer<typeof StreamStats>;
 export const StatsRes = z.object({ nodeId: z.string(), at: z.number(), streams: z.array(StreamStats) });

@@ -21,6 +21,8 @@ export const HallPlayback = z.strictObject({
   rttMs: Num(60_000).optional(),
   /** Height of the decoded picture (which simulcast layer arrives). */
   frameHeight: z.number().int().min(0).max(10_000).optional(),
+  /** The media goes through a TURN relay (true) or straight to the node (false). */
+  relayed: z.boolean().optional(),
 });
 export type HallPlayback = z.infer<typeof HallPlayback>;
 

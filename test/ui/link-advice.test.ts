@@ -39,3 +39,16 @@ test('a fair link keeps the first two steps', () => {
   assert.equal(a.quality, 'fair');
   assert.equal(a.steps.length, 2);
 });
+
+test('the path: direct or through TURN, as the hall reports it; a weak relayed hall is told to open UDP', () => {
+  const direct = linkAdvice([stream({ relayed: false })], 'ls-bacson')!;
+  assert.match(direct.profile.vi, /kết nối trực tiếp$/);
+  assert.match(direct.profile.en, /direct$/);
+  const relayed = linkAdvice([stream({ relayed: true, lossRate: 0.04, rtt: 180 })], 'ls-bacson')!;
+  assert.match(relayed.profile.vi, /qua máy chủ chuyển tiếp \(TURN\)$/);
+  assert.match(relayed.profile.en, /through the TURN relay$/);
+  assert.equal(relayed.steps.length, 3);
+  assert.match(relayed.steps[2]!.vi, /mở cổng UDP/);
+  // no word from the hall yet: no path named
+  assert.doesNotMatch(linkAdvice([stream({})], 'ls-bacson')!.profile.en, /direct|TURN/);
+});

@@ -7,7 +7,7 @@ import type { Text2 as Text } from '../i18n.js';
 
 export interface LinkAdvice {
   quality: LinkQuality;
-  /** One line of figures, e.g. "850 kbit/s · mất gói 3,2% · 160 ms · lớp 1/3". */
+  /** One line of figures, e.g. "850 kbit/s · mất gói 3,2% · 160 ms · lớp 1/3 · kết nối trực tiếp". */
   profile: Text;
   /** What it means for the hall, and what to do (steps when weak). */
   summary: Text;
@@ -30,9 +30,13 @@ export function linkAdvice(streams: readonly StreamStats[], site: string): LinkA
   const kbps = Math.round(worst.bitrate / 1000);
   const layer = worst.spatialLayer !== undefined ? `${worst.spatialLayer + 1}/3` : null;
   const rtt = worst.rtt !== undefined ? `${Math.round(worst.rtt)} ms` : null;
+  // the hall's own word on its path: through the TURN relay (firewall) or straight to the node
+  const path = worst.relayed === undefined ? null : worst.relayed
+    ? { vi: 'qua máy chủ chuyển tiếp (TURN)', en: 'through the TURN relay' }
+    : { vi: 'kết nối trực tiếp', en: 'direct' };
   const profile: Text = {
-    vi: [`${kbps} kbit/s`, `mất gói ${pct(worst.lossRate)}%`, rtt, layer ? `lớp hình ${layer}` : null].filter(Boolean).join(' · '),
-    en: [`${kbps} kbit/s`, `loss ${(worst.lossRate * 100).toFixed(1)}%`, rtt, layer ? `layer ${layer}` : null].filter(Boolean).join(' · '),
+    vi: [`${kbps} kbit/s`, `mất gói ${pct(worst.lossRate)}%`, rtt, layer ? `lớp hình ${layer}` : null, path?.vi].filter(Boolean).join(' · '),
+    en: [`${kbps} kbit/s`, `loss ${(worst.lossRate * 100).toFixed(1)}%`, rtt, layer ? `layer ${layer}` : null, path?.en].filter(Boolean).join(' · '),
   };
   if (quality === 'good' || quality === 'unknown') {
     return { quality, profile, steps: [], summary: { vi: 'Đường truyền tốt: hội trường đang nhận hình và tiếng ổn định.', en: 'Good link: the hall receives picture and sound steadily.' } };
@@ -41,6 +45,12 @@ export function linkAdvice(streams: readonly StreamStats[], site: string): LinkA
     { vi: 'Dùng cáp mạng cho máy hội trường thay cho Wi-Fi.', en: 'Use a network cable for the hall computer instead of Wi-Fi.' },
     { vi: 'Tắt các máy, ứng dụng khác đang dùng mạng tại điểm cầu (tải tệp, xem video, cập nhật phần mềm).', en: 'Stop other computers and apps using the network at this site (downloads, videos, updates).' },
   ];
+  if (worst.relayed) {
+    steps.push({
+      vi: 'Hình và tiếng đang đi vòng qua máy chủ chuyển tiếp vì tường lửa chặn kết nối trực tiếp: nhờ bộ phận quản trị mạng mở cổng UDP tới máy chủ truyền hình để đường truyền ngắn và nhanh hơn.',
+      en: 'Picture and sound go the long way through the relay server because the firewall blocks a direct connection: ask the network administrators to open UDP to the media server for a shorter, faster path.',
+    });
+  }
   if (quality === 'poor') {
     steps.push(
       { vi: 'Gọi nhà mạng hoặc chuyển sang đường truyền dự phòng (4G/5G) nếu có.', en: 'Call the network provider, or switch to the backup link (4G/5G) if there is one.' },
