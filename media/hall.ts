@@ -35,6 +35,7 @@ import type { Watchers } from './watchers.js';
 import type { Revocations } from './revocations.js';
 import { closeAtExpiry } from '../signaling/expiry.js';
 import { HallPlayback } from '../signaling/watching.js';
+import { LayerPolicy } from './layer-policy.js';
 
 export type HallOptions = {
   cascade: Cascade; stats: StatsRegistry; watchers: Watchers; revocations: Revocations; tokenSecret: TokenKey; nodeId: string; log: Logger;
@@ -129,6 +130,8 @@ function handleSocket(socket: Socket, o: HallOptions): void {
   let creating = 0;
   const producers = new Map<string, ms.Producer>();
   const consumers = new Map<string, ms.Consumer>();
+  /** The simulcast layer each video consumer may have (media/layer-policy.ts). */
+  const policies = new Map<string, LayerPolicy>();
 
   const on = <S extends z.ZodType>(event: string, schema: S, fn: (d: z.infer<S>) => Promise<unknown> | unknown) => {
     socket.on(event, async (payload: unknown, ack?: unknown) => {
@@ -273,7 +276,8 @@ function handleSocket(socket: Socket, o: HallOptions): void {
     for (const old of consumers.values()) old.close();
     for (const c of made) {
       consumers.set(c.id, c);
-      c.observer.once('close', () => consumers.delete(c.id));
+      if (c.type === 'simulcast') policies.set(c.id, new LayerPolicy(c));
+      c.observer.once('close', () => { consumers.delete(c.id); policies.delete(c.id); });
       o.stats.track({ conf, site: j.site, hop: 'hall', direction: 'out', peer: socket.id, producerId: String(c.appData.programmeId), target: { kind: 'consumer', consumer: c } });
     }
     return {
@@ -298,6 +302,8 @@ function handleSocket(socket: Socket, o: HallOptions): void {
     need();
     const c = consumer(req.consumerId);
     if (c.type !== 'simulcast' && c.type !== 'svc') throw new AppError('UNSUPPORTED', 'consumer has a single layer');
+    const policy = policies.get(c.id);
+    if (policy) { await policy.setCeiling(req.spatialLayer); return {}; }
     await c.setPreferredLayers({ spatialLayer: req.spatialLayer, ...(req.temporalLayer !== undefined ? { temporalLayer: req.temporalLayer } : {}) });
     return {};
   });

@@ -15,9 +15,12 @@ export interface PublisherOptions extends MediaSessionOptions {
   onProgramme?: (programme: Programme) => void;
 }
 
-/** The three simulcast layers, low to high. */
+/**
+ * The three simulcast layers, low to high. Each at the full frame rate: a hall on a weak link
+ * drops to a smaller picture, never to a jerky one (media/layer-policy.ts).
+ */
 export const SIMULCAST: types.RtpEncodingParameters[] = [
-  { scaleResolutionDownBy: 4, maxBitrate: 200_000, maxFramerate: 15 },
+  { scaleResolutionDownBy: 4, maxBitrate: 200_000, maxFramerate: 30 },
   { scaleResolutionDownBy: 2, maxBitrate: 600_000, maxFramerate: 30 },
   { scaleResolutionDownBy: 1, maxBitrate: 1_800_000, maxFramerate: 30 },
 ];

@@ -31,8 +31,15 @@ export interface HallReceiverOptions extends MediaSessionOptions {
 
 /** Inbound figures summed over the current consumers, by kind. */
 export interface HallStats {
-  video: { framesDecoded: number; packetsReceived: number; bytesReceived: number; frameWidth: number; frameHeight: number; codec: string | null };
-  audio: { packetsReceived: number; bytesReceived: number };
+  /** `freezeCount`: the browser's count of visible freezes (frames late enough to be seen as stalls). */
+  video: { framesDecoded: number; packetsReceived: number; bytesReceived: number; frameWidth: number; frameHeight: number; codec: string | null; freezeCount: number };
+  /**
+   * Samples played out, and those the decoder had to invent for lost packets (concealed; silent
+   * ones = a gap heard as silence) and how many times it started doing so.
+   */
+  audio: { packetsReceived: number; bytesReceived: number; totalSamples: number; concealedSamples: number; silentConcealedSamples: number; concealmentEvents: number };
+  /** What the consumers were set up with: Opus in-band FEC, NACK and RTX on the video. */
+  resilience: { opusFec: boolean; videoNack: boolean; videoRtx: boolean };
   /** Protocol of the media path in use (selected ICE pair), null before one is chosen. */
   protocol: 'udp' | 'tcp' | null;
   /** The path goes through a TURN relay (the hall could not reach the node directly). */
@@ -92,8 +99,9 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
 
   async stats(): Promise<HallStats> {
     const out: HallStats = {
-      video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0, codec: null },
-      audio: { packetsReceived: 0, bytesReceived: 0 },
+      video: { framesDecoded: 0, packetsReceived: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0, codec: null, freezeCount: 0 },
+      audio: { packetsReceived: 0, bytesReceived: 0, totalSamples: 0, concealedSamples: 0, silentConcealedSamples: 0, concealmentEvents: 0 },
+      resilience: { opusFec: false, videoNack: false, videoRtx: false },
       protocol: null,
       relayed: false,
       packetsLost: 0,
@@ -101,6 +109,12 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
     };
     for (const c of this.consumers) {
       if (c.closed) continue;
+      const codecs = c.rtpParameters.codecs;
+      if (c.kind === 'audio') out.resilience.opusFec ||= codecs.some((k) => /opus/i.test(k.mimeType) && Number(k.parameters?.useinbandfec) === 1);
+      else {
+        out.resilience.videoNack ||= codecs.some((k) => k.rtcpFeedback?.some((f) => f.type === 'nack' && !f.parameter));
+        out.resilience.videoRtx ||= codecs.some((k) => /\/rtx$/i.test(k.mimeType)) && c.rtpParameters.encodings?.some((e) => !!e.rtx) === true;
+      }
       const report = await c.getStats().catch(() => null);
       report?.forEach((s: Record<string, unknown>) => {
         if (s.type !== 'inbound-rtp') return;
@@ -114,9 +128,14 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
           out.video.frameHeight = Math.max(out.video.frameHeight, n('frameHeight'));
           const codec = typeof s.codecId === 'string' ? (report.get(s.codecId) as { mimeType?: string } | undefined) : undefined;
           if (codec?.mimeType) out.video.codec = codec.mimeType;
+          out.video.freezeCount += n('freezeCount');
         } else if (s.kind === 'audio') {
           out.audio.packetsReceived += n('packetsReceived');
           out.audio.bytesReceived += n('bytesReceived');
+          out.audio.totalSamples += n('totalSamplesReceived');
+          out.audio.concealedSamples += n('concealedSamples');
+          out.audio.silentConcealedSamples += n('silentConcealedSamples');
+          out.audio.concealmentEvents += n('concealmentEvents');
         }
       });
     }
@@ -156,6 +175,7 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
       lossPct: dPackets + dLost > 0 ? Math.round((dLost / (dPackets + dLost)) * 1000) / 10 : 0,
       ...(st.rttMs !== null ? { rttMs: Math.min(60_000, Math.round(st.rttMs)) } : {}),
       ...(st.video.frameHeight ? { frameHeight: st.video.frameHeight } : {}),
+      ...(st.protocol ? { relayed: st.relayed } : {}),
     };
     socket.emit(HallEvents.playback, payload, () => undefined);
   }

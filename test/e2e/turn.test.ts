@@ -20,7 +20,7 @@ import { launchChromium, type Chromium } from '../support/browser.js';
 import { NetNs } from '../support/netns.js';
 import { deletePrefix, REDIS_URL } from '../support/redis.js';
 import { FfmpegFeed, NodeProc } from '../media/procs.js';
-import { ARTIFACTS, TcpRelay, ensureClientBuilt, hallLog, waitDecoding } from './harness.js';
+import { ARTIFACTS, TcpRelay, ensureClientBuilt, hallLog, waitDecoding, waitFor } from './harness.js';
 
 const CONF = 'ls-135';
 const TOKEN_SECRET = randomBytes(16).toString('hex');
@@ -109,6 +109,12 @@ describe('only TCP 443 open', { timeout: 240_000 }, () => {
     assert.equal(seen.stats!.relayed, true, 'the media path goes through the TURN relay');
     assert.equal(seen.stats!.protocol, 'tcp');
     console.log(`[turn] hall decoding through TURN/TLS on 443: ${seen.stats!.video.framesDecoded} frames, rtt ${seen.stats!.rttMs ?? '?'} ms`);
+    // the technician console reads the path from the node's stats, as the hall reported it
+    const st = await waitFor('the node naming the hall path', async () => {
+      const s = await node.stats(tok('organizer'));
+      return s.streams.find((x) => x.hop === 'hall' && x.kind === 'video' && x.relayed !== undefined);
+    }, 20_000);
+    assert.equal(st.relayed, true);
     await hall.screenshot({ path: join(ARTIFACTS, 'e2e-turn-only-443.png') });
   });
 });

@@ -36,6 +36,8 @@ export interface LaunchOptions {
   trustCa?: string;
   /** Run the browser inside this network namespace (test/support/netns.ts). */
   netns?: string;
+  /** Frame rate of the fake camera (Chromium's own default is 20). */
+  fakeCameraFps?: number;
 }
 
 export async function launchChromium(o: LaunchOptions = {}): Promise<Chromium> {
@@ -56,7 +58,8 @@ exec ip netns exec ${o.netns} ${CHROMIUM_PATH} "$@"
     chmodSync(executablePath, 0o755);
   }
   const browser = await chromium.launch({
-    executablePath, headless: true, args: [...CHROMIUM_ARGS], ...(home ? { env: { ...process.env, HOME: home } as Record<string, string> } : {}),
+    executablePath, headless: true,
+    args: o.fakeCameraFps ? [...CHROMIUM_ARGS.filter((a) => a !== '--use-fake-device-for-media-stream'), `--use-fake-device-for-media-stream=fps=${o.fakeCameraFps}`] : [...CHROMIUM_ARGS], ...(home ? { env: { ...process.env, HOME: home } as Record<string, string> } : {}),
   });
   if (home) browser.on('disconnected', () => rmSync(home, { recursive: true, force: true }));
   const contexts: BrowserContext[] = [];
