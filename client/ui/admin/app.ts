@@ -11,6 +11,7 @@ import { notify } from '../notices.js';
 import { AccountError, call, savedSession, saveSession } from './account-api.js';
 import { CreateDialog, DuplicateDialog, OrganizersDialog } from './dialogs.js';
 import { accountErrorText, SetPassword, SignIn } from './sign-in.js';
+import { MediaNodesPanel } from './media-nodes.js';
 
 type View = { kind: 'loading' } | { kind: 'signin'; note?: string } | { kind: 'setup'; code: string } | { kind: 'list'; session: Session };
 
@@ -135,6 +136,7 @@ function ConferenceList({ session, onSignedOut }: { session: Session; onSignedOu
               </div></td></tr>`)}</tbody></table>` : ''}
         </div>
       </section>
+      ${operator ? html`<${MediaNodesPanel} session=${session} onExpired=${() => onSignedOut(expired())} />` : ''}
       <p class="muted small">${T(`Phiên đăng nhập hết hạn lúc ${fmtDateTime(session.expiresAt)}. “Mở” đưa bạn vào trang Ban tổ chức của hội nghị; quyền mở có hiệu lực 12 giờ.`,
         `This session expires at ${fmtDateTime(session.expiresAt)}. “Open” takes you to the conference's organizer page; that access lasts 12 hours.`)}</p>
     </main>
