@@ -33,7 +33,12 @@ export interface Enrolment {
   setToken(token: string): void;
   /** Called with each new token (the parent link sends it up). */
   onToken(fn: (token: string) => void): void;
+  /** Stops the token refresh. Idempotent. */
+  close(): void;
 }
+
+/** A token this close to its expiry is replaced from the setup route (control's link may be down, the parent still checks it). */
+const REFRESH_BEFORE_MS = 5 * 60_000;
 
 const CredentialFile = z.object({ nodeId: z.string(), credential: NodeCredential, codeSha256: z.string().optional() });
 
@@ -95,7 +100,16 @@ export async function enrolNode(o: EnrolOptions): Promise<Enrolment> {
   const keyring = loadKeyring({ publicKeys: setup.publicKeys });
   let token = setup.token;
   const listeners: ((t: string) => void)[] = [];
-  return {
+  const expiry = (t: string) => verifyToken(keyring, t).exp * 1000;
+  // control pushes fresh tokens over its link (link:sites); without that link, the setup route does
+  const refresh = setInterval(() => {
+    if (expiry(token) - Date.now() > REFRESH_BEFORE_MS) return;
+    call(o.controlUrl, MediaNodeRoutes.setup.path, NodeSetup, { credential })
+      .then((s) => self.setToken(s.token))
+      .catch((err) => o.log.warn({ err: String(err) }, 'node token refresh failed; retried in a minute'));
+  }, 60_000);
+  refresh.unref();
+  const self: Enrolment = {
     setup,
     keyring,
     token: () => token,
@@ -108,5 +122,7 @@ export async function enrolNode(o: EnrolOptions): Promise<Enrolment> {
       for (const fn of listeners) fn(t);
     },
     onToken: (fn) => { listeners.push(fn); },
+    close: () => clearInterval(refresh),
   };
+  return self;
 }

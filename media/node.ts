@@ -160,6 +160,8 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
     });
   }
 
+  enrolment?.onToken((token) => parent?.tokenChanged(token, [...cascade.o.sites]));
+
   // recording needs control: it says what to record and takes the segments
   const recorders = cfg.controlUrl
     ? new Recorders({
@@ -190,8 +192,9 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
    * served here are told it moved (their page asks control where it went) and let go.
    */
   function applySites(cmd: SitesCommand): string[] {
-    enrolment!.setToken(cmd.token);
     const removed = cascade.setSites(cmd.sites);
+    // the parent hears the new token (its subtree) through onToken below
+    enrolment!.setToken(cmd.token);
     if (removed.length) log.info({ removed, sites: cmd.sites.length }, 'sites moved away from this node');
     for (const h of removed.length ? watchers.list() : []) {
       const s = removed.includes(h.site) ? hallNsp.sockets.get(h.id) : undefined;
@@ -199,7 +202,6 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
       s.emit(HallEvents.siteMoved, { site: h.site });
       setTimeout(() => s.disconnect(true), 100).unref();
     }
-    parent?.tokenChanged(cmd.token, [...cascade.o.sites]);
     return [...cascade.o.sites];
   }
 
@@ -207,6 +209,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   closeFn = () =>
     (closing ??= (async () => {
       control?.close();
+      enrolment?.close();
       parent?.close();
       io.disconnectSockets(true);
       // the open segments are finished while their transports still exist
