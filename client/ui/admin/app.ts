@@ -10,6 +10,7 @@ import { LangSwitch } from '../components.js';
 import { notify } from '../notices.js';
 import { AccountError, call, savedSession, saveSession } from './account-api.js';
 import { CreateDialog, DuplicateDialog, OrganizersDialog } from './dialogs.js';
+import { AccountMenu } from './account-menu.js';
 import { accountErrorText, SetPassword, SignIn } from './sign-in.js';
 import { MediaNodesPanel } from './media-nodes.js';
 
@@ -100,6 +101,7 @@ function ConferenceList({ session, onSignedOut }: { session: Session; onSignedOu
       <div class="brand"><span class="logo" aria-hidden="true">★</span> <strong>Điểm Cầu</strong> <span class="app-name">${T('Danh sách hội nghị', 'Conferences')}</span></div>
       <div class="conf-title"></div>
       <div class="header-right"><span class="badge" data-testid="who">${session.username} · ${operator ? T('Quản trị', 'Operator') : T('Ban tổ chức', 'Organizer')}</span>
+        <${AccountMenu} session=${session} onSignedOut=${onSignedOut} />
         <button type="button" class="btn btn-ghost" data-testid="sign-out" onClick=${signOut}>${T('Đăng xuất', 'Sign out')}</button><${LangSwitch} /></div>
     </header>
     <main class="layout admin-main">

@@ -2,7 +2,8 @@
 // template or the current tree (XLSX / CSV), upload a file, read every error
 // by row and column, see the preview (sites per kind, the first levels, what
 // is added / changed / removed) and apply it all at once; the agenda the same
-// way; the kinds and the level reports group by; move or remove one site.
+// way; one site's form (site-form.ts); the kinds, their delegate groups and
+// the level reports group by (kinds-groups.ts).
 import { useEffect, useState } from 'preact/hooks';
 import { routePath } from '../../../signaling/control-routes.js';
 import { MAX_IMPORT_BYTES, type AgendaImportPreview, type ImportIssue, type SiteImportPreview } from '../../../signaling/site-import.js';
@@ -11,11 +12,13 @@ import { T } from '../i18n.js';
 import { fmtNum, fmtDmyHm } from '../format.js';
 import { Panel } from '../components.js';
 import { act, notify } from '../notices.js';
-import { kindName, loadKinds, reportKind, siteKinds, treeVersion } from '../kinds.js';
+import { kindName, loadKinds } from '../kinds.js';
 import type { AppSession } from '../app.js';
 import type { Signal } from '@preact/signals';
 import { save, stamp } from './exports.js';
 import { refusalText } from './setup-common.js';
+import { SiteForm } from './site-form.js';
+import { KindsGroupsEditor } from './kinds-groups.js';
 
 /** The file as base64, refused here already when over the size limit or of another type. */
 async function readFile(f: File): Promise<{ filename: string; file: string } | string> {
@@ -147,52 +150,12 @@ function AgendaImport({ s }: { s: AppSession }) {
   </${Panel}>`;
 }
 
-function KindsAndEdits({ s, selected }: { s: AppSession; selected: Signal<string | null> }) {
-  const store = s.client.store;
-  const [parent, setParent] = useState('');
-  const [error, setError] = useState('');
-  const p = { conf: s.conf };
-  const counts = new Map<string, number>();
-  for (const x of store.sites.value) counts.set(x.level, (counts.get(x.level) ?? 0) + 1);
-  const sel = store.sites.value.find((x) => x.id === selected.value);
-  const setReport = async (k: string) => {
-    setError('');
-    try { await s.api.call('putKinds', { params: p, body: { kinds: siteKinds.value, reportKind: k || null, version: treeVersion.value } }); await loadKinds(s.api, s.conf); notify(T('Đã đổi cấp báo cáo.', 'Report level changed.'), 'ok'); }
-    catch (err) { setError(refusalText(err)); }
-  };
-  const refresh = async () => { store.loadSnapshot(await s.api.call('snapshot', { params: p })); await loadKinds(s.api, s.conf); };
-  const move = async () => {
-    setError('');
-    try { await s.api.call('moveSite', { params: { ...p, site: sel!.id }, body: { parent: parent.trim().toLowerCase(), version: treeVersion.value } }); await refresh(); notify(T('Đã chuyển điểm cầu.', 'Site moved.'), 'ok'); }
-    catch (err) { setError(refusalText(err)); }
-  };
-  const remove = async () => {
-    setError('');
-    if (!confirm(T(`Xoá điểm cầu "${sel!.name}"?`, `Remove site "${sel!.name}"?`))) return;
-    try { await s.api.call('deleteSite', { params: { ...p, site: sel!.id } }); selected.value = null; await refresh(); notify(T('Đã xoá điểm cầu.', 'Site removed.'), 'ok'); }
-    catch (err) { setError(refusalText(err)); }
-  };
-  return html`<${Panel} title=${T('Loại điểm cầu và cấp báo cáo', 'Site kinds and report level')} id="site-kinds">
-    <table class="grid"><thead><tr><th>${T('Cấp', 'Level')}</th><th>${T('Loại', 'Kind')}</th><th>${T('Mã', 'Code')}</th><th class="num">${T('Số điểm cầu', 'Sites')}</th></tr></thead>
-      <tbody>${[...siteKinds.value].sort((a, b) => a.rank - b.rank).map((k) => html`<tr key=${k.id}><td>${k.rank}</td><td>${T(k.name, k.nameEn ?? k.name)}</td><td><small>${k.id}</small></td><td class="num">${fmtNum(counts.get(k.id) ?? 0)}</td></tr>`)}</tbody></table>
-    <label class="field" style=${{ marginTop: '8px' }}><span>${T('Báo cáo, biểu đồ tổng hợp theo cấp', 'Reports and charts group by')}</span>
-      <select data-testid="report-kind" value=${reportKind.value ?? ''} onChange=${(e: Event) => void setReport((e.target as HTMLSelectElement).value)}>
-        <option value="">${T('Mặc định (đơn vị trực thuộc gốc, tỉnh, huyện)', 'Default (root\'s children, provinces, districts)')}</option>
-        ${siteKinds.value.map((k) => html`<option key=${k.id} value=${k.id}>${T(k.name, k.nameEn ?? k.name)}</option>`)}</select></label>
-    <h3 style=${{ marginTop: '12px' }}>${T('Điểm cầu đang chọn', 'Selected site')}</h3>
-    ${sel ? html`<p><strong>${sel.name}</strong> <small class="muted">${sel.id} · ${kindName(sel.level)}</small></p>
-      <div class="btn-row"><label class="field"><span>${T('Chuyển sang trực thuộc (mã)', 'Move under (code)')}</span><input value=${parent} onInput=${(e: Event) => setParent((e.target as HTMLInputElement).value)} data-testid="move-parent" /></label>
-        <button class="btn btn-small" disabled=${!parent.trim()} onClick=${move} data-testid="move-site">${T('Chuyển', 'Move')}</button>
-        <button class="btn btn-small btn-danger" onClick=${remove} data-testid="remove-site">${T('Xoá điểm cầu', 'Remove site')}</button></div>`
-      : html`<p class="muted">${T('Chọn một điểm cầu ở cây bên trái để chuyển hoặc xoá.', 'Pick a site in the tree to move or remove it.')}</p>`}
-    ${error ? html`<p class="form-error" role="alert" data-testid="kinds-error">${error}</p>` : ''}
-  </${Panel}>`;
-}
-
 export function SitesImportPanel({ s, selected }: { s: AppSession; selected: Signal<string | null> }) {
   useEffect(() => { void act(() => loadKinds(s.api, s.conf)); }, []);
   return html`<div class="sites-import">
+    <${SiteForm} s=${s} selected=${selected} />
+    <${KindsGroupsEditor} s=${s} />
     <${SiteTreeImport} s=${s} />
-    <div class="layout-2"><${KindsAndEdits} s=${s} selected=${selected} /><${AgendaImport} s=${s} /></div>
+    <${AgendaImport} s=${s} />
   </div>`;
 }
