@@ -13,11 +13,11 @@ import { DEPLOYMENT_PATH, originsOf, securityHeaders, type DeploymentInfo } from
 import { WriteLimits } from './limits.js';
 import { loadKeyring } from '../signaling/token.js';
 import express from 'express';
-import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { CONTROL_NAMESPACE } from '../signaling/control.js';
 import { BlobStore } from './blobstore.js';
 import { Bus } from './bus.js';
+import { newRedis, ReplicaWait } from './redis-connection.js';
 import { TreeCache } from './store/cache.js';
 import { resolveOptions, type ControlOptions } from './config.js';
 import type { Ctx } from './context.js';
@@ -55,7 +55,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   const log = makeLogger(opts.logLevel, { inst: instanceId });
   // a command fails after two reconnection attempts instead of ~70 s of silence: while Redis is down
   // writes are refused with UNAVAILABLE (never acknowledged and lost) and everything resumes by itself
-  const redis = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const redis = newRedis(opts, { maxRetriesPerRequest: 2 });
   redis.on('error', (e) => log.warn({ err: e }, 'redis error'));
   await redis.connect();
   const keys = makeKeys(opts.redisPrefix);
@@ -63,6 +63,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   const tokenKey = opts.tokenKeys ? loadKeyring(opts.tokenKeys) : opts.tokenSecret;
   const ctx = { opts, tokenKey, redis, keys, scripts: defineScripts(redis), log, metrics, instanceId } as Ctx;
   ctx.limits = new WriteLimits(ctx);
+  ctx.replicas = new ReplicaWait(redis, opts.redisWaitReplicas, opts.redisWaitTimeoutMs);
   ctx.pusher = new Pusher(ctx, opts.pushIntervalMs);
   ctx.cache = new TreeCache();
   ctx.bus = new Bus(ctx);

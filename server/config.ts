@@ -12,6 +12,19 @@ export interface ControlOptions {
   /** Bind address. Default 127.0.0.1. */
   host?: string;
   redisUrl?: string;
+  /**
+   * Redis behind Sentinel (a primary, its replicas, three or more sentinels): every connection asks
+   * the sentinels for the current primary and follows a failover. Set, it replaces redisUrl's host
+   * and port (its password and db still apply). Env REDIS_SENTINELS (host:port,…), REDIS_SENTINEL_NAME.
+   */
+  redisSentinel?: { sentinels: { host: string; port: number }[]; name: string };
+  /**
+   * Replicas a site's write must reach (Redis WAIT) before it is acknowledged; 0 = the primary only.
+   * With Sentinel set 1, so a failover loses no acknowledged write. Env REDIS_WAIT_REPLICAS. Default 0.
+   */
+  redisWaitReplicas?: number;
+  /** Longest wait for those replicas (ms); past it the write is refused as unavailable. Default 1000. */
+  redisWaitTimeoutMs?: number;
   /** Prefix of every Redis key, queue and adapter channel. Default `dc:`. */
   redisPrefix?: string;
   tokenSecret: string;
@@ -85,7 +98,8 @@ export const DEFAULT_TYPES = [
   'image/png', 'image/jpeg', 'video/mp4', 'video/webm', 'audio/mpeg', 'application/zip', 'application/octet-stream',
 ];
 
-export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery' | 'accounts' | 'metricsToken' | 'tokenKeys' | 'nodeSecret' | 'tls'>> & {
+export type ResolvedOptions = Required<Omit<ControlOptions, 'delivery' | 'accounts' | 'metricsToken' | 'tokenKeys' | 'nodeSecret' | 'tls' | 'redisSentinel'>> & {
+  redisSentinel?: ControlOptions['redisSentinel'];
   metricsToken?: string;
   tls?: ControlOptions['tls'];
   tokenKeys?: KeyringFile;
@@ -100,6 +114,9 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
     host: o.host ?? '127.0.0.1',
     redisUrl: o.redisUrl ?? 'redis://127.0.0.1:6379',
     redisPrefix: o.redisPrefix ?? 'dc:',
+    ...(o.redisSentinel ? { redisSentinel: o.redisSentinel } : {}),
+    redisWaitReplicas: o.redisWaitReplicas ?? 0,
+    redisWaitTimeoutMs: o.redisWaitTimeoutMs ?? 1000,
     tokenSecret: o.tokenSecret,
     ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
     ...(o.tls ? { tls: o.tls } : {}),

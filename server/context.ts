@@ -16,6 +16,7 @@ import type { Bus } from './bus.js';
 import type { TreeCache } from './store/cache.js';
 import type { MediaLink } from './media-link.js';
 import type { WriteLimits } from './limits.js';
+import type { ReplicaWait } from './redis-connection.js';
 import type { BlobStore } from './blobstore.js';
 
 export interface Ctx {
@@ -45,6 +46,8 @@ export interface Ctx {
   nodeUrls?: Map<string, string>;
   /** Write rate limits per link (server/limits.ts). */
   limits?: WriteLimits;
+  /** Waits for replicas before a site's write is acknowledged (server/redis-connection.ts). */
+  replicas?: ReplicaWait;
 }
 
 /** Rooms of the control namespace. */

@@ -1,11 +1,13 @@
 // Control service entry point. Env: CONTROL_PORT (7100; 0 = free port),
 // CONTROL_HOST (address to bind, 127.0.0.1 unless set),
-// REDIS_URL, REDIS_PREFIX, TOKEN_SECRET, DATA_DIR, RECORDING_MIN_FREE_BYTES, MEDIA_NODES (JSON id→url),
+// REDIS_URL, REDIS_PREFIX, REDIS_SENTINELS (host:port,…) + REDIS_SENTINEL_NAME, REDIS_WAIT_REPLICAS /
+// REDIS_WAIT_TIMEOUT_MS, TOKEN_SECRET, DATA_DIR, RECORDING_MIN_FREE_BYTES, MEDIA_NODES (JSON id→url),
 // LOG_LEVEL, DELIVERY_ATTEMPTS / DELIVERY_BACKOFF_MS / RECEIPT_TIMEOUT_MS,
 // DELIVERY_LOCK_MS / DELIVERY_STALLED_MS, HEARTBEAT_TTL_MS, PUSH_INTERVAL_MS; flag --demo loads the Lạng Sơn 135-KH/TU conference if absent.
 // Prints `control listening <url>` on stdout when ready.
 import { readFileSync } from 'node:fs';
 import { startControl } from './app.js';
+import { parseSentinels } from './redis-connection.js';
 import { KeyringFile } from '../signaling/token.js';
 
 function mediaNodesFromEnv(): Record<string, string> {
@@ -35,6 +37,9 @@ const handle = await startControl({
   ...(process.env.METRICS_TOKEN ? { metricsToken: process.env.METRICS_TOKEN } : {}),
   ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
   ...(process.env.REDIS_PREFIX ? { redisPrefix: process.env.REDIS_PREFIX } : {}),
+  ...(process.env.REDIS_SENTINELS ? { redisSentinel: { sentinels: parseSentinels(process.env.REDIS_SENTINELS), name: process.env.REDIS_SENTINEL_NAME ?? 'diemcau' } } : {}),
+  ...(process.env.REDIS_WAIT_REPLICAS ? { redisWaitReplicas: Number(process.env.REDIS_WAIT_REPLICAS) } : {}),
+  ...(process.env.REDIS_WAIT_TIMEOUT_MS ? { redisWaitTimeoutMs: Number(process.env.REDIS_WAIT_TIMEOUT_MS) } : {}),
   ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
   ...(process.env.RECORDING_MIN_FREE_BYTES ? { recordingMinFreeBytes: Number(process.env.RECORDING_MIN_FREE_BYTES) } : {}),
   ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),

@@ -105,7 +105,10 @@ export function bindControlNamespace(ctx: Ctx, nsp: Namespace) {
           const p = parseOrThrow(schema.req, payload);
           if ('conf' in p) assertConf(a, p.conf);
           if (name !== ControlEvents.subscribe) await ctx.limits?.consume(a, name === ControlEvents.checkIn || name === ControlEvents.checkOut ? 'checkin' : 'write');
-          res = { ok: true, data: await events[name](ctx, a, p, socket) };
+          const data = await events[name](ctx, a, p, socket);
+          // an acknowledged write is on the replicas too (when configured): a failover cannot lose it
+          if (name !== ControlEvents.subscribe) await ctx.replicas?.durable();
+          res = { ok: true, data };
         } catch (e) {
           const error = toErrorBody(e);
           if (error.code === 'INTERNAL') ctx.log.error({ err: e, event: name }, 'socket event failed');
