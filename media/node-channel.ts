@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
 import { AppError } from '../signaling/common.js';
-import { NodeEvents, NodeTokenReq } from '../signaling/media.js';
+import { NodeEvents, NodeIdentifyReq, NodeTokenReq } from '../signaling/media.js';
 import { verifyToken, type TokenClaims, type TokenKey } from '../signaling/token.js';
 import type { Cascade } from './cascade.js';
 import { Link, type Wire } from './link.js';
@@ -17,6 +17,8 @@ export interface NodeChannelAuth {
   key: TokenKey;
   /** Token ids control revoked (a revoked node's generation): refused, and their links closed. */
   revocations?: Revocations;
+  /** This node's own control-signed token (enrolled), shown to a registered child that asks. */
+  self?: { nodeId: string; token: () => string };
 }
 
 /** The node a child token stands for; throws with the reason. */
@@ -78,6 +80,11 @@ export function attachNodeNamespace(nsp: Namespace, cascade: Cascade, auth: Node
       socket.data.claims = next;
       if (next.sites) link.subtree = new Set(next.sites);
       return {};
+    });
+    link.handle(NodeEvents.identify, NodeIdentifyReq, () => {
+      if (link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
+      if (!auth.self) throw new AppError('NOT_FOUND', 'this node was started from a config: it has no control-signed token');
+      return { nodeId: auth.self.nodeId, token: auth.self.token() };
     });
     socket.on('disconnect', (why) => {
       if (link.peerId !== '?') log.info({ child: link.peerId, why }, 'child node left');

@@ -1,7 +1,7 @@
 // A media node: worker pool, cascade, `/hall` and `/node` namespaces, HTTP API.
 import { AppError, answerClientErrors } from '../signaling/common.js';
 import { assertOrganizer, verifyLive } from './auth.js';
-import { loadKeyring, type TokenKey } from '../signaling/token.js';
+import { loadKeyring, verifyToken, type TokenKey } from '../signaling/token.js';
 import { connectControl, type ControlLink } from './control-link.js';
 import { census, watchMediasoup } from './census.js';
 import { createServer } from 'node:http';
@@ -51,6 +51,13 @@ export type MediaNode = {
   /** Idempotent: parent link, children, halls, workers. */
   close(): Promise<void>;
 };
+
+/** A parent's token: signed by control for a node, naming `parentId`, not revoked. Throws otherwise. */
+function verifyParentToken(e: Enrolment, revocations: Revocations, parentId: string, token: string): void {
+  const claims = verifyToken(e.keyring, token);
+  if (claims.role !== 'node' || claims.site !== parentId || !/^node\./.test(claims.jti)) throw new Error(`the token is not node ${parentId}'s`);
+  if (revocations.has(claims.jti)) throw new Error(`node ${parentId} was revoked`);
+}
 
 export async function startMediaNode(options: StartMediaNodeOptions): Promise<MediaNode> {
   const { log: givenLog, onFatal, enrolment, ...rest } = options;
@@ -138,7 +145,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   const hallNsp = io.of(HALL_NAMESPACE);
   const load = new LoadMeter(pool);
   attachHall(hallNsp, { cascade, stats, watchers, revocations, tokenSecret: personKey, nodeId: cfg.nodeId, log, requireMediaTokens: cfg.requireMediaTokens, ...(cfg.turn ? { turn: cfg.turn } : {}) });
-  attachNodeNamespace(io.of(NODE_NAMESPACE), cascade, { key: enrolment ? enrolment.keyring : cfg.nodeSecret!, revocations }, log);
+  attachNodeNamespace(io.of(NODE_NAMESPACE), cascade, { key: enrolment ? enrolment.keyring : cfg.nodeSecret!, revocations, ...(enrolment ? { self: { nodeId: cfg.nodeId, token: () => enrolment.token() } } : {}) }, log);
 
   try {
     await new Promise<void>((res, rej) => {
@@ -155,6 +162,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   if (cfg.parent) {
     parent = connectParent(cfg.parent, {
       nodeId: cfg.nodeId, sites: [...cfg.sites], nodeSecret: nodeToken, cascade, log,
+      ...(enrolment ? { verifyParent: (id: string, token: string) => verifyParentToken(enrolment, revocations, id, token) } : {}),
       ...(cfg.retry ? { retry: cfg.retry } : {}),
       ...(cfg.returnAfterMs !== undefined ? { returnAfterMs: cfg.returnAfterMs } : {}),
     });

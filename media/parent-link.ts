@@ -10,7 +10,7 @@
 // hold-down keeps a flapping link from moving the subtree back and forth.
 import type { Logger } from 'pino';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
-import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, NODE_NAMESPACE, NodeEvents, NodeHealth, NodeRegisterRes, type NodeRef } from '../signaling/media.js';
+import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, NODE_NAMESPACE, NodeEvents, NodeHealth, NodeIdentity, NodeRegisterRes, type NodeRef } from '../signaling/media.js';
 import { signToken } from '../signaling/token.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { Cascade } from './cascade.js';
@@ -36,6 +36,11 @@ export type ParentOptions = {
   log: Logger;
   /** Reconnection backoff once every candidate failed; the link is retried forever. */
   retry?: BackoffOptions;
+  /**
+   * An enrolled node: checks the parent's control-signed token (NodeIdentity) for the id it
+   * registered with; throws to refuse that parent.
+   */
+  verifyParent?: (parentId: string, token: string) => void;
   /** How long the planned parent must stay healthy before the subtree goes back to it; 0 = stay on the ancestor. Default 10 s. */
   returnAfterMs?: number;
   heartbeatMs?: number;
@@ -127,7 +132,19 @@ class ParentLink implements ParentConnection {
     this.link = l;
     this.o.cascade.attach(l);
     l.request(NodeEvents.register, { nodeId: this.o.nodeId, sites: this.o.sites }, NodeRegisterRes)
-      .then((res) => {
+      .then(async (res) => {
+        if (this.o.verifyParent) {
+          // the parent proves who it is with its own control-signed token before any media flows
+          const who = await l.request(NodeEvents.identify, {}, NodeIdentity);
+          try {
+            if (who.nodeId !== res.nodeId) throw new Error(`it registered as ${res.nodeId} but shows a token of ${who.nodeId}`);
+            this.o.verifyParent(res.nodeId, who.token);
+          } catch (err) {
+            this.o.log.error({ url, parent: res.nodeId, err: (err as Error).message }, 'parent node refused: it did not prove its id with a token from the control service');
+            this.st = 'refused';
+            throw err;
+          }
+        }
         if (l.closed || socket !== this.socket) return;
         l.peerId = res.nodeId;
         this.parentId = res.nodeId;

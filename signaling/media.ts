@@ -298,8 +298,15 @@ export const NodeEvents = {
   ping: 'node:ping',
   /** child→parent, ack `{}`: a fresh node token (enrolled nodes: its subtree changed or the old one nears expiry). */
   token: 'node:token',
+  /**
+   * child→parent after register, ack `NodeIdentity`: the parent's own control-signed node token, so
+   * an enrolled child knows its parent is an enrolled node of this deployment and the one it says.
+   */
+  identify: 'node:identify',
 } as const;
 export const NodeTokenReq = z.strictObject({ token: z.string().min(1).max(2_000_000) });
+export const NodeIdentifyReq = z.strictObject({});
+export const NodeIdentity = z.object({ nodeId: Id, token: z.string().min(1).max(2_000_000) });
 
 /** The node channel heartbeat: a ping every HEARTBEAT_MS; no answer within HEARTBEAT_TIMEOUT_MS = the parent is dead. */
 export const HEARTBEAT_MS = 500;

@@ -2,7 +2,8 @@
 // one-time code; each node starts with only its id, the control URL and that
 // code, and gets its credential, keys, parent and sites from control. Then the
 // attacks on it: a used, expired or wrong code; a node presenting another
-// node's id; a child announcing a site outside its subtree; a revoked node.
+// node's id; a child announcing a site outside its subtree; a revoked node; a
+// parent that cannot prove its own id.
 // Real control service (demo conference, Ed25519 keys), real Redis, real media
 // node processes; the rogues are plain socket.io clients.
 import { afterAll, beforeAll, describe, test } from 'vitest';
@@ -11,6 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { freePort } from '../../infra/proc.js';
 import { startControl, type ControlHandle } from '../../server/app.js';
@@ -82,7 +86,7 @@ describe('media nodes enrol themselves and each proves its own id', { timeout: 1
 
   afterAll(async () => {
     for (const s of rogues) s.close();
-    for (const id of ['d-caoloc', 'd-trangdinh', 'langson', 'centre']) await nodes.get(id)?.stop();
+    for (const id of ['d-vanlang', 'd-caoloc', 'd-trangdinh', 'langson', 'centre']) await nodes.get(id)?.stop();
     await control?.close();
     redis.disconnect();
     await deletePrefix(PREFIX);
@@ -189,8 +193,9 @@ describe('media nodes enrol themselves and each proves its own id', { timeout: 1
     const pids = [from.pid, to.pid];
     const r = await api(control.url, organizer, 'PATCH', `/api/conferences/${CONF}/sites/ls-tpls-01`, { mediaNode: 'd-trangdinh' });
     assert.equal(r.status, 200, JSON.stringify(r.body));
+    // each node hears it on its own next report (about a second)
     await waitFor('the site served by its new node', async () => (await to.health()).sites.includes('ls-tpls-01'));
-    assert.ok(!(await from.health()).sites.includes('ls-tpls-01'));
+    await waitFor('the site no longer served by its old node', async () => !(await from.health()).sites.includes('ls-tpls-01'));
     assert.deepEqual([from.pid, to.pid], pids);
     assert.ok((await list()).find((n) => n.id === 'd-trangdinh')!.sites.includes('ls-tpls-01'));
   });
@@ -208,5 +213,48 @@ describe('media nodes enrol themselves and each proves its own id', { timeout: 1
     // it stays out (its reconnects are refused too)
     await new Promise((res) => setTimeout(res, 2000));
     assert.ok(!(await nodes.get('langson')!.health()).children.some((c) => c.nodeId === 'd-trangdinh'));
+  });
+
+  test('a child refuses a parent that cannot prove its id with a token from control', async () => {
+    // a fake "langson" at the address control hands out: it registers children and shows the
+    // valid token of another node (d-caoloc's)
+    const http = createServer();
+    const fake = new Server(http);
+    const seen: string[] = [];
+    const otherToken = (await setupOf('d-caoloc')).token;
+    fake.of(NODE_NAMESPACE).on('connection', (s) => {
+      s.onAny((event: string, _p: unknown, ack?: (a: Ack) => void) => {
+        seen.push(event);
+        if (event === NodeEvents.register) ack?.({ ok: true, data: { nodeId: 'langson', ancestors: [] } });
+        else if (event === NodeEvents.identify) ack?.({ ok: true, data: { nodeId: 'langson', token: otherToken } });
+        else ack?.({ ok: true, data: {} });
+      });
+    });
+    await new Promise<void>((res) => http.listen(0, '127.0.0.1', () => res()));
+    const fakeUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const keys = makeKeys(PREFIX);
+    const realUrl = await redis.hget(keys.mediaUrls, 'langson');
+    await redis.hset(keys.mediaUrls, 'langson', fakeUrl);
+    try {
+      // a new node serving a commune under langson: its planned parent is langson, at the fake address
+      const code = await addNode('d-vanlang', 'Văn Lãng');
+      assert.equal((await api(control.url, organizer, 'PATCH', `/api/conferences/${CONF}/sites/ls-vanlang-01`, { mediaNode: 'd-vanlang' })).status, 200);
+      const child = startNode('d-vanlang', code.code);
+      nodes.set('d-vanlang', child);
+      await child.start(60_000);
+      await waitFor('the fake parent asked to identify', () => seen.includes(NodeEvents.identify));
+      // it goes on to the next node up (the centre), which proves its id
+      await waitFor('attached to the centre', async () => {
+        const h = await child.health();
+        return h.parent?.state === 'connected' && h.parent.nodeId === 'centre';
+      }, 30_000);
+      assert.match(child.output, /parent node refused: it did not prove its id/);
+      // nothing but register and identify ever reached the fake
+      assert.deepEqual([...new Set(seen)].sort(), [NodeEvents.identify, NodeEvents.register].sort());
+    } finally {
+      if (realUrl) await redis.hset(keys.mediaUrls, 'langson', realUrl);
+      fake.close();
+      http.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
   NodeEvents,
   NodeFloorSetReq, NodeCarriesReq, NodePing,
   NodeTokenReq,
+  NodeIdentifyReq,
   NodeFloorState,
   NodeProducerAdded,
   NodeProducerPaused,
@@ -165,4 +166,5 @@ export const NODE_SCHEMAS: Record<keyof typeof NodeEvents, { schema: z.ZodType; 
   carries: { schema: NodeCarriesReq, parentHandles: true, childHandles: false },
   ping: { schema: NodePing, parentHandles: true, childHandles: false },
   token: { schema: NodeTokenReq, parentHandles: true, childHandles: false },
+  identify: { schema: NodeIdentifyReq, parentHandles: true, childHandles: false },
 };
