@@ -237,12 +237,13 @@ async function runScale(total: number) {
       steady: { ...st, backgroundUpdatesPerSec: round(churned / secs), organizerPushesPerSec: round(pushesSteady / secs) },
       burst: {
         ...bs, updates: done.reduce((a, d) => a + d.sent, 0) + probes.length, acked: done.reduce((a, d) => a + d.acked, 0), failed: done.reduce((a, d) => a + d.failed, 0),
+        errors: done.reduce<Record<string, number>>((a, d) => { for (const [k, v] of Object.entries(d.errors)) a[k] = (a[k] ?? 0) + v; return a; }, {}),
         seconds: round(burstSecs), organizerPushes: pushes - p0, organizerSitesPushed: pushedSites - s0,
       },
       lost, controlCpuSeconds: round(cpuSecs), controlRssMb: services.map((s) => rssMb(s.child.pid!)),
     };
     console.log(`P4 ${result.sites} sites (${nInst} instances, ${nGen} load generators, ${connected} sockets, connect ${connectMs} ms): steady p50 ${st.p50Ms} ms p99 ${st.p99Ms} ms; ${result.steady.backgroundUpdatesPerSec} bg updates/s`);
-    console.log(`   burst (${result.burst.updates} updates in ${result.burst.seconds} s, ${result.burst.failed} failed): p50 ${bs.p50Ms} ms, p99 ${bs.p99Ms} ms, max ${bs.maxMs} ms; ${result.burst.organizerPushes} pushes; lost ${lost}; control RSS ${result.controlRssMb.join('/')} MB`);
+    console.log(`   burst (${result.burst.updates} updates in ${result.burst.seconds} s, ${result.burst.failed} failed ${JSON.stringify(result.burst.errors)}): p50 ${bs.p50Ms} ms, p99 ${bs.p99Ms} ms, max ${bs.maxMs} ms; ${result.burst.organizerPushes} pushes; lost ${lost}; control RSS ${result.controlRssMb.join('/')} MB`);
     return result;
   } finally {
     for (const s of own) s.close();

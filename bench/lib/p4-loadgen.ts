@@ -22,7 +22,7 @@ export type LoadCommand =
 export type LoadReport =
   | { type: 'ready'; sockets: number; connectMs: number }
   | { type: 'churned'; updates: number }
-  | { type: 'burstDone'; sent: number; acked: number; failed: number; ms: number }
+  | { type: 'burstDone'; sent: number; acked: number; failed: number; ms: number; errors: Record<string, number> }
   | { type: 'error'; message: string };
 
 /** The delegate group a site of this level reports in the bench's conference. */
@@ -87,6 +87,8 @@ async function burst(withinMs: number, value: number) {
   const t0 = Date.now();
   let acked = 0;
   let failed = 0;
+  const errors: Record<string, number> = {};
+  const fail = (code: string) => { failed++; errors[code] = (errors[code] ?? 0) + 1; };
   const acks: Promise<void>[] = [];
   // spread evenly over the window, in 20 slices
   const slices = 20;
@@ -95,12 +97,12 @@ async function burst(withinMs: number, value: number) {
     for (let i = k * per; i < Math.min(sites.length, (k + 1) * per); i++) {
       const s = sites[i]!;
       acks.push(techs[i]!.timeout(60_000).emitWithAck(ControlEvents.headcount, { site: s.id, group: groupOf(s.level), present: value })
-        .then((r: { ok: boolean }) => { if (r.ok) acked++; else failed++; }, () => { failed++; }));
+        .then((r: { ok: boolean; error?: { code: string } }) => { if (r.ok) acked++; else fail(r.error?.code ?? 'ERROR'); }, () => fail('NO_ANSWER')));
     }
     await new Promise((r) => setTimeout(r, withinMs / slices));
   }
   await Promise.all(acks);
-  send({ type: 'burstDone', sent: sites.length, acked, failed, ms: Date.now() - t0 });
+  send({ type: 'burstDone', sent: sites.length, acked, failed, ms: Date.now() - t0, errors });
 }
 
 let churned: (() => number) | null = null;
