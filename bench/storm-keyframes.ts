@@ -4,7 +4,9 @@
 // makes it join (a consumer made paused, resumed, a keyframe asked for), over a
 // plain RTP transport. Counts the keyframe requests (PLI/FIR) that reach the
 // camera, per second, and each hall's first frame: the first keyframe its
-// consumer sends out, from the moment it was resumed.
+// consumer sends out, from the moment it was resumed. Twice, side by side: the
+// relays' keyframe coalescing off (the default) and on at 1 s
+// (MEDIA_KEYFRAME_COALESCE_MS, media/cascade.ts).
 //
 //   node --import tsx bench/storm-keyframes.ts [--halls 1000] [--seconds 10]
 import { randomBytes } from 'node:crypto';
@@ -29,7 +31,8 @@ const log = pino({ level: 'warn' }, pino.destination(2));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function main(): Promise<void> {
+async function phase(coalesceMs: number) {
+  process.env.MEDIA_KEYFRAME_COALESCE_MS = String(coalesceMs);
   const tokenSecret = randomBytes(16).toString('hex');
   const nodeSecret = randomBytes(16).toString('hex');
   const raw = buildRawForwarder();
@@ -38,7 +41,6 @@ async function main(): Promise<void> {
   const sites = Array.from({ length: HALLS }, (_, i) => `hall-${i}`);
   const nodes: MediaNode[] = [];
   let src: RtpSource | undefined;
-  const loadAtStart = loadavg()[0]!;
   try {
     nodes.push(await startMediaNode({ nodeId: 'root', sites: ['studio'], parent: null, workers: 1, tokenSecret, nodeSecret, log }));
     nodes.push(await startMediaNode({ nodeId: 'n1', sites, parent: nodes[0]!.url, workers: 1, tokenSecret, nodeSecret, log }));
@@ -101,22 +103,17 @@ async function main(): Promise<void> {
     const spanSeconds = (windowEnd - t0) / 1000;
     const ff = firstFrameMs;
     const result = {
-      bench: 'storm-keyframes',
-      at: new Date().toISOString(),
-      machine: { cpus: availableParallelism(), loadAvgAtStart: round(loadAtStart, 2), loadAvgAtEnd: round(loadavg()[0]!, 2) },
-      params: { halls: HALLS, joinWithinSeconds: SECONDS, nodes: 'root (camera) → n1 (the halls)', hallKind: 'plain RTP, video only, one site each' },
+      coalesceMs,
       joinedInSeconds: round(joinSeconds, 2),
       failedJoins: failed,
       sourceKeyRequests: { total: times.length, overSeconds: round(spanSeconds, 1), perSecondMean: round(times.length / spanSeconds, 2), perSecondMax: maxPerSecond, bySsrc: Object.fromEntries(src.keyRequests) },
       firstFrameMs: { n: ff.length, median: round(quantile(ff, 0.5)), p90: round(quantile(ff, 0.9)), p99: round(quantile(ff, 0.99)), max: round(quantile(ff, 1)) },
       hallsWithoutFrame: HALLS - ff.length,
     };
-    console.log(`${HALLS} halls joined n1 in ${round(joinSeconds, 1)} s (${failed} failed)`);
-    console.log(`keyframe requests reaching the camera: ${times.length} over ${round(spanSeconds, 1)} s, busiest second ${maxPerSecond}, mean ${result.sourceKeyRequests.perSecondMean}/s`);
-    console.log(`first frame after resume (ms): median ${result.firstFrameMs.median}  p90 ${result.firstFrameMs.p90}  p99 ${result.firstFrameMs.p99}  max ${result.firstFrameMs.max}  (n=${ff.length}, ${result.hallsWithoutFrame} without)`);
-    mkdirSync(join(HERE, 'results'), { recursive: true });
-    writeFileSync(join(HERE, 'results', 'storm-keyframes.json'), JSON.stringify(result, null, 2) + '\n');
-    console.log('wrote bench/results/storm-keyframes.json');
+    console.log(`coalescing ${coalesceMs ? `${coalesceMs} ms` : 'off'}: ${HALLS} halls joined n1 in ${round(joinSeconds, 1)} s (${failed} failed)`);
+    console.log(`  keyframe requests reaching the camera: ${times.length} over ${round(spanSeconds, 1)} s, busiest second ${maxPerSecond}, mean ${result.sourceKeyRequests.perSecondMean}/s`);
+    console.log(`  first frame after resume (ms): median ${result.firstFrameMs.median}  p90 ${result.firstFrameMs.p90}  p99 ${result.firstFrameMs.p99}  max ${result.firstFrameMs.max}  (n=${ff.length}, ${result.hallsWithoutFrame} without)`);
+    return result;
   } finally {
     src?.close();
     for (const n of nodes.reverse()) await n.close();
@@ -124,6 +121,23 @@ async function main(): Promise<void> {
     sink.kill();
     raw.dispose();
   }
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
+  const off = await phase(0);
+  const on = await phase(1000);
+  const result = {
+    bench: 'storm-keyframes',
+    at: new Date().toISOString(),
+    machine: { cpus: availableParallelism(), loadAvgAtStart: round(loadAtStart, 2), loadAvgAtEnd: round(loadavg()[0]!, 2) },
+    params: { halls: HALLS, joinWithinSeconds: SECONDS, nodes: 'root (camera) → n1 (the halls)', hallKind: 'plain RTP, video only, one site each' },
+    off,
+    on,
+  };
+  mkdirSync(join(HERE, 'results'), { recursive: true });
+  writeFileSync(join(HERE, 'results', 'storm-keyframes.json'), JSON.stringify(result, null, 2) + '\n');
+  console.log('wrote bench/results/storm-keyframes.json');
 }
 
 main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });

@@ -52,12 +52,17 @@ export type CascadeOptions = {
 type CascadeEvents = { programme: [Programme] };
 
 /**
- * Keyframe requests from below are coalesced per relayed stream: the first goes up at once, later
- * ones within this window become one request at its end (bench/storm-keyframes.ts: without it a
- * thousand halls joining a node in 10 s asked the camera for 93 keyframes in the busiest second;
- * with it 6, 2.5 a second on average). A hall joining within the window waits for its end.
+ * How long (ms) keyframe requests from below are coalesced per relayed stream: the first goes up at
+ * once, later ones within the window become one request at its end. MEDIA_KEYFRAME_COALESCE_MS,
+ * read when a relay starts; 0 (the default) = off. bench/storm-keyframes.ts: 1,000 halls joining a
+ * node in 10 s ask the camera for up to 93 keyframes a second without it, 6 with 1000; but halls
+ * joining a second apart then wait for the window too (bench p3: first frame p90 ~1 s instead of
+ * ~0.5 s), so it is for nodes whose halls arrive in bursts of hundreds (docs/CAPACITY.md).
  */
-export const KEYFRAME_REQUEST_DELAY_MS = 1000;
+export function keyframeCoalesceMs(): number {
+  const ms = Number(process.env.MEDIA_KEYFRAME_COALESCE_MS ?? 0);
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 10_000) : 0;
+}
 
 export class Cascade extends EventEmitter<CascadeEvents> {
   private readonly sessions = new Map<string, Promise<Session>>();
@@ -276,9 +281,8 @@ export class Cascade extends EventEmitter<CascadeEvents> {
         kind: m.kind,
         rtpParameters: m.rtpParameters as ms.RtpParameters,
         paused: m.paused,
-        // halls joining here ask for keyframes: the first goes up at once, the rest of that second as
-        // one request, so a thousand halls joining together reach the camera as < 1/s per layer
-        keyFrameRequestDelay: KEYFRAME_REQUEST_DELAY_MS,
+        // keyframe requests of the halls joining here, coalesced when the node is set to
+        keyFrameRequestDelay: keyframeCoalesceMs(),
         appData: { site: m.site, tag: m.tag, from: link.peerId },
       });
       link.in.set(key, producer);
