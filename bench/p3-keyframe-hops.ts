@@ -1,0 +1,112 @@
+// P3 without the browser: how long a hall waits for its first keyframe one and
+// three relay hops below the camera. A chain of real media nodes (root → n1 →
+// n2 → n3, linked as in production), the studio's camera at the root
+// (bench/lib/rtp-source.ts answers every PLI/FIR with a keyframe on the next
+// frame, as a browser does), halls joining one at a time as media/hall.ts makes
+// them join, over plain RTP, a little over a second after the last. What is left of the browser's first-frame time once the keyframe has
+// arrived is the page's own (ICE, DTLS, decode, paint).
+//
+//   node --import tsx bench/p3-keyframe-hops.ts [--rounds 30]
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { startMediaNode, type MediaNode } from '../media/node.js';
+import { quantile } from './lib/proc-cpu.js';
+import { buildRawForwarder, freeUdpPort, runRaw } from './lib/raw-forwarder.js';
+import { RtpSource, producerParams } from './lib/rtp-source.js';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '30' } } });
+const ROUNDS = Number(values.rounds);
+const CONF = 'bench-p3-hops';
+const HERE = dirname(fileURLToPath(import.meta.url));
+const log = pino({ level: 'warn' }, pino.destination(2));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const DEPTHS = { oneHop: 1, threeHops: 3 } as const;
+type Which = keyof typeof DEPTHS;
+
+async function main(): Promise<void> {
+  const tokenSecret = randomBytes(16).toString('hex');
+  const nodeSecret = randomBytes(16).toString('hex');
+  const raw = buildRawForwarder();
+  const sinkPort = await freeUdpPort();
+  const sink = await runRaw(raw.bin, ['sink', String(sinkPort)]);
+  const nodes: MediaNode[] = [];
+  let src: RtpSource | undefined;
+  const loadAtStart = loadavg()[0]!;
+  try {
+    for (let i = 0; i <= 3; i++) {
+      const sites = Array.from({ length: ROUNDS + 1 }, (_, k) => `n${i}-h${k}`);
+      nodes.push(await startMediaNode({ nodeId: `n${i}`, sites, parent: i ? nodes[i - 1]!.url : null, workers: 1, tokenSecret, nodeSecret, log }));
+    }
+    const rs = await nodes[0]!.cascade.session(CONF);
+    const { router } = await rs.router('n0-h0');
+    const ingest = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
+    const p = await ingest.produce({ kind: 'video', rtpParameters: producerParams().video });
+    const videoId = (await rs.addLocal('n0-h0', p, 'source')).producer.id;
+    src = (await RtpSource.open({ ip: '127.0.0.1', port: ingest.tuple.localPort })).start();
+    for (const n of nodes) {
+      const deadline = Date.now() + 20_000;
+      while (!n.cascade.ready.get(CONF)?.producers.has(videoId)) {
+        if (Date.now() > deadline) throw new Error(`the programme never reached ${n.nodeId}`);
+        await sleep(100);
+      }
+    }
+    await sleep(3000);
+    const samples: Record<Which, number[]> = { oneHop: [], threeHops: [] };
+    const requests: Record<Which, number[]> = { oneHop: [], threeHops: [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      const order: Which[] = i % 2 ? ['threeHops', 'oneHop'] : ['oneHop', 'threeHops'];
+      for (const which of order) {
+        const node = nodes[DEPTHS[which]]!;
+        const s = node.cascade.ready.get(CONF)!;
+        const site = `${node.nodeId}-h${i + 1}`;
+        const { router: r } = await s.router(site);
+        const t = await r.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
+        await t.connect({ ip: '127.0.0.1', port: sinkPort });
+        const c = await t.consume({ producerId: await s.producerIdIn(site, videoId), rtpCapabilities: r.rtpCapabilities, paused: true });
+        await c.enableTraceEvent(['keyframe']);
+        const before = src.keyRequestTotal;
+        const t0 = performance.now();
+        const first = new Promise<number>((resolve) => c.on('trace', (ev) => { if (ev.type === 'keyframe' && ev.direction === 'out') resolve(performance.now() - t0); }));
+        await c.resume();
+        await c.requestKeyFrame();
+        const ms = await Promise.race([first, sleep(5000).then(() => 5000)]);
+        samples[which].push(ms);
+        requests[which].push(src.keyRequestTotal - before);
+        t.close();
+        // halls arriving one by one, a little over a second apart
+        await sleep(1100);
+      }
+    }
+    const stat = (xs: number[]) => ({ n: xs.length, median: round(quantile(xs, 0.5)), p90: round(quantile(xs, 0.9)), max: round(quantile(xs, 1)) });
+    const result = {
+      bench: 'p3-keyframe-hops',
+      at: new Date().toISOString(),
+      machine: { cpus: availableParallelism(), loadAvgAtStart: round(loadAtStart, 2), loadAvgAtEnd: round(loadavg()[0]!, 2) },
+      what: 'hall consumer resumed (and a keyframe asked for) → first keyframe it sends out, ms; RTP-level halls, camera answering PLIs on its next frame (33 ms at 30 fps)',
+      rounds: ROUNDS,
+      oneHop: stat(samples.oneHop),
+      threeHops: stat(samples.threeHops),
+      p90Ratio: round(quantile(samples.threeHops, 0.9) / quantile(samples.oneHop, 0.9), 2),
+      keyRequestsAtCameraPerJoin: { oneHop: round(requests.oneHop.reduce((a, b) => a + b, 0) / ROUNDS, 2), threeHops: round(requests.threeHops.reduce((a, b) => a + b, 0) / ROUNDS, 2) },
+      samples,
+    };
+    for (const w of ['oneHop', 'threeHops'] as const) console.log(`${w.padEnd(9)} first keyframe ms: median ${result[w].median}  p90 ${result[w].p90}  max ${result[w].max}  (n=${result[w].n}); requests at the camera per join ${result.keyRequestsAtCameraPerJoin[w]}`);
+    mkdirSync(join(HERE, 'results'), { recursive: true });
+    writeFileSync(join(HERE, 'results', 'p3-keyframe-hops.json'), JSON.stringify(result, null, 2) + '\n');
+    console.log('wrote bench/results/p3-keyframe-hops.json');
+  } finally {
+    src?.close();
+    for (const n of nodes.reverse()) await n.close();
+    sink.removeAllListeners('exit');
+    sink.kill();
+    raw.dispose();
+  }
+}
+
+main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
