@@ -2,14 +2,14 @@
 // three hops down (commune ls-trangdinh-01: centre → langson → d-trangdinh)
 // and one hop down (province ls: centre → langson), in the same run against
 // the same studio. Prints the figures and writes bench/results/p3-first-frame.json.
-// `node --import tsx bench/p3-first-frame.ts [--rounds 6]`
+// `node --import tsx bench/p3-first-frame.ts [--rounds 30]`
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../infra/proc.js';
 import { hallView, startSpine, studioPhase, waitFor } from '../test/e2e/harness.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '30' } } });
 const rounds = Math.max(1, Number(values.rounds));
 const HALLS = { threeHops: 'ls-trangdinh-01', oneHop: 'ls' } as const;
 type Which = keyof typeof HALLS;
