@@ -14,9 +14,8 @@
 // counters (the raw forwarder counts its sendmmsg results).
 //
 //   node --import tsx bench/p2-forwarding.ts [--runs 5] [--halls 100] [--sweep 200,400] [--seconds 5]
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,6 +24,7 @@ import { pino } from 'pino';
 import { Session } from '../media/session.js';
 import { WorkerPool, mediaCodecs } from '../media/workers.js';
 import { cpuSeconds, median } from './lib/proc-cpu.js';
+import { buildRawForwarder, freeUdpPort, runRaw } from './lib/raw-forwarder.js';
 import { PROFILE, RtpSource, producerParams } from './lib/rtp-source.js';
 
 const { values } = parseArgs({
@@ -50,34 +50,6 @@ type Trial = { layout: Layout; halls: number; cpuPct: number; packetsOutPerSec: 
 /** The spatial layer the last oneRouter trial's halls mostly played (the raw forwarder sends the same). */
 let hallLayer = 1;
 
-/** A line-printing child (the raw forwarder or the sink): resolves once it says "ready". */
-function child(bin: string, args: string[], onLine: (l: string) => void = () => undefined): Promise<ChildProcess> {
-  const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    p.once('error', reject);
-    p.stdout!.on('data', (b: Buffer) => {
-      buf += b.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (line === 'ready') resolve(p);
-        else onLine(line);
-      }
-    });
-  });
-}
-
-async function freeUdpPort(): Promise<number> {
-  const { createSocket } = await import('node:dgram');
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 /** Samples CPU and packets over the window, after the warm-up. */
 async function measure(pid: number, packets: () => Promise<number>): Promise<{ cpuPct: number; pps: number }> {
   await sleep(WARMUP_MS);
@@ -95,7 +67,7 @@ async function rawTrial(bin: string, sinkPort: number, halls: number): Promise<T
   const port = await freeUdpPort();
   let sent = 0;
   const layer = PROFILE.video[hallLayer]!.ssrc;
-  const fwd = await child(bin, ['fwd', String(port), '127.0.0.1', String(sinkPort), String(halls), `${layer},${PROFILE.audio.ssrc}`], (l) => {
+  const fwd = await runRaw(bin, ['fwd', String(port), '127.0.0.1', String(sinkPort), String(halls), `${layer},${PROFILE.audio.ssrc}`], (l) => {
     const m = /^sent (\d+)/.exec(l);
     if (m) sent = Number(m[1]);
   });
@@ -107,6 +79,7 @@ async function rawTrial(bin: string, sinkPort: number, halls: number): Promise<T
     return { layout: 'raw', halls, cpuPct: r.cpuPct, packetsOutPerSec: r.pps, packetsPerCpuSecond: r.pps / (r.cpuPct / 100), layers: { [hallLayer]: halls } };
   } finally {
     src.close();
+    fwd.removeAllListeners('exit');
     fwd.kill();
   }
 }
@@ -177,11 +150,10 @@ function summarize(trials: Trial[]) {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'diemcau-p2-'));
-  const bin = join(dir, 'raw-forwarder');
-  execFileSync('cc', ['-O2', '-o', bin, join(HERE, 'raw-forwarder.c')], { stdio: 'inherit' });
+  const build = buildRawForwarder();
+  const bin = build.bin;
   const sinkPort = await freeUdpPort();
-  const sink = await child(bin, ['sink', String(sinkPort)]);
+  const sink = await runRaw(bin, ['sink', String(sinkPort)]);
   const loadAtStart = loadavg()[0]!;
   const trials: Trial[] = [];
   try {
@@ -204,8 +176,9 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    sink.removeAllListeners('exit');
     sink.kill();
-    rmSync(dir, { recursive: true, force: true });
+    build.dispose();
   }
   const at = (layout: Layout, halls: number) => summarize(trials.filter((t) => t.layout === layout && t.halls === halls));
   const raw = at('raw', HALLS);
