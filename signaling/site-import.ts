@@ -55,7 +55,7 @@ export const KindsPutReq = z.strictObject({
 export const SiteMoveReq = z.strictObject({ parent: Id, version: z.number().int().nonnegative().optional() });
 export const SiteRemoved = z.object({ site: Id, removed: z.literal(true) });
 /** Removing a site checks the tree version too (absent: no check). */
-export const SiteRemoveQuery = z.object({ version: z.coerce.number().int().nonnegative().optional() });
+export const SiteRemoveQuery = z.strictObject({ version: z.coerce.number().int().nonnegative().optional() });
 
 // ---------------------------------------------------------------- import
 
