@@ -123,6 +123,8 @@ export type DelegateGroup = z.infer<typeof DelegateGroup>;
 /** group id → count */
 export const Counts = z.record(Id, Count);
 export type Counts = z.infer<typeof Counts>;
+/** group id → a sum over a subtree (a national root sums millions): no per-site cap. */
+export const Totals = z.record(Id, z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
 export const ExpectedReq = z.strictObject({ counts: Counts });
 
 /** One site's own hall: expected vs present per group. */
@@ -140,8 +142,8 @@ export type SiteAttendance = z.infer<typeof SiteAttendance>;
 /** Totals for a site's whole subtree (the site's own hall + all descendants). */
 export const Rollup = z.object({
   site: Id,
-  expected: Counts,
-  present: Counts,
+  expected: Totals,
+  present: Totals,
   totalExpected: z.number().int(),
   totalPresent: z.number().int(),
   /** Sites in the subtree (itself included), online now, and having reported a headcount. */
@@ -404,7 +406,7 @@ export const ReplayFigures = z.object({
   sessions: z.number().int().nonnegative(),
   sites: z.number().int().nonnegative(),
   /** People per group, summed over the sessions. */
-  present: Counts,
+  present: Totals,
   totalPresent: z.number().int().nonnegative(),
 });
 export type ReplayFigures = z.infer<typeof ReplayFigures>;
