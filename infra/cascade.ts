@@ -60,10 +60,21 @@ export class Cascade {
     const c = new Cascade(opts);
     try {
       for (const node of c.ordered()) {
-        const port = opts.ports?.[node.nodeId] || (await freePort()); // 0 = a free one
-        if (opts.enrol) c.prepare(node, port, await opts.enrol.code(node.nodeId));
-        else c.prepare(node, port);
-        await c.startNode(node.nodeId);
+        const fixed = opts.ports?.[node.nodeId]; // 0 = a free one
+        for (let attempt = 1; ; attempt++) {
+          const port = fixed || (await freePort());
+          if (opts.enrol) c.prepare(node, port, await opts.enrol.code(node.nodeId));
+          else c.prepare(node, port);
+          try {
+            await c.startNode(node.nodeId);
+            break;
+          } catch (err) {
+            // a port found free can be taken before the node listens on it (another process's
+            // ephemeral port): try another one; an enrolment code is single-use, so not then
+            if (fixed || opts.enrol || attempt >= 3) throw err;
+            await c.get(node.nodeId).service.stop();
+          }
+        }
       }
     } catch (err) {
       await c.close();
