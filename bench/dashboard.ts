@@ -11,7 +11,6 @@
 // - page memory (JS heap used, DOM nodes) from the DevTools protocol.
 // Usage: node --import tsx bench/dashboard.ts [--rows 31000] [--runs 3]
 // Needs Redis (REDIS_URL) and the built apps (dist/client). Writes bench/results/dashboard.json.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +18,7 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '../signaling/token.js';
+import { startControlProcess } from './lib/control-proc.js';
 import { deletePrefix } from '../test/support/redis.js';
 import { launchChromium } from '../test/support/browser.js';
 import { NATIONAL_GROUPS, nationalTree, nationalXlsx } from '../test/support/national-sheet.js';
@@ -40,21 +40,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 if (!existsSync(resolve(ROOT, 'dist/client/organizer.html'))) throw new Error('build the apps first: npx vite build --config client/vite.config.ts');
 
-function startService(prefix: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, CONTROL_PORT: '0', REDIS_URL, REDIS_PREFIX: prefix, TOKEN_SECRET: SECRET, LOG_LEVEL: 'warn', DATA_DIR: `.cache/bench-data/${prefix.slice(0, -1)}` },
-  });
-  return new Promise((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /control listening (\S+)/.exec(out);
-      if (m) res({ child, url: m[1]! });
-    });
-    child.once('exit', (c) => rej(new Error(`service exited ${c}`)));
-  });
-}
+const startService = (prefix: string) => startControlProcess({ prefix, redisUrl: REDIS_URL, tokenSecret: SECRET });
 
 async function call(url: string, tok: string, method: string, path: string, body?: unknown): Promise<any> {
   const r = await fetch(url + path, { method, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

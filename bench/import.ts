@@ -6,7 +6,6 @@
 // during each step (VmHWM for the whole run).
 // Usage: node --import tsx bench/import.ts [--rows 31000] [--runs 3]
 // Needs Redis (REDIS_URL, default redis://127.0.0.1:6379). Writes bench/results/import.json.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +13,7 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '../signaling/token.js';
+import { startControlProcess } from './lib/control-proc.js';
 import { deletePrefix } from '../test/support/redis.js';
 import { nationalCsv, nationalTree, nationalXlsx } from '../test/support/national-sheet.js';
 
@@ -29,21 +29,7 @@ const SECRET = randomBytes(16).toString('hex');
 const round = (x: number) => Math.round(x * 10) / 10;
 const MB = (kb: number) => round(kb / 1024);
 
-function startService(prefix: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, CONTROL_PORT: '0', REDIS_URL, REDIS_PREFIX: prefix, TOKEN_SECRET: SECRET, LOG_LEVEL: 'warn', DATA_DIR: `.cache/bench-data/${prefix.slice(0, -1)}` },
-  });
-  return new Promise((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /control listening (\S+)/.exec(out);
-      if (m) res({ child, url: m[1]! });
-    });
-    child.once('exit', (c) => rej(new Error(`service exited ${c}`)));
-  });
-}
+const startService = (prefix: string) => startControlProcess({ prefix, redisUrl: REDIS_URL, tokenSecret: SECRET });
 
 const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
