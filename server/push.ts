@@ -1,8 +1,11 @@
 // Coalesced pushes to subscribers. A change marks subtrees dirty; the first
 // change after a quiet period is flushed at once, later ones are batched per
 // interval, so thousands of sites updating together give a few messages per
-// second per organizer, each carrying only what changed.
-import type { Delivery, Rollup, SiteAttendance } from '../signaling/control.js';
+// second per organizer, each carrying only what changed, and the sequence
+// numbers of the changes it carries (`covers`), so a page can tell when it
+// missed one; every few seconds each organizer also gets the sequence now
+// from its own instance (`push:seq`), which needs no pub/sub to arrive.
+import type { Delivery, Rollup, SeqCovers, SiteAttendance } from '../signaling/control.js';
 import { ControlPushes } from '../signaling/control.js';
 import type { Ctx } from './context.js';
 import { rooms } from './context.js';
@@ -30,6 +33,24 @@ interface Dirty {
   att: Set<string>;
   pres: Set<string>;
   dlv: Map<string, Delivery>;
+  /** sequence numbers the roll-up push carries */
+  ruSeqs: number[];
+  /** sequence numbers the presence push carries */
+  presSeqs: number[];
+}
+
+/** How often each instance tells its organizers the sequence now. */
+export const SEQ_PUSH_MS = 3000;
+
+/** Sorted, merged inclusive ranges of a list of sequence numbers. */
+export function toRanges(seqs: number[]): SeqCovers {
+  const out: SeqCovers = [];
+  for (const n of [...seqs].sort((a, b) => a - b)) {
+    const last = out[out.length - 1];
+    if (last && n <= last[1] + 1) last[1] = Math.max(last[1], n);
+    else out.push([n, n]);
+  }
+  return out;
 }
 
 export class Pusher {
@@ -38,25 +59,33 @@ export class Pusher {
   private lastFlush = 0;
   private closed = false;
   private flushing: Promise<void> | null = null;
+  private seqTimer: NodeJS.Timeout;
 
-  constructor(private ctx: Ctx, private intervalMs: number) {}
+  constructor(private ctx: Ctx, private intervalMs: number, seqPushMs = SEQ_PUSH_MS) {
+    this.seqTimer = setInterval(() => void this.pushSeq().catch((e) => this.ctx.log.warn({ err: e }, 'seq push failed')), seqPushMs);
+    this.seqTimer.unref();
+  }
 
   private of(conf: string): Dirty {
     let d = this.dirty.get(conf);
-    if (!d) this.dirty.set(conf, (d = { ru: new Set(), att: new Set(), pres: new Set(), dlv: new Map() }));
+    if (!d) this.dirty.set(conf, (d = { ru: new Set(), att: new Set(), pres: new Set(), dlv: new Map(), ruSeqs: [], presSeqs: [] }));
     return d;
   }
 
-  /** A site's own counts changed; `chain` is its ancestors and itself. */
-  rollup(conf: string, site: string, chain: string[]) {
+  /** A site's own counts changed; `chain` is its ancestors and itself; `seq` is the change's sequence number. */
+  rollup(conf: string, site: string, chain: string[], seq?: number) {
     const d = this.of(conf);
     d.att.add(site);
     for (const s of chain) d.ru.add(s);
+    if (seq !== undefined) d.ruSeqs.push(seq);
     this.schedule();
   }
 
-  presence(conf: string, site: string) {
-    this.of(conf).pres.add(site);
+  /** A site's connections changed; `seq` only when the presence push is what carries the change (no roll-up moved). */
+  presence(conf: string, site: string, seq?: number) {
+    const d = this.of(conf);
+    d.pres.add(site);
+    if (seq !== undefined) d.presSeqs.push(seq);
     this.schedule();
   }
 
@@ -66,11 +95,17 @@ export class Pusher {
   }
 
   private schedule() {
-    if (this.timer || this.closed) return;
+    // one flush at a time: under a burst a flush can take longer than the interval, and flushes
+    // started side by side would each re-read the same ancestors and queue behind one another in
+    // Redis; what changes meanwhile waits and goes in the next one, started as this one ends
+    if (this.timer || this.closed || this.flushing) return;
     const wait = Math.max(0, this.lastFlush + this.intervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flushing = this.flush().catch((e) => this.ctx.log.warn({ err: e }, 'push flush failed')).finally(() => { this.flushing = null; });
+      this.flushing = this.flush().catch((e) => this.ctx.log.warn({ err: e }, 'push flush failed')).finally(() => {
+        this.flushing = null;
+        if (this.dirty.size) this.schedule();
+      });
     }, wait);
   }
 
@@ -88,7 +123,7 @@ export class Pusher {
         ]);
         const seq = Number(rawSeq ?? 0);
         const at = Date.now();
-        nsp.to(rooms.org(conf)).emit(ControlPushes.rollup, { conf, seq, at, rollups, sites });
+        nsp.to(rooms.org(conf)).emit(ControlPushes.rollup, { conf, seq, at, rollups, sites, covers: toRanges(d.ruSeqs) });
         this.ctx.metrics.pushes.inc({ kind: 'rollup' });
         // a site's own screen sees its own hall and subtree: one bus message for
         // all changed sites, each instance delivers to the site rooms it hosts
@@ -98,7 +133,7 @@ export class Pusher {
       }
       if (d.pres.size) {
         const changes = await readPresence(this.ctx, conf, [...d.pres]);
-        nsp.to(rooms.org(conf)).emit(ControlPushes.presence, { conf, at: Date.now(), changes });
+        nsp.to(rooms.org(conf)).emit(ControlPushes.presence, { conf, at: Date.now(), changes, covers: toRanges(d.presSeqs) });
         this.ctx.metrics.pushes.inc({ kind: 'presence' });
       }
       if (d.dlv.size) {
@@ -108,8 +143,25 @@ export class Pusher {
     }
   }
 
+  /**
+   * The sequence now to the organizers connected here (local rooms only: this must arrive when pub/sub
+   * does not). A page that knows of a number it has not seen the effect of re-reads its snapshot.
+   */
+  private async pushSeq() {
+    const nsp = this.ctx.nsp;
+    if (!nsp || this.closed) return;
+    const prefix = rooms.org('');
+    const confs: string[] = [];
+    for (const [room, members] of nsp.adapter.rooms) if (room.startsWith(prefix) && members.size) confs.push(room.slice(prefix.length));
+    if (!confs.length) return;
+    const seqs = await this.ctx.redis.mget(confs.map((c) => this.ctx.keys.seq(c)));
+    const at = Date.now();
+    confs.forEach((conf, i) => nsp.local.to(rooms.org(conf)).emit(ControlPushes.seq, { conf, seq: Number(seqs[i] ?? 0), at }));
+  }
+
   async close() {
     this.closed = true;
+    clearInterval(this.seqTimer);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.flushing;

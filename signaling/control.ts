@@ -47,13 +47,30 @@ export const Snapshot = z.object({
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
-/** Coalesced roll-up push: only the subtrees that changed since the last push. */
-export const RollupPush = z.object({ conf: Id, seq: z.number().int(), at: Ms, rollups: z.array(Rollup), sites: z.array(SiteAttendance) });
+/**
+ * The sequence numbers (inclusive ranges, ascending) of the writes and presence changes whose effect a push
+ * carries. Every count write and presence change takes the next number of the conference's sequence, and
+ * each is covered by exactly one push (a presence change that moves a roll-up by the roll-up push, any
+ * other by the presence push), so a page that has a number below the highest it knows of neither in a
+ * snapshot nor in a push has missed one. Absent from older services.
+ */
+export const SeqCovers = z.array(z.tuple([z.number().int(), z.number().int()]));
+export type SeqCovers = z.infer<typeof SeqCovers>;
+/**
+ * Coalesced roll-up push: only the subtrees that changed since the last push. `seq` was read before
+ * the figures, so they are at least that recent.
+ */
+export const RollupPush = z.object({
+  conf: Id, seq: z.number().int(), at: Ms, rollups: z.array(Rollup), sites: z.array(SiteAttendance), covers: SeqCovers.optional(),
+});
 export type RollupPush = z.infer<typeof RollupPush>;
-export const PresencePush = z.object({ conf: Id, at: Ms, changes: z.array(SitePresence) });
+export const PresencePush = z.object({ conf: Id, at: Ms, changes: z.array(SitePresence), covers: SeqCovers.optional() });
 export type PresencePush = z.infer<typeof PresencePush>;
 export const DeliveryPush = z.object({ conf: Id, at: Ms, changes: z.array(Delivery) });
 export type DeliveryPush = z.infer<typeof DeliveryPush>;
+/** The conference's sequence now, sent every few seconds to organizers so a page notices a push it never got. */
+export const SeqPush = z.object({ conf: Id, seq: z.number().int().nonnegative(), at: Ms });
+export type SeqPush = z.infer<typeof SeqPush>;
 
 /** Client → server events: `socket.emit(name, payload, ack)`; ack gets `Ack<res>`. */
 export const ControlEvents = {
@@ -123,6 +140,8 @@ export const ControlPushes = {
   watch: 'push:watch',
   /** organizer and the site: a replay session ("học tập lại") was recorded. */
   replay: 'push:replay',
+  /** organizer/viewer: the sequence now (SeqPush), every few seconds from the instance it is connected to. */
+  seq: 'push:seq',
 } as const;
 
 export const ControlPushSchemas = {
@@ -140,6 +159,7 @@ export const ControlPushSchemas = {
   [ControlPushes.revoked]: z.object({ jti: z.string() }),
   [ControlPushes.watch]: WatchPush,
   [ControlPushes.replay]: ReplaySession,
+  [ControlPushes.seq]: SeqPush,
 } as const;
 
 /** Handshake `auth` of a control socket. `client` tells presence what is connecting. */

@@ -1,15 +1,24 @@
 // The socket to the control service (`/control`): subscribes after every
 // (re)connect, feeds the store from the snapshot and the pushes, and sends
-// validated requests whose acks are validated too.
+// validated requests whose acks are validated too. An organizer's page also
+// notices a roll-up or presence push it never got (seq-coverage.ts) and then
+// re-reads the snapshot, keeping any newer push that arrives meanwhile.
 import { io, type Socket } from 'socket.io-client';
 import { signal } from '@preact/signals';
 import type { z } from 'zod';
 import {
   CONTROL_NAMESPACE, ControlEvents, ControlEventSchemas, ControlPushes, ControlPushSchemas,
+  type PresencePush, type RollupPush, type SeqPush,
 } from '../../signaling/control.js';
 import { request, RpcError } from '../media/rpc.js';
 import { UiError } from './errors.js';
 import { ConferenceStore } from './store.js';
+import { SeqCoverage } from './seq-coverage.js';
+
+/** How long a known sequence number may stay unseen before the snapshot is read again (pushes of other instances travel over Redis). */
+const GAP_GRACE_MS = 3000;
+/** Back-to-back re-reads wait longer each time, up to this: a burst must not turn into a snapshot storm. */
+const GAP_GRACE_MAX_MS = 30_000;
 
 export type ClientKind = 'organizer' | 'console' | 'hall' | 'checkin' | 'viewer';
 export type Connection = 'connecting' | 'online' | 'reconnecting' | 'unauthorized' | 'revoked';
@@ -29,13 +38,23 @@ export interface ControlClientOptions {
   onSnapshot?: () => void;
   /** Called for pushes the store does not keep (e.g. a material to download). */
   onPush?: (event: string, payload: unknown) => void;
+  /** A missed push is assumed once a known sequence number stays unseen this long (ms; default 3000). */
+  gapGraceMs?: number;
 }
 
 export class ControlClient {
   readonly store = new ConferenceStore();
   readonly connection = signal<Connection>('connecting');
+  /** How many times the snapshot was read again because a push was missed (not counting reconnects). */
+  readonly resyncs = signal(0);
+  readonly coverage = new SeqCoverage();
   private socket: Socket | null = null;
   private closed = false;
+  private subscribing = false;
+  private subscribed = false;
+  private gapTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Re-reads in a row that found the gap still there afterwards. */
+  private backToBack = 0;
 
   constructor(readonly opts: ControlClientOptions) {}
 
@@ -51,6 +70,9 @@ export class ControlClient {
     this.socket = socket;
     socket.on('connect', () => void this.subscribe());
     socket.on('disconnect', () => {
+      // the reconnect subscribes again, which re-reads everything
+      this.subscribed = false;
+      this.clearGapTimer();
       if (this.connection.value !== 'revoked') this.connection.value = 'reconnecting';
     });
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
@@ -93,34 +115,74 @@ export class ControlClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.clearGapTimer();
     this.socket?.removeAllListeners();
     this.socket?.close();
     this.socket = null;
   }
 
   private async subscribe(): Promise<void> {
+    if (this.subscribing) return;
+    this.subscribing = true;
     try {
       const snap = await this.emit(ControlEvents.subscribe, { conf: this.opts.conf });
       this.store.loadSnapshot(snap);
+      this.coverage.snapshot(snap.seq);
+      this.subscribed = true;
+      if (!this.coverage.missing) this.backToBack = 0;
       this.connection.value = 'online';
       this.opts.onSnapshot?.();
+      this.watchGap();
     } catch (err) {
       const code = (err as UiError).code;
       if (code === 'UNAUTHORIZED' || code === 'FORBIDDEN') { this.connection.value = 'unauthorized'; return; }
       console.warn('[diemcau] subscribe failed', err);
       setTimeout(() => { if (!this.closed && this.socket?.connected) void this.subscribe(); }, 2000);
+    } finally {
+      this.subscribing = false;
     }
+  }
+
+  /**
+   * Once a sequence number is known but unseen, waits a grace period for the push that carries it
+   * (another instance's comes over Redis); still unseen then, it was lost: read the snapshot again.
+   */
+  private watchGap(): void {
+    if (this.gapTimer || !this.subscribed || !this.coverage.missing) return;
+    const target = this.coverage.top;
+    const grace = Math.min(GAP_GRACE_MAX_MS, (this.opts.gapGraceMs ?? GAP_GRACE_MS) * 2 ** this.backToBack);
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = null;
+      if (this.closed || !this.subscribed) return;
+      if (this.coverage.upTo >= target) { this.backToBack = 0; this.watchGap(); return; }
+      this.backToBack = Math.min(this.backToBack + 1, 4);
+      this.resyncs.value++;
+      void this.subscribe();
+    }, grace);
+  }
+
+  private clearGapTimer(): void {
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.gapTimer = null;
   }
 
   private applyPush(event: string, data: unknown): void {
     const s = this.store;
     switch (event) {
       case ControlPushes.rollup: {
-        const p = data as z.infer<(typeof ControlPushSchemas)[typeof ControlPushes.rollup]>;
+        const p = data as RollupPush;
         s.applyRollups(p.seq, p.rollups, p.sites);
+        if (p.covers) { this.coverage.cover(p.covers); this.coverage.known(p.seq); }
         break;
       }
-      case ControlPushes.presence: s.applyPresence((data as { changes: never[] }).changes); break;
+      case ControlPushes.presence: {
+        const p = data as PresencePush;
+        s.applyPresence(p.changes);
+        if (p.covers) this.coverage.cover(p.covers);
+        break;
+      }
+      // only a service that sends covers sends this
+      case ControlPushes.seq: this.coverage.tracking = true; this.coverage.known((data as SeqPush).seq); break;
       case ControlPushes.watch: s.applyWatch((data as { changes: never[] }).changes); break;
       case ControlPushes.agenda: s.applyAgenda(data as never); break;
       case ControlPushes.conference: s.conference.value = data as never; break;
@@ -134,6 +196,7 @@ export class ControlClient {
       case ControlPushes.reportReminder: s.reminder.value = data as never; break;
       case ControlPushes.revoked: this.connection.value = 'revoked'; break;
     }
+    this.watchGap();
     this.opts.onPush?.(event, data);
   }
 }

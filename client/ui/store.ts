@@ -31,8 +31,13 @@ export class ConferenceStore {
   readonly reminder = signal<ReportReminder | null>(null);
   /** Replay sessions ("học tập lại"): the organizer's every site, a site's own; never in the live figures. */
   readonly replays = signal<ReplaySession[]>([]);
-  /** Roll-up stream sequence: pushes at or below it are stale. */
-  private seq = 0;
+  /**
+   * Per site, the sequence its roll-up / own figures were read at (a snapshot's or a push's `seq`):
+   * pushes from several control instances may arrive out of order, and an older one must not
+   * overwrite a newer figure, nor a re-read snapshot a push that came in while it was on its way.
+   */
+  private ruAt = new Map<string, number>();
+  private attAt = new Map<string, number>();
 
   readonly siteById = computed(() => new Map(this.sites.value.map((s) => [s.id, s])));
   readonly children = computed(() => {
@@ -58,11 +63,10 @@ export class ConferenceStore {
       this.groups.value = [...s.groups].sort((a, b) => a.order - b.order);
       this.agenda.value = s.agenda;
       this.floor.value = s.floor;
-      this.rollups.value = new Map(s.rollups.map((r) => [r.site, r]));
-      this.attendance.value = new Map(s.attendance.map((a) => [a.site, a]));
+      this.rollups.value = this.merged(s.seq, s.rollups, this.rollups.value, this.ruAt);
+      this.attendance.value = this.merged(s.seq, s.attendance, this.attendance.value, this.attAt);
       this.materials.value = s.materials;
       if (s.watch) this.watch.value = new Map(s.watch.map((w) => [w.site, w]));
-      this.seq = s.seq;
       // Presence starts from the snapshot's online flags until a push says more.
       const pres = new Map(this.presence.value);
       for (const a of s.attendance) {
@@ -73,20 +77,34 @@ export class ConferenceStore {
     });
   }
 
+  /** The snapshot's items, except where a push newer than the snapshot already brought a later figure. */
+  private merged<T extends { site: string }>(seq: number, items: T[], cur: Map<string, T>, at: Map<string, number>): Map<string, T> {
+    const m = new Map<string, T>();
+    const tags = new Map<string, number>();
+    for (const x of items) {
+      const mine = at.get(x.site) ?? -1;
+      const kept = mine > seq ? cur.get(x.site) : undefined;
+      m.set(x.site, kept ?? x);
+      tags.set(x.site, kept ? mine : seq);
+    }
+    at.clear();
+    for (const [k, v] of tags) at.set(k, v);
+    return m;
+  }
+
+  /** A push's items read at `seq`; each replaces a figure read no later. */
+  private pushed<T extends { site: string }>(seq: number, items: T[], sig: { value: Map<string, T> }, at: Map<string, number>): void {
+    const fresh = items.filter((x) => (at.get(x.site) ?? -1) <= seq);
+    if (!fresh.length) return;
+    const m = new Map(sig.value);
+    for (const x of fresh) { m.set(x.site, x); at.set(x.site, seq); }
+    sig.value = m;
+  }
+
   applyRollups(seq: number, rollups: Rollup[], sites: SiteAttendance[]): void {
-    if (seq <= this.seq) return;
-    this.seq = seq;
     batch(() => {
-      if (rollups.length) {
-        const m = new Map(this.rollups.value);
-        for (const r of rollups) m.set(r.site, r);
-        this.rollups.value = m;
-      }
-      if (sites.length) {
-        const m = new Map(this.attendance.value);
-        for (const a of sites) m.set(a.site, a);
-        this.attendance.value = m;
-      }
+      this.pushed(seq, rollups, this.rollups, this.ruAt);
+      this.pushed(seq, sites, this.attendance, this.attAt);
     });
   }
 

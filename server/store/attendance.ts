@@ -72,9 +72,9 @@ async function setCounts(ctx: Ctx, conf: string, siteId: string, kind: 'p' | 'e'
   const site = await siteRecord(ctx, conf, siteId);
   await checkGroups(ctx, conf, site, counts);
   const chain = [...site.path, site.id];
-  const { flat } = await countWriter(ctx).write({ conf, site: siteId, chain, kind, by, counts });
+  const { flat, seq } = await countWriter(ctx).write({ conf, site: siteId, chain, kind, by, counts });
   ctx.metrics.attendanceWrites.inc();
-  ctx.pusher.rollup(conf, siteId, chain);
+  ctx.pusher.rollup(conf, siteId, chain, seq);
   return toAttendance(siteId, hashOf(flat));
 }
 

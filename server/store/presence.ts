@@ -13,9 +13,10 @@ async function change(ctx: Ctx, inst: string, conf: string, siteId: string, delt
   const k = ctx.keys;
   const keys = [k.pres(conf, siteId), k.att(conf, siteId), k.presStream(conf), k.presEvents(conf, siteId), k.instSites(inst), k.seq(conf),
     ...chain.map((s) => k.ru(conf, s))];
-  const [edge] = await ctx.scripts.presence(keys, [Date.now(), inst, delta, siteId, client, `${conf}|${siteId}`]);
-  ctx.pusher.presence(conf, siteId);
-  if (edge !== 0) ctx.pusher.rollup(conf, siteId, chain);
+  const [edge, , seq] = await ctx.scripts.presence(keys, [Date.now(), inst, delta, siteId, client, `${conf}|${siteId}`]);
+  // the change's sequence number goes with the push that carries it: the roll-up's when one moved
+  ctx.pusher.presence(conf, siteId, edge === 0 ? Number(seq) : undefined);
+  if (edge !== 0) ctx.pusher.rollup(conf, siteId, chain, Number(seq));
 }
 
 export const siteJoined = (ctx: Ctx, conf: string, site: string, client: string) => change(ctx, ctx.instanceId, conf, site, 1, client);

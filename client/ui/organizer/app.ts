@@ -32,7 +32,10 @@ export function OrganizerApp({ s }: { s: AppSession }) {
   const store = s.client.store;
   useEffect(() => {
     s.api.call('listRehearsals', { params: { conf: s.conf } }).then((l) => store.setRehearsals(l)).catch((err) => console.warn(humanError(err)));
-    s.api.call('presence', { params: { conf: s.conf } }).then((l) => store.applyPresence(l)).catch((err) => console.warn(humanError(err)));
+    const loadPresence = () => s.api.call('presence', { params: { conf: s.conf } }).then((l) => store.applyPresence(l)).catch((err) => console.warn(humanError(err)));
+    void loadPresence();
+    // a snapshot read again (reconnect, or a missed push) has no connection counts: read them too
+    s.client.opts.onSnapshot = () => void loadPresence();
     s.api.call('listIncidents', { params: { conf: s.conf } }).then((l) => { for (const i of l) store.upsertIncident(i); }).catch(() => undefined);
     s.api.call('upwardReport', { params: { conf: s.conf } }).then((r) => { store.upward.value ??= r; }).catch((err) => console.warn(humanError(err)));
     loadKinds(s.api, s.conf).catch((err) => console.warn(humanError(err)));
