@@ -10,7 +10,7 @@
 // Needs Redis (REDIS_URL, default redis://127.0.0.1:6379). Writes bench/results/p4-rollup.json.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -113,6 +113,17 @@ const stats = (xs: number[]) => ({
 const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 const cpuTicks = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return Number(f[11]) + Number(f[12]); };
 
+/** The local Redis server's pid when it runs on this machine (its CPU time is part of the figures). */
+async function redisProcessId(): Promise<number | null> {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    const info = await r.info('server');
+    const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+    return pid && existsSync(`/proc/${pid}/stat`) ? pid : null;
+  } catch { return null; } finally { r.disconnect(); }
+}
+
 async function runScale(total: number) {
   const prefix = `bench-p4-${total}-${Date.now().toString(36)}:`;
   const sockets = 2 * total;
@@ -209,6 +220,14 @@ async function runScale(total: number) {
     };
 
     const cpu0 = services.map((s) => cpuTicks(s.child.pid!));
+    const redisPid = await redisProcessId();
+    // where the machine's time goes during the burst: control, load generators, Redis
+    const burstCpu = () => ({
+      control: services.reduce((a, s) => a + cpuTicks(s.child.pid!), 0),
+      loadGenerators: gens.reduce((a, g) => a + cpuTicks(g.child.pid!), 0),
+      redis: redisPid ? cpuTicks(redisPid) : 0,
+      bench: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 10_000),
+    });
     for (const g of gens) g.send({ type: 'churn', perSec: (CHURN * rest.length) / nGen });
     const tStart = Date.now();
     const steady = await sample(SAMPLES, 50);
@@ -223,11 +242,14 @@ async function runScale(total: number) {
     const p0 = pushes;
     const s0 = pushedSites;
     const tBurst = Date.now();
+    const c0 = burstCpu();
     const burstDone = Promise.all(gens.map((g) => g.next('burstDone')));
     for (const g of gens) g.send({ type: 'burst', withinMs: 1000, value: 2000 });
     const burst = await sample(BURST_SAMPLES, 1000 / BURST_SAMPLES);
     const done = await burstDone;
     const burstSecs = (Date.now() - tBurst) / 1000;
+    const c1 = burstCpu();
+    const cpuSecondsInBurst = Object.fromEntries(Object.keys(c1).map((k) => [k, round((c1[k as keyof typeof c1] - c0[k as keyof typeof c0]) / 100)]));
     const cpuSecs = services.reduce((a, s, i) => a + (cpuTicks(s.child.pid!) - cpu0[i]!), 0) / 100;
     const st = stats(steady);
     const bs = stats(burst);
@@ -238,11 +260,12 @@ async function runScale(total: number) {
       burst: {
         ...bs, updates: done.reduce((a, d) => a + d.sent, 0) + probes.length, acked: done.reduce((a, d) => a + d.acked, 0), failed: done.reduce((a, d) => a + d.failed, 0),
         errors: done.reduce<Record<string, number>>((a, d) => { for (const [k, v] of Object.entries(d.errors)) a[k] = (a[k] ?? 0) + v; return a; }, {}),
-        seconds: round(burstSecs), organizerPushes: pushes - p0, organizerSitesPushed: pushedSites - s0,
+        seconds: round(burstSecs), organizerPushes: pushes - p0, organizerSitesPushed: pushedSites - s0, cpuSeconds: cpuSecondsInBurst,
       },
       lost, controlCpuSeconds: round(cpuSecs), controlRssMb: services.map((s) => rssMb(s.child.pid!)),
     };
     console.log(`P4 ${result.sites} sites (${nInst} instances, ${nGen} load generators, ${connected} sockets, connect ${connectMs} ms): steady p50 ${st.p50Ms} ms p99 ${st.p99Ms} ms; ${result.steady.backgroundUpdatesPerSec} bg updates/s`);
+    console.log(`   burst CPU seconds: ${JSON.stringify(cpuSecondsInBurst)}`);
     console.log(`   burst (${result.burst.updates} updates in ${result.burst.seconds} s, ${result.burst.failed} failed ${JSON.stringify(result.burst.errors)}): p50 ${bs.p50Ms} ms, p99 ${bs.p99Ms} ms, max ${bs.maxMs} ms; ${result.burst.organizerPushes} pushes; lost ${lost}; control RSS ${result.controlRssMb.join('/')} MB`);
     return result;
   } finally {

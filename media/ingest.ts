@@ -28,7 +28,9 @@ const CODECS: Record<'VP8' | 'H264' | 'opus', IngestCodec> = {
   VP8: { mimeType: 'video/VP8', clockRate: 90000, payloadType: 101 },
   // as the router lists it (media/workers.ts), so halls and relays take it unchanged
   H264: { mimeType: 'video/H264', clockRate: 90000, payloadType: 102, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } },
-  opus: { mimeType: 'audio/opus', clockRate: 48000, payloadType: 100, channels: 2 },
+  // in-band FEC announced to every hall below, so a lost packet is rebuilt from the next one's
+  // redundancy on a lossy link; the encoder must produce it (ffmpeg libopus `-fec 1 -packet_loss 10`)
+  opus: { mimeType: 'audio/opus', clockRate: 48000, payloadType: 100, channels: 2, parameters: { useinbandfec: 1 } },
 };
 
 export async function createIngest(o: IngestOptions): Promise<Ingest> {
@@ -93,6 +95,7 @@ export async function createIngest(o: IngestOptions): Promise<Ingest> {
         mimeType: codec.mimeType,
         clockRate: codec.clockRate,
         ...(codec.channels ? { channels: codec.channels } : {}),
+        ...(codec.parameters ? { parameters: codec.parameters } : {}),
       });
     }
     return { id, res: { id, site: o.site, conf: o.session.conf, streams, ...(o.tag === 'contributor' ? { contribution } : {}) }, close };

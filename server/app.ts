@@ -55,7 +55,10 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   const log = makeLogger(opts.logLevel, { inst: instanceId });
   // a command fails after two reconnection attempts instead of ~70 s of silence: while Redis is down
   // writes are refused with UNAVAILABLE (never acknowledged and lost) and everything resumes by itself
-  const redis = newRedis(opts, { maxRetriesPerRequest: 2 });
+  // auto-pipelining: the commands of one loop turn leave in one write (a burst of site writes is
+  // thousands of rate-limit checks and reads; one syscall each was the cost). Duplicates for
+  // pub/sub and bullmq turn it off: they keep their own ordering rules.
+  const redis = newRedis(opts, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', (e) => log.warn({ err: e }, 'redis error'));
   await redis.connect();
   const keys = makeKeys(opts.redisPrefix);
@@ -167,8 +170,8 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
   const io = new Server(http, { cors: { origin: true }, serveClient: false, pingInterval: 10_000, pingTimeout: 8_000 });
   // the adapter publishes without waiting for an answer: its commands wait for Redis to come back
   // rather than reject into nobody's hands (an unhandled rejection would stop the service)
-  const pub = redis.duplicate({ maxRetriesPerRequest: null });
-  const sub = redis.duplicate();
+  const pub = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
+  const sub = redis.duplicate({ enableAutoPipelining: false });
   io.adapter(createAdapter(pub, sub, { key: `${opts.redisPrefix}io` }));
   const nsp = io.of(CONTROL_NAMESPACE);
   ctx.nsp = nsp;

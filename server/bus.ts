@@ -8,7 +8,7 @@ export class Bus {
   private handlers = new Map<string, Set<(msg: string) => void>>();
 
   constructor(private ctx: Ctx) {
-    this.sub = ctx.redis.duplicate();
+    this.sub = ctx.redis.duplicate({ enableAutoPipelining: false });
     this.sub.on('message', (ch: string, msg: string) => {
       for (const h of this.handlers.get(ch) ?? []) h(msg);
     });

@@ -18,7 +18,7 @@ export class DeliveryService {
   private stopping = false;
 
   constructor(private ctx: Ctx) {
-    this.conn = ctx.redis.duplicate({ maxRetriesPerRequest: null });
+    this.conn = ctx.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
     const prefix = ctx.keys.bullPrefix;
     this.queue = new Queue<JobData>(DELIVERY_QUEUE, { connection: this.conn, prefix });
     this.worker = new Worker<JobData>(DELIVERY_QUEUE, (job) => this.track(job), {

@@ -15,7 +15,7 @@ export class ReminderService {
   private conn: Redis;
 
   constructor(private ctx: Ctx) {
-    this.conn = ctx.redis.duplicate({ maxRetriesPerRequest: null });
+    this.conn = ctx.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
     const prefix = ctx.keys.bullPrefix;
     this.queue = new Queue<JobData>(REMINDER_QUEUE, { connection: this.conn, prefix });
     this.worker = new Worker<JobData>(REMINDER_QUEUE, (job) => this.fire(job), { connection: this.conn, prefix });

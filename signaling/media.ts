@@ -44,6 +44,12 @@ export const HallEvents = {
   programme: 'media:programme',
   /** c→s, hall role, about every second: what the page really plays (HallPlayback in signaling/watching.ts). */
   playback: 'media:hall:playback',
+  /**
+   * s→c push (HallVideoState): the hall's link cannot carry even the lowest picture, so its video
+   * is paused and only the sound flows (audioOnly), or the picture is back. The node tries the
+   * video again by itself; the hall shows its title card with a small badge meanwhile.
+   */
+  videoState: 'media:hall:video',
 } as const;
 
 /**
@@ -135,6 +141,16 @@ export type ConsumerInfo = z.infer<typeof ConsumerInfo>;
 export const ConsumeProgrammeRes = z.object({ programme: Programme, consumers: z.array(ConsumerInfo) });
 export type ConsumeProgrammeRes = z.infer<typeof ConsumeProgrammeRes>;
 export const ResumeConsumerReq = z.object({ consumerId: Id });
+/** HallEvents.videoState: about one video consumer of this hall (media/audio-only.ts decides). */
+export const HallVideoState = z.object({
+  consumerId: Id,
+  audioOnly: z.boolean(),
+  /** Why: the hall's link is too thin for the lowest picture (the only reason for now). */
+  reason: z.literal('weak-link'),
+  /** When the node tries the video again (ms from now), while audioOnly. */
+  retryInMs: z.number().int().nonnegative().max(3_600_000).optional(),
+});
+export type HallVideoState = z.infer<typeof HallVideoState>;
 export const SetPreferredLayersReq = z.object({
   consumerId: Id,
   spatialLayer: z.number().int().min(0).max(2),
@@ -223,6 +239,8 @@ export const IngestStream = z.object({
   mimeType: z.string(),
   clockRate: z.number().int(),
   channels: z.number().int().optional(),
+  /** Codec parameters the encoder must honour, e.g. Opus `useinbandfec: 1` (in-band FEC on). */
+  parameters: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export const IngestRes = z.object({
   id: z.string(),

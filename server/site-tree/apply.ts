@@ -69,7 +69,7 @@ function refusal(plan: Plan): AppError {
 async function applyBook(ctx: Ctx, conf: string, book: RawBook, wantVersion?: number): Promise<SiteImportPreview> {
   const k = ctx.keys;
   const tk = treeKeys(ctx);
-  const w = ctx.redis.duplicate();
+  const w = ctx.redis.duplicate({ enableAutoPipelining: false });
   try {
     await w.watch(k.sites(conf), k.groups(conf), k.conf(conf), k.seq(conf), tk.kinds(conf), tk.version(conf));
     const c = await getConference(ctx, conf);

@@ -27,6 +27,7 @@ test('an H.264 feed through the ingest plays at a commune hall three hops down',
   assert.equal(r.status, 201, await r.clone().text());
   const ingest = IngestRes.parse(await r.json());
   assert.equal(ingest.streams.find((s) => s.kind === 'video')?.mimeType, 'video/H264');
+  assert.equal(ingest.streams.find((s) => s.kind === 'audio')?.parameters?.useinbandfec, 1, 'the encoder is told to send Opus in-band FEC');
   feed = new FfmpegFeed(ingest, { codec: 'H264', size: '640x360' }).start();
 
   const commune = await spine.page();
@@ -42,6 +43,8 @@ test('an H.264 feed through the ingest plays at a commune hall three hops down',
   assert.equal(seen.stats!.video.codec, 'video/H264');
   assert.equal(seen.stats!.video.frameWidth, 640);
   assert.ok(seen.stats!.audio.packetsReceived > 0);
+  // the ingested Opus keeps its in-band FEC down to the commune, and video its NACK + RTX on every hop
+  assert.deepEqual(seen.stats!.resilience, { opusFec: true, videoNack: true, videoRtx: true });
   console.log(`[h264] commune hall: ${seen.stats!.video.framesDecoded} H.264 frames decoded, ${seen.stats!.video.frameWidth}x${seen.stats!.video.frameHeight}`);
   await commune.screenshot({ path: join(ARTIFACTS, 'e2e-h264-commune.png') });
 

@@ -153,7 +153,9 @@ export class FfmpegFeed {
         '-ssrc', String(v.ssrc), '-payload_type', String(v.payloadType), '-f', 'rtp', `rtp://${v.ip}:${v.port}?rtcpport=${v.rtcpPort}&pkt_size=1200${this.from('video')}`);
     }
     if (a) {
-      args.push('-map', `${idx++}:a`, '-c:a', 'libopus', '-ac', '2', '-ar', '48000', '-b:a', '48k',
+      // in-band FEC, as the ingest announces it to the halls (useinbandfec=1)
+      const fec = Number(a.parameters?.useinbandfec) === 1 ? ['-fec:a', '1', '-packet_loss:a', '10'] : [];
+      args.push('-map', `${idx++}:a`, '-c:a', 'libopus', '-ac', '2', '-ar', '48000', '-b:a', '48k', ...fec,
         '-ssrc', String(a.ssrc), '-payload_type', String(a.payloadType), '-f', 'rtp', `rtp://${a.ip}:${a.port}?rtcpport=${a.rtcpPort}&pkt_size=1200${this.from('audio')}`);
     }
     const p = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
