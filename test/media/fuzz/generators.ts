@@ -137,7 +137,7 @@ export const junkCaps = fc.oneof(
 
 // ---------------------------------------------------------------- every event, by who handles it
 
-export type HallEventKey = Exclude<keyof typeof HallEvents, 'programme' | 'siteMoved'>;
+export type HallEventKey = Exclude<keyof typeof HallEvents, 'programme' | 'siteMoved' | 'videoState'>;
 /** Every client→server event of `/hall` (typed: a new event does not compile until listed). */
 export const HALL_SCHEMAS: Record<HallEventKey, z.ZodType> = {
   join: JoinReq,
