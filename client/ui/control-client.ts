@@ -125,9 +125,14 @@ export class ControlClient {
     if (this.subscribing) return;
     this.subscribing = true;
     try {
+      // every number known now was read from Redis before this request: a snapshot below it means the
+      // sequence went back (writes lost in a failover), so numbers seen before mean nothing any more
+      const known = this.coverage.top;
       const snap = await this.emit(ControlEvents.subscribe, { conf: this.opts.conf });
-      this.store.loadSnapshot(snap);
-      this.coverage.snapshot(snap.seq);
+      const back = snap.seq < known;
+      this.store.loadSnapshot(snap, back);
+      if (back) this.coverage.reset(snap.seq);
+      else this.coverage.snapshot(snap.seq);
       this.subscribed = true;
       if (!this.coverage.missing) this.backToBack = 0;
       this.connection.value = 'online';
@@ -156,9 +161,15 @@ export class ControlClient {
       if (this.closed || !this.subscribed) return;
       if (this.coverage.upTo >= target) { this.backToBack = 0; this.watchGap(); return; }
       this.backToBack = Math.min(this.backToBack + 1, 4);
-      this.resyncs.value++;
-      void this.subscribe();
+      this.resync();
     }, grace);
+  }
+
+  private resync(): void {
+    if (this.subscribing || !this.subscribed) return;
+    this.clearGapTimer();
+    this.resyncs.value++;
+    void this.subscribe();
   }
 
   private clearGapTimer(): void {
@@ -182,7 +193,14 @@ export class ControlClient {
         break;
       }
       // only a service that sends covers sends this
-      case ControlPushes.seq: this.coverage.tracking = true; this.coverage.known((data as SeqPush).seq); break;
+      case ControlPushes.seq: {
+        const { seq } = data as SeqPush;
+        this.coverage.tracking = true;
+        // below what this page has seen: the sequence went back, or (rarely) this arrived late; re-read either way
+        if (seq < this.coverage.upTo) this.resync();
+        else this.coverage.known(seq);
+        break;
+      }
       case ControlPushes.watch: s.applyWatch((data as { changes: never[] }).changes); break;
       case ControlPushes.agenda: s.applyAgenda(data as never); break;
       case ControlPushes.conference: s.conference.value = data as never; break;

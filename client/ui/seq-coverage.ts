@@ -27,6 +27,15 @@ export class SeqCoverage {
     this.settle();
   }
 
+  /**
+   * Starts again from a snapshot whose sequence is below numbers already seen: the service lost writes
+   * (a Redis failover before they reached the replica) and hands those numbers out again.
+   */
+  reset(seq: number): void {
+    this.base = this.topSeq = seq;
+    this.ranges = [];
+  }
+
   /** A number exists (a push's or the periodic `push:seq`'s `seq`). */
   known(seq: number): void {
     this.topSeq = Math.max(this.topSeq, seq);

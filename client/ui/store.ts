@@ -55,7 +55,9 @@ export class ConferenceStore {
     return a?.current ? a.items.find((i) => i.id === a.current) ?? null : null;
   });
 
-  loadSnapshot(s: Snapshot): void {
+  /** `fresh`: take every figure from the snapshot, even where a push brought a later-numbered one. */
+  loadSnapshot(s: Snapshot, fresh = false): void {
+    if (fresh) { this.ruAt.clear(); this.attAt.clear(); }
     batch(() => {
       this.conference.value = s.conference;
       this.you.value = s.you;

@@ -155,4 +155,11 @@ test('a snapshot read again keeps a push newer than itself; sequence numbers are
   assert.equal(cov.missing, true);
   cov.snapshot(18);
   assert.equal(cov.missing, false);
+  // a failover lost writes 17-18 and hands their numbers out again: the page starts from the new snapshot
+  cov.reset(16);
+  assert.equal(cov.upTo, 16);
+  cov.cover([[17, 17]]);
+  assert.equal(cov.upTo, 17);
+  store.loadSnapshot(snap(16, 8), true);
+  assert.equal(store.attendance.value.get('x')!.present['c-a'], 8);
 });
