@@ -51,19 +51,6 @@ export type CascadeOptions = {
 
 type CascadeEvents = { programme: [Programme] };
 
-/**
- * How long (ms) keyframe requests from below are coalesced per relayed stream: the first goes up at
- * once, later ones within the window become one request at its end. MEDIA_KEYFRAME_COALESCE_MS,
- * read when a relay starts; 0 (the default) = off. bench/storm-keyframes.ts: 1,000 halls joining a
- * node in 10 s ask the camera for up to 93 keyframes a second without it, 6 with 1000; but halls
- * joining a second apart then wait for the window too (bench p3: first frame p90 ~1 s instead of
- * ~0.5 s), so it is for nodes whose halls arrive in bursts of hundreds (docs/CAPACITY.md).
- */
-export function keyframeCoalesceMs(): number {
-  const ms = Number(process.env.MEDIA_KEYFRAME_COALESCE_MS ?? 0);
-  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 10_000) : 0;
-}
-
 export class Cascade extends EventEmitter<CascadeEvents> {
   private readonly sessions = new Map<string, Promise<Session>>();
   readonly ready = new Map<string, Session>();
@@ -281,8 +268,6 @@ export class Cascade extends EventEmitter<CascadeEvents> {
         kind: m.kind,
         rtpParameters: m.rtpParameters as ms.RtpParameters,
         paused: m.paused,
-        // keyframe requests of the halls joining here, coalesced when the node is set to
-        keyFrameRequestDelay: keyframeCoalesceMs(),
         appData: { site: m.site, tag: m.tag, from: link.peerId },
       });
       link.in.set(key, producer);

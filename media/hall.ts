@@ -29,7 +29,7 @@ import { assertHallRole, assertOrganizer, assertStatsAccess, linkOf, verifyLive 
 import { REFRESH_TOKEN_EVENT, RefreshTokenReq } from '../signaling/media-token.js';
 import { turnCredentials, type TurnOptions } from './turn.js';
 import type { Cascade } from './cascade.js';
-import type { Session, SiteRouter } from './session.js';
+import { keyframeCoalesceMs, type Session, type SiteRouter } from './session.js';
 import type { StatsRegistry } from './stats.js';
 import type { Watchers } from './watchers.js';
 import type { Revocations } from './revocations.js';
@@ -225,7 +225,8 @@ function handleSocket(socket: Socket, o: HallOptions): void {
     const j = need();
     if (j.role !== 'studio' && j.role !== 'contributor') throw new AppError('FORBIDDEN', 'only studio and contributors produce');
     const t = transport(req.transportId, 'send');
-    const p = await t.produce({ kind: req.kind, rtpParameters: req.rtpParameters as unknown as ms.RtpParameters, appData: { ...req.appData, site: j.site } });
+    // the camera's keyframe requests, coalesced when the node is set to (session.ts)
+    const p = await t.produce({ kind: req.kind, rtpParameters: req.rtpParameters as unknown as ms.RtpParameters, keyFrameRequestDelay: keyframeCoalesceMs(), appData: { ...req.appData, site: j.site } });
     // one producer per kind: a new camera replaces the old
     for (const old of producers.values()) if (old.kind === p.kind) old.close();
     producers.set(p.id, p);
@@ -294,8 +295,9 @@ function handleSocket(socket: Socket, o: HallOptions): void {
   on(HallEvents.resumeConsumer, ResumeConsumerReq, async (req) => {
     need();
     const c = consumer(req.consumerId);
+    // resuming asks for a keyframe (mediasoup does, as it does when the transport connects): a
+    // second request here would count, where the camera's requests are coalesced, as a new one
     await c.resume();
-    if (c.kind === 'video') await c.requestKeyFrame().catch(() => undefined);
     return {};
   });
   on(HallEvents.setPreferredLayers, SetPreferredLayersReq, async (req) => {

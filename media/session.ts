@@ -10,6 +10,27 @@ import { AppError } from '../signaling/common.js';
 import type { Programme } from '../signaling/media.js';
 import { mediaCodecs, type PooledWorker, type WorkerPool } from './workers.js';
 
+/**
+ * How long (ms) a camera's keyframe requests are coalesced: the first goes to the camera at once,
+ * later ones within the window become one request at its end, so the camera is asked at most once
+ * per window per simulcast layer, however many halls and nodes ask. MEDIA_KEYFRAME_COALESCE_MS, read
+ * when a camera (studio, contributor) starts producing on this node; 0 (the default) = off; at most
+ * 1000, mediasoup's wait before it asks again for a keyframe that never came.
+ *
+ * Set on the camera's producer, not on the relays: a relay already passes one request up per
+ * keyframe on its way (mediasoup drops the others until it arrives), and a relay's delay would turn
+ * a request that keyframe answers into a second keyframe a window later. bench/storm-keyframes.ts:
+ * 1,000 halls joining a node in 10 s ask the camera for ~30 keyframes a second per layer without it,
+ * one with 1000. Off by default: mediasoup counts the copies of one request that a relay two hops
+ * up fans out to every layer as new ones, so a hall joining two or more hops below the root within
+ * a second of another waits ~0.9 s (bench/p3-keyframe-hops.ts); for roots that take hundreds of
+ * halls at once (docs/CAPACITY.md).
+ */
+export function keyframeCoalesceMs(): number {
+  const ms = Number(process.env.MEDIA_KEYFRAME_COALESCE_MS ?? 0);
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 1000) : 0;
+}
+
 export type Tag = 'source' | 'contributor';
 
 /** A producer in the hub router. `origin` is the key of the link it came over (null = made here). */
