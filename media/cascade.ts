@@ -4,6 +4,7 @@
 // so every node agrees on the programme.
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
+import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { AppError } from '../signaling/common.js';
 import {
@@ -24,6 +25,8 @@ import {
 } from '../signaling/media.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Link } from './link.js';
+import { HopLayers } from './hop-layers.js';
+import { HopMonitor, hopLayerOptionsFromEnv, type HopLayerOptions, type HopState } from './hop-monitor.js';
 import { Relays } from './relay.js';
 import { assertFromBelow, knowsConference } from './trust.js';
 import { Session, type HubProducer } from './session.js';
@@ -47,6 +50,11 @@ export type CascadeOptions = {
   verifyOrganizer?: (token: string, conf: string) => void;
   /** This node's ancestors, nearest first, told to each child at registration (its failover targets). */
   ancestors?: () => NodeRef[];
+  /**
+   * When the hop from the parent is capped to one simulcast layer (hop-monitor.ts); default from
+   * the environment (MEDIA_HOP_LAYERS=off turns capping off).
+   */
+  hopLayers?: HopLayerOptions;
 };
 
 type CascadeEvents = { programme: [Programme] };
@@ -67,6 +75,9 @@ export class Cascade extends EventEmitter<CascadeEvents> {
 
   /** The relays of producers over this node's links (policy, consumers, retries). */
   private readonly relays: Relays;
+  /** One-layer streams over weak hops, and the measuring of the hop from the parent. */
+  private readonly hops: HopLayers;
+  private hopMonitor: HopMonitor | null = null;
 
   constructor(readonly o: CascadeOptions) {
     super();
@@ -78,6 +89,20 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       log: o.log,
       retry: o.retry,
     });
+    this.hops = new HopLayers({
+      listenIp: o.listenIp,
+      announcedIp: o.announcedIp,
+      ...(o.pipePorts ? { ports: o.pipePorts } : {}),
+      session: (conf) => this.ready.get(conf),
+      relays: this.relays,
+      adopt: (link, m, t, hop) => this.adoptRemote(link, m, t, hop),
+      log: o.log,
+    });
+  }
+
+  /** The hop from the parent, per relayed simulcast video: its loss, bitrate and layer cap (null: every layer). */
+  get hopStates(): HopState[] {
+    return [...(this.hopMonitor?.states.values() ?? [])];
   }
 
   /** The session of `conf`, created on first use (hub router on the home site). */
@@ -259,21 +284,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       // not CONFLICT: the sender retries (CONFLICT tells it the producer is already here).
       if (!link.hasPipe(m.conf)) throw new AppError('UNAVAILABLE', 'no pipe for this conference on this link');
       if (link.role === 'child') this.assertFromBelow(link, m);
-      const s = await this.session(m.conf);
-      if (s.producers.has(m.producerId)) throw new AppError('CONFLICT', 'producer already here');
-      const pipe = await link.pipe(m.conf);
-      const key = `${m.conf} ${m.producerId}`;
-      const producer = await pipe.produce({
-        id: m.producerId,
-        kind: m.kind,
-        rtpParameters: m.rtpParameters as ms.RtpParameters,
-        paused: m.paused,
-        appData: { site: m.site, tag: m.tag, from: link.peerId },
-      });
-      link.in.set(key, producer);
-      producer.observer.once('close', () => link.in.get(key) === producer && link.in.delete(key));
-      this.o.stats.track({ conf: m.conf, site: s.hubSite, hop: 'pipe', direction: 'in', peer: () => link.peerId, producerId: producer.id, target: { kind: 'producer', producer } });
-      s.addRemote(producer, m.site, m.tag, m.contribution, link.key);
+      await this.adoptRemote(link, m, await link.pipe(m.conf));
       return {};
     });
     link.handle(NodeEvents.producerClosed, NodeProducerRef, (m) => {
@@ -328,6 +339,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
         return { nodeId: this.o.nodeId, ancestors: this.o.ancestors?.() ?? [] };
       });
       link.handle(NodeEvents.ping, NodePing, () => ({}));
+      this.hops.serve(link);
       link.handle(NodeEvents.pipeRequest, PipeRequestReq, async (m) => {
         if (link.peerId === '?') throw new AppError('FORBIDDEN', 'register first');
         if (!this.knows(m.conf)) throw new AppError('NOT_FOUND', 'no such conference here');
@@ -372,6 +384,28 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     }
   }
 
+  /**
+   * Produces what the peer relays over `link` on `transport` (the link's pipe, or a hop's
+   * one-layer transport) under its programme-wide id, and adds it to the session.
+   */
+  async adoptRemote(link: Link, m: z.infer<typeof NodeProducerAdded>, transport: ms.Transport, hop?: 'capped'): Promise<ms.Producer> {
+    const s = await this.session(m.conf);
+    if (s.producers.has(m.producerId)) throw new AppError('CONFLICT', 'producer already here');
+    const key = `${m.conf} ${m.producerId}`;
+    const producer = await transport.produce({
+      id: m.producerId,
+      kind: m.kind,
+      rtpParameters: m.rtpParameters as ms.RtpParameters,
+      paused: m.paused,
+      appData: { site: m.site, tag: m.tag, from: link.peerId, ...(hop ? { hop } : {}) },
+    });
+    link.in.set(key, producer);
+    producer.observer.once('close', () => link.in.get(key) === producer && link.in.delete(key));
+    this.o.stats.track({ conf: m.conf, site: s.hubSite, hop: 'pipe', direction: 'in', peer: () => link.peerId, producerId: producer.id, target: { kind: 'producer', producer } });
+    s.addRemote(producer, m.site, m.tag, m.contribution, link.key);
+    return producer;
+  }
+
   private assertFromBelow(link: Link, m: { conf: string; site: string; tag: string; contribution: string | null }): void {
     assertFromBelow(this.ready.get(m.conf), link, m, this.o.log);
   }
@@ -387,6 +421,9 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       if (this.parent === link) this.parent = null;
     });
     this.announceCarries(link);
+    const hopOptions = this.o.hopLayers ?? hopLayerOptionsFromEnv();
+    this.hopMonitor?.close();
+    this.hopMonitor = hopOptions.enabled === false ? null : new HopMonitor(link, this.hops, hopOptions, this.o.log);
     // contributions for a floor already held go up again (the parent re-offers pipes itself)
     for (const s of this.ready.values()) for (const hp of s.producers.values()) if (this.relays.shouldRelay(link, s, hp)) void this.relays.relay(link, s, hp);
   }
@@ -416,6 +453,7 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     this.closed = true;
     this.closing = (async () => {
       this.relays.clearRetries();
+      this.hopMonitor?.close();
       for (const link of [...this.links]) link.close();
       const all = await Promise.allSettled(this.sessions.values());
       for (const r of all) if (r.status === 'fulfilled') await r.value.close();

@@ -69,14 +69,7 @@ export class Relays {
       if (!this.shouldRelay(link, s, hp)) return this.clearRetry(pendingKey);
       consumer = await pipe.consume({ producerId: hp.producer.id });
       const c = consumer;
-      link.out.set(key, c);
-      c.observer.once('close', () => {
-        if (link.out.get(key) === c) link.out.delete(key);
-      });
-      c.on('producerclose', () => this.notify(link, NodeEvents.producerClosed, { conf: s.conf, producerId: hp.producer.id }));
-      c.on('producerpause', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: true }));
-      c.on('producerresume', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: false }));
-      this.o.stats.track({ conf: s.conf, site: s.hubSite, hop: 'pipe', direction: 'out', peer: () => link.peerId, producerId: hp.producer.id, target: { kind: 'consumer', consumer: c } });
+      this.adopt(link, s, hp, c);
       announced = true;
       await link.request(NodeEvents.producerAdded, {
         conf: s.conf,
@@ -100,6 +93,22 @@ export class Relays {
     } finally {
       this.pending.delete(pendingKey);
     }
+  }
+
+  /**
+   * Makes `c` the consumer carrying `hp` over `link` (a pipe consumer, or a hop's one-layer
+   * consumer, hop-layers.ts): the peer hears when the producer closes, pauses or resumes.
+   */
+  adopt(link: Link, s: Session, hp: HubProducer, c: ms.Consumer): void {
+    const key = `${s.conf} ${hp.producer.id}`;
+    link.out.set(key, c);
+    c.observer.once('close', () => {
+      if (link.out.get(key) === c) link.out.delete(key);
+    });
+    c.on('producerclose', () => this.notify(link, NodeEvents.producerClosed, { conf: s.conf, producerId: hp.producer.id }));
+    c.on('producerpause', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: true }));
+    c.on('producerresume', () => this.notify(link, NodeEvents.producerPaused, { conf: s.conf, producerId: hp.producer.id, paused: false }));
+    this.o.stats.track({ conf: s.conf, site: s.hubSite, hop: 'pipe', direction: 'out', peer: () => link.peerId, producerId: hp.producer.id, target: { kind: 'consumer', consumer: c } });
   }
 
   /** Stops relaying `producerId` over `link` and tells the peer to drop its copy. */
