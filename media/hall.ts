@@ -20,6 +20,7 @@ import {
   SetPreferredLayersReq,
   StatsReq,
   type ConsumeProgrammeRes,
+  type HallVideoState,
   type HallRole,
   type JoinRes,
   type TransportInfo,
@@ -36,6 +37,7 @@ import type { Revocations } from './revocations.js';
 import { closeAtExpiry } from '../signaling/expiry.js';
 import { HallPlayback } from '../signaling/watching.js';
 import { LayerPolicy } from './layer-policy.js';
+import type { AudioOnlyOptions } from './audio-only.js';
 
 export type HallOptions = {
   cascade: Cascade; stats: StatsRegistry; watchers: Watchers; revocations: Revocations; tokenSecret: TokenKey; nodeId: string; log: Logger;
@@ -43,6 +45,8 @@ export type HallOptions = {
   requireMediaTokens?: boolean;
   /** TURN relays handed to halls with every transport (short-lived credentials). */
   turn?: TurnOptions;
+  /** When a hall's link cannot carry the lowest picture (media/audio-only.ts); false = never audio only. */
+  audioOnly?: AudioOnlyOptions | false;
 };
 
 const MAX_TRANSPORTS = 4;
@@ -277,7 +281,16 @@ function handleSocket(socket: Socket, o: HallOptions): void {
     for (const old of consumers.values()) old.close();
     for (const c of made) {
       consumers.set(c.id, c);
-      if (c.type === 'simulcast') policies.set(c.id, new LayerPolicy(c));
+      if (c.type === 'simulcast') {
+        const policy = new LayerPolicy(c, { transport: t, ...(o.audioOnly !== undefined ? { audioOnly: o.audioOnly } : {}) });
+        policies.set(c.id, policy);
+        // the hall shows its title card with a badge while only the sound flows
+        policy.fallback?.on('change', (audioOnly, retryInMs) => {
+          const state: HallVideoState = { consumerId: c.id, audioOnly, reason: 'weak-link', ...(retryInMs !== null ? { retryInMs } : {}) };
+          o.log.info({ conf, site: j.site, socket: socket.id, consumer: c.id, audioOnly, figures: policy.fallback?.last }, audioOnly ? 'hall link too thin: audio only' : 'hall video back');
+          socket.emit(HallEvents.videoState, state);
+        });
+      }
       c.observer.once('close', () => { consumers.delete(c.id); policies.delete(c.id); });
       o.stats.track({ conf, site: j.site, hop: 'hall', direction: 'out', peer: socket.id, producerId: String(c.appData.programmeId), target: { kind: 'consumer', consumer: c } });
     }

@@ -9,7 +9,10 @@
 // a while (longer after each try that failed), so the picture climbs back by
 // itself when the link recovers.
 // Relay hops (node-to-node pipes) carry every layer: each hall below chooses.
+// Below the lowest layer, the hall's video pauses and comes back by itself
+// (media/audio-only.ts), decided with the layers here.
 import type { types as ms } from 'mediasoup';
+import { AudioOnlyFallback, type AudioOnlyOptions } from './audio-only.js';
 
 export interface LayerPolicyOptions {
   /** How long a reduced frame rate must last before stepping down (ms); default 2000. */
@@ -20,6 +23,12 @@ export interface LayerPolicyOptions {
   maxUpAfterMs?: number;
   /** How often the consumer's layers are looked at (ms); default 1000. */
   checkMs?: number;
+  /**
+   * The hall's transport: with it, a link too thin for the lowest layer pauses the video and
+   * tries it again later (media/audio-only.ts; `audioOnly` tunes that, false turns it off).
+   */
+  transport?: ms.Transport;
+  audioOnly?: AudioOnlyOptions | false;
 }
 
 /** Spatial and temporal layer counts from a consumer's scalability mode (e.g. "L3T3"). */
@@ -40,9 +49,12 @@ export class LayerPolicy {
   private upAfter: number;
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
+  /** Pauses the video when even the lowest layer does not fit (null without a transport). */
+  readonly fallback: AudioOnlyFallback | null;
 
   constructor(private readonly consumer: ms.Consumer, private readonly o: LayerPolicyOptions = {}) {
     this.max = layerCounts(consumer);
+    this.fallback = o.transport && o.audioOnly !== false ? new AudioOnlyFallback(consumer, o.transport, o.audioOnly || {}) : null;
     this.ceiling = this.max.spatial - 1;
     this.limit = this.ceiling;
     this.upAfter = o.upAfterMs ?? 10_000;
@@ -103,5 +115,6 @@ export class LayerPolicy {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    this.fallback?.close();
   }
 }

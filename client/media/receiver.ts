@@ -2,11 +2,13 @@
 // (one video + one audio) flowing into a MediaStream, with no human help.
 // Recovery paths: socket reconnect → rejoin → new Device/transport → consume;
 // ICE/DTLS failure → new transport → consume; `programme` push → re-consume;
-// frames stalled while the programme has video → re-consume.
+// frames stalled while the programme has video → re-consume (unless the node
+// said the link carries the sound only: `videoState` push, media/audio-only.ts).
 import type { types, Device } from 'mediasoup-client';
+import type { Socket } from 'socket.io-client';
 import { z } from 'zod';
 import {
-  HallEvents, Programme, RestartIceReq, RestartIceRes, ConsumeProgrammeReq, ConsumeProgrammeRes, ResumeConsumerReq, SetPreferredLayersReq,
+  HallEvents, HallVideoState, Programme, RestartIceReq, RestartIceRes, ConsumeProgrammeReq, ConsumeProgrammeRes, ResumeConsumerReq, SetPreferredLayersReq,
 } from '../../signaling/media.js';
 import { request } from './rpc.js';
 import { MediaSession, type JoinResult, type MediaSessionOptions } from './session.js';
@@ -27,6 +29,11 @@ export interface HallReceiverOptions extends MediaSessionOptions {
   isShowing?: () => boolean;
   /** How often the page tells the node what it plays (ms). Default 1000; 0 = never. */
   playbackEveryMs?: number;
+  /**
+   * The node paused the picture because the link is too thin for it (true; the sound goes on), or
+   * the picture is back (false). The page shows its title card and a small badge meanwhile.
+   */
+  onAudioOnly?: (audioOnly: boolean) => void;
 }
 
 /** Inbound figures summed over the current consumers, by kind. */
@@ -61,6 +68,8 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
   programme: Programme | null = null;
   /** How many times media was (re)consumed; tests watch it to see recoveries. */
   consumeCount = 0;
+  /** The node sends the sound only: the link is too thin for the picture (it comes back by itself). */
+  audioOnly = false;
   readonly timeline: HallTimeline = {};
   private consumers: types.Consumer[] = [];
   private iceTimer: ReturnType<typeof setTimeout> | null = null;
@@ -79,6 +88,8 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
     if (this.socket || this.closed) return;
     this.timeline.startedAt = performance.now();
     super.start();
+    // (super.start() opened the socket; the narrowing above does not know)
+    (this.socket as Socket | null)?.on(HallEvents.videoState, (payload: unknown) => this.onVideoState(payload));
     this.watchdog = setInterval(() => void this.checkStall(), 3000);
     const every = this.opts.playbackEveryMs ?? 1000;
     if (every > 0) this.reporter = setInterval(() => void this.reportPlayback(), every);
@@ -219,6 +230,22 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
     });
   }
 
+  private onVideoState(payload: unknown): void {
+    const p = HallVideoState.safeParse(payload);
+    if (!p.success) return this.log('ignored malformed video state');
+    if (!this.consumers.some((c) => c.id === p.data.consumerId && !c.closed)) return;
+    this.log(p.data.audioOnly ? `audio only (weak link), video tried again in ${Math.round((p.data.retryInMs ?? 0) / 1000)} s` : 'video back');
+    // the stall watchdog counts from now: the picture needs a moment to start again
+    if (!p.data.audioOnly) this.lastFrames.at = performance.now();
+    this.setAudioOnly(p.data.audioOnly);
+  }
+
+  private setAudioOnly(on: boolean): void {
+    if (this.audioOnly === on) return;
+    this.audioOnly = on;
+    this.opts.onAudioOnly?.(on);
+  }
+
   private async newTransport(gen: number): Promise<void> {
     const transport = await this.openTransport(gen, 'recv');
     if (!transport) return;
@@ -306,7 +333,8 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
       });
       return;
     }
-    if (this.phase !== 'playing' || !this.consumers.some((c) => c.kind === 'video')) return;
+    // audio only: no frames is what the node meant, not a stall
+    if (this.phase !== 'playing' || this.audioOnly || !this.consumers.some((c) => c.kind === 'video')) return;
     const gen = this.generation;
     const { video } = await this.stats();
     const now = performance.now();
@@ -333,6 +361,8 @@ export class HallReceiver extends MediaSession<HallReceiverOptions> {
   private closeConsumers(): void {
     for (const c of this.consumers) c.close();
     this.consumers = [];
+    // new consumers start with the picture; the node says again if the link cannot carry it
+    this.setAudioOnly(false);
   }
 
   protected override closeTransport(): void {

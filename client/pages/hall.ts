@@ -1,6 +1,7 @@
 // Hall display: the programme full screen, sound after one click, and a
 // friendly status line while connecting or recovering, and the overlay (maket,
-// agenda item, site name) from the control service.
+// agenda item, site name) from the control service. When the link carries the
+// sound only, the maket with a small badge (client/ui/hall-overlay-audio.ts).
 // URL: ?site=&token=[&node=][&control=][&tcp=1]
 import { HallReceiver } from '../media/receiver.js';
 import { takeLinkToken } from '../media/link-token.js';
@@ -8,6 +9,7 @@ import { foreignUrls } from '../media/origins.js';
 import { confOfToken, MediaTokens } from '../media/media-token.js';
 import { renderStatus, type Phase } from '../media/status.js';
 import { mountHallOverlay, type HallOverlayHandle } from '../ui/hall-overlay.js';
+import { mountAudioOnly } from '../ui/hall-overlay-audio.js';
 
 const params = new URLSearchParams(location.search);
 const site = params.get('site') ?? '';
@@ -22,6 +24,13 @@ const video = document.getElementById('programme') as HTMLVideoElement;
 const statusEl = document.getElementById('status') as HTMLElement;
 const unmute = document.getElementById('unmute') as HTMLButtonElement;
 let soundOn = false;
+const audioOnlyView = mountAudioOnly(document.getElementById('hud') as HTMLElement);
+
+/** The node sends the sound only for now: the maket (the overlay's, else a title card) and the badge. */
+function showAudioOnly(on: boolean): void {
+  overlay?.setAudioOnly(on);
+  audioOnlyView.set(on, !overlay);
+}
 
 function show(phase: Phase): void {
   renderStatus(statusEl, phase);
@@ -74,6 +83,7 @@ function startReceiver(tokens?: MediaTokens): void {
     site, token, nodeUrl, forceTcp, ...(tokens ? { tokens } : {}),
     onSiteMoved: () => void followSite(),
     onPhase: show,
+    onAudioOnly: showAudioOnly,
     // what the node tells the organizers: a paused or not-yet-playing picture is not "watching"
     isShowing: () => !video.paused && !video.ended && video.readyState >= 2,
     onStream: (stream) => {
@@ -146,6 +156,7 @@ if (overlayEl && site && token) {
   void foreign.then(async (bad) => (bad.length ? null : controlBase())).then((base) => {
     if (base === null) { console.debug('[hall] no control service known: overlay off'); return; }
     overlay = mountHallOverlay(overlayEl, { site, token, controlUrl: base });
+    if (receiver?.audioOnly) showAudioOnly(true);
     addEventListener('pagehide', () => overlay?.close());
   });
 }
@@ -157,6 +168,8 @@ const hook = {
   get consumeCount() { return receiver?.consumeCount ?? 0; },
   get timeline() { return receiver?.timeline ?? {}; },
   get soundOn() { return soundOn && !video.muted; },
+  /** The link carries the sound only, and the badge is on screen. */
+  get audioOnly() { return (receiver?.audioOnly ?? false) && audioOnlyView.shown; },
   get log() { return [...recent]; },
   stats: () => receiver?.stats() ?? Promise.resolve(null),
 };

@@ -5,6 +5,7 @@
 // developer error. Usage: mountHallOverlay(el, { site, token, controlUrl }).
 import { html, render } from './html.js';
 import { useEffect } from 'preact/hooks';
+import { signal, type Signal } from '@preact/signals';
 import { ControlClient, tokenClaims } from './control-client.js';
 import { ControlApi } from './api.js';
 import { fmtDate, fmtTime } from './format.js';
@@ -24,6 +25,8 @@ export interface HallOverlayOptions {
 
 export interface HallOverlayHandle {
   client: ControlClient | null;
+  /** The link carries the sound only: show the maket, as between items, until it carries the picture again. */
+  setAudioOnly(on: boolean): void;
   close(): void;
 }
 
@@ -64,7 +67,7 @@ export function hallPlace(me: Site | undefined, sites: Map<string, Site>): strin
   return (me?.path.map((id) => sites.get(id)).find((x) => x?.level === 'province')?.name ?? me?.name ?? '').replace(/^(Tỉnh|Tỉnh uỷ|Tỉnh ủy)\s+/i, '');
 }
 
-function Overlay({ client, api, site }: { client: ControlClient; api: ControlApi; site: string }) {
+function Overlay({ client, api, site, audioOnly }: { client: ControlClient; api: ControlApi; site: string; audioOnly: Signal<boolean> }) {
   const now = useNow(1000);
   const st = client.store;
   const conf = st.conference.value;
@@ -89,7 +92,8 @@ function Overlay({ client, api, site }: { client: ControlClient; api: ControlApi
   const place = hallPlace(me, sites);
   const ended = conf.state === 'ended';
   // A site holding the floor is shown even between items (a "tham luận" may come outside the agenda).
-  const showMaket = ended || (!cur && !floor);
+  // …and the maket covers a picture the link cannot carry (the sound goes on; the page shows the badge)
+  const showMaket = ended || (!cur && !floor) || audioOnly.value;
   const items = st.agenda.value?.items ?? [];
   const nextItem = items.find((i) => i.state === 'pending');
   const lower = html`<div class="dc-corner" data-testid="hall-site"><span class="dc-site">${me?.name ?? site}</span>
@@ -120,15 +124,17 @@ export function mountHallOverlay(el: HTMLElement, opts: HallOverlayOptions): Hal
   const claims = opts.token ? tokenClaims(opts.token) : null;
   if (!claims) {
     // The hall page already says the link is wrong; the overlay stays quiet.
-    return { client: null, close() { render(null, el); } };
+    return { client: null, setAudioOnly() { /* the page shows its own card */ }, close() { render(null, el); } };
   }
+  const audioOnly = signal(false);
   const client = new ControlClient({ base: opts.controlUrl ?? '', token: opts.token, client: 'hall', conf: claims.conf }).start();
   const api = new ControlApi({ base: opts.controlUrl ?? '', token: opts.token });
-  render(html`<${Overlay} client=${client} api=${api} site=${opts.site || claims.site || ''} />`, el);
+  render(html`<${Overlay} client=${client} api=${api} site=${opts.site || claims.site || ''} audioOnly=${audioOnly} />`, el);
   let closed = false;
   (window as unknown as { __hallOverlay: unknown }).__hallOverlay = client;
   return {
     client,
+    setAudioOnly(on) { audioOnly.value = on; },
     close() {
       if (closed) return;
       closed = true;

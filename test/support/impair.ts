@@ -33,7 +33,7 @@ export interface LinkProfile {
   blockUdp?: boolean;
 }
 
-export type ProfileName = 'good' | 'adsl' | 'weak' | 'poor' | 'udp-blocked' | 'only-443';
+export type ProfileName = 'good' | 'adsl' | 'weak' | 'poor' | 'starved' | 'udp-blocked' | 'only-443';
 
 /**
  * Named links. `udp-blocked` and `only-443` are firewalls rather than slow links: the first is
@@ -45,6 +45,8 @@ export const PROFILES: Record<ProfileName, LinkProfile> = {
   adsl: { rateKbps: 4000, rttMs: 40, jitterMs: 4, loss: 0.005 },
   weak: { rateKbps: 1000, rttMs: 150, jitterMs: 15, loss: 0.03 },
   poor: { rateKbps: 512, rttMs: 250, jitterMs: 25, loss: 0.05 },
+  /** Too thin for the lowest picture beside the sound: the hall gets the sound only (test/e2e/audio-only.test.ts). */
+  starved: { rateKbps: 150, rttMs: 250, jitterMs: 25, loss: 0.03 },
   'udp-blocked': { rateKbps: null, rttMs: 0, jitterMs: 0, loss: 0, blockUdp: true },
   'only-443': { rateKbps: null, rttMs: 0, jitterMs: 0, loss: 0, blockUdp: true },
 };
