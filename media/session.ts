@@ -12,19 +12,19 @@ import { mediaCodecs, type PooledWorker, type WorkerPool } from './workers.js';
 
 /**
  * How long (ms) a camera's keyframe requests are coalesced: the first goes to the camera at once,
- * later ones within the window become one request at its end, so the camera is asked at most once
- * per window per simulcast layer, however many halls and nodes ask. MEDIA_KEYFRAME_COALESCE_MS, read
- * when a camera (studio, contributor) starts producing on this node; 0 (the default) = off; at most
- * 1000, mediasoup's wait before it asks again for a keyframe that never came.
+ * later ones within the window become one request at its end, so each simulcast layer is asked at
+ * most once a window, however many halls and nodes ask. MEDIA_KEYFRAME_COALESCE_MS, read when a
+ * camera (studio, contributor) starts producing on this node; 0 (the default) = off; at most 1000,
+ * mediasoup's wait before a relay asks again for a keyframe that has not come.
  *
- * Set on the camera's producer, not on the relays: a relay already passes one request up per
- * keyframe on its way (mediasoup drops the others until it arrives), and a relay's delay would turn
- * a request that keyframe answers into a second keyframe a window later. bench/storm-keyframes.ts:
- * 1,000 halls joining a node in 10 s ask the camera for ~30 keyframes a second per layer without it,
- * one with 1000. Off by default: mediasoup counts the copies of one request that a relay two hops
- * up fans out to every layer as new ones, so a hall joining two or more hops below the root within
- * a second of another waits ~0.9 s (bench/p3-keyframe-hops.ts); for roots that take hundreds of
- * halls at once (docs/CAPACITY.md).
+ * On the camera, not on the relays: a relay already passes one request up per keyframe on its way
+ * (mediasoup drops the rest until it arrives), and a relay's own window turned a request that
+ * keyframe answered into another keyframe a window later. bench/storm-keyframes.ts, 1,000 halls
+ * joining a node in 10 s: 31 requests a second per layer without, one (999 ms apart) with 1000.
+ * Off by default: for a hall two or more hops down, a relay asks for every layer (mediasoup fans a
+ * request out over a pipe), the copies count as new requests, and the camera is asked again a
+ * window later; a hall joining in the second after that waits for the window's end
+ * (bench/p3-keyframe-hops.ts, joins 1.1 s apart: three hops p90 0.9 s, one hop 31 ms either way).
  */
 export function keyframeCoalesceMs(): number {
   const ms = Number(process.env.MEDIA_KEYFRAME_COALESCE_MS ?? 0);
