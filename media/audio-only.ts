@@ -8,19 +8,19 @@
 // picture. Video is tried again by itself after a wait (doubling after each try
 // that failed); a try that holds tells the hall the picture is back.
 //
-// The signal is mediasoup's own figures, read once a second:
-//   - the consumer's current layers: none at all (mediasoup forwards nothing
-//     when the base layer does not fit its estimate), or the lowest spatial
-//     layer's base temporal layer only (a quarter of the frames); and
-//   - the hall transport's `availableOutgoingBitrate` (its transport-cc
+// The signal is mediasoup's own figures, read once a second, all three at once
+// for most of `holdMs`:
+//   - the consumer forwards no layer at all while its source sends (a producer
+//     stream score above 0): mediasoup's own verdict that even the lowest
+//     layer's base frames do not fit its bandwidth estimate;
+//   - the hall transport's `availableOutgoingBitrate` (that transport-cc
 //     estimate, which the sound shares with the picture) below what the lowest
-//     layer's base temporal layer needs (the producer stream's
-//     `bitrateByLayer['0.0']`, as last measured) plus the sound's share
-//     (`audioReserve`).
-// Both must hold for most of `holdMs`. On the `poor` test link (512 kbit/s, 5 %
-// loss) the estimate sits around 130-300 kbit/s with the lowest layer at half
-// or all of its frames, against a need of ~110 kbit/s: the picture stays. On
-// 150 kbit/s it falls to 30-50 kbit/s and mediasoup forwards no layer at all.
+//     layer's base frames need (the producer stream's `bitrateByLayer['0.0']`,
+//     as last measured) plus the sound's share (`audioReserve`).
+// A lowest layer that still moves, even at a quarter of its frames, is kept:
+// on the `poor` test link (512 kbit/s, 250 ms, 5 % loss) the estimate dips to
+// ~70 kbit/s at times with the base frames still flowing. On 150 kbit/s it
+// falls to 30-50 kbit/s and mediasoup forwards nothing: that hall gets sound only.
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 
@@ -114,12 +114,13 @@ export class AudioOnlyFallback extends EventEmitter<AudioOnlyEvents> {
     }
   }
 
-  /** No layer or the lowest one's base frames only, and the estimate below their need plus the sound's. */
+  /** No layer forwarded while the source sends, and the estimate below the base frames' need plus the sound's. */
   private async looksThin(): Promise<boolean> {
     const cur = this.consumer.currentLayers;
     const layer = cur ? cur.spatialLayer : null;
-    if (layer !== null && layer > 0) { this.last = { layer, available: null, need: this.lowest + this.reserve, thin: false }; return false; }
-    const baseOnly = !cur || (cur.temporalLayer ?? 0) === 0;
+    // a source that stopped sending leaves no layer either: not the hall's link
+    const sending = Math.max(0, ...this.consumer.score.producerScores) > 0;
+    if ((layer !== null && layer > 0) || !sending) { this.last = { layer, available: null, need: this.lowest + this.reserve, thin: false }; return false; }
     // learn the base layer's bitrate while it flows (every few checks: a worker request)
     if (layer === 0 && this.checks++ % 5 === 0) {
       for (const s of await this.consumer.getStats()) {
@@ -131,7 +132,7 @@ export class AudioOnlyFallback extends EventEmitter<AudioOnlyEvents> {
     // 0 = no estimate yet (the transport has not connected): nothing to judge
     const available = typeof st?.availableOutgoingBitrate === 'number' && st.availableOutgoingBitrate > 0 ? st.availableOutgoingBitrate : null;
     const need = this.lowest + this.reserve;
-    const thin = baseOnly && available !== null && available < need;
+    const thin = layer === null && available !== null && available < need;
     this.last = { layer, available, need, thin };
     return thin;
   }

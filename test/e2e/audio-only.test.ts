@@ -1,6 +1,6 @@
 // Audio only on a link too thin for the lowest picture (media/audio-only.ts).
-// First what the decision does without a link to judge, on a real mediasoup
-// consumer; then a real hall in Chromium in a
+// First what the decision does with nothing to judge (no media, no estimate),
+// on a real mediasoup consumer; then a real hall in Chromium in a
 // network namespace: its link drops to `starved` (150 kbit/s), the node pauses
 // its video and the hall shows the title card with the badge while the sound
 // keeps playing; the link recovers and the picture returns by itself.
@@ -39,7 +39,7 @@ describe('the audio-only decision, on a real consumer', { timeout: 20_000 }, () 
     return { consumer, transport };
   }
 
-  test('before the hall\'s transport has a bandwidth estimate (not connected yet) the video is never paused', async () => {
+  test('a source sending nothing on a hall transport with no estimate yet (not connected) never pauses the video', async () => {
     const { consumer, transport } = await consumerAt(100_000);
     const policy = new LayerPolicy(consumer, { transport, audioOnly: { holdMs: 300, checkMs: 50 } });
     onTestFinished(() => policy.close());
