@@ -2,9 +2,10 @@
 // receiving the new roll-up, p50/p99, at several sizes in one run (default
 // 100, 31,000 and 50,000 sites): steady (background churn) and during a burst
 // where every site reports within one second. Each site's hall screen and
-// technician console are socket.io clients held by several load-generator
-// processes (bench/lib/p4-loadgen.ts), each bound to its own 127.0.0.x source
-// address; control runs as several instances behind the Redis adapter.
+// technician console are held by several load-generator processes
+// (bench/lib/p4-loadgen.ts, bare protocol clients), each bound to its own
+// 127.0.0.x source address; control runs as several instances behind the
+// Redis adapter. The probes and the organizer use the real socket.io client.
 // Usage: node --import tsx bench/p4-rollup.ts [--scales 100,31000,50000] [--samples 200] [--churn 0.02]
 //   P4_QUICK=1 runs 100 and 2,000 sites with fewer samples and writes nothing (a check that the bench works).
 // Needs Redis (REDIS_URL, default redis://127.0.0.1:6379). Writes bench/results/p4-rollup.json.
@@ -173,7 +174,7 @@ async function runScale(total: number) {
         ]);
         own.push(tech, hall);
         probeSocks.set(p.id, tech);
-        await hall.timeout(120_000).emitWithAck(ControlEvents.subscribe, { conf: CONF });
+        await Promise.all([hall, tech].map((c) => c.timeout(120_000).emitWithAck(ControlEvents.subscribe, { conf: CONF })));
       }));
     }
     const ready = await Promise.all(gens.map((g) => g.next('ready')));
@@ -285,7 +286,7 @@ const base = results[0]!;
 const out = {
   bench: 'P4 headcount change → organizer roll-up push latency',
   at: new Date().toISOString(), cpus: cpus().length, node: process.version, quick: QUICK,
-  method: 'several control instances on one Redis (socket.io Redis adapter), each site\'s hall screen (subscribed) and technician console as socket.io clients spread over the instances by several load-generator processes on their own 127.0.0.x source addresses; a probe commune whose console is in the measuring process emits attendance:headcount, time until the organizer socket (on instance 0) receives push:rollup with the new value; steady = background churn of random sites meanwhile; burst = every site sends a headcount within about a second while probes are timed',
+  method: 'several control instances on one Redis (socket.io Redis adapter), each site\'s hall screen and technician console (both subscribed) spread over the instances, held by several load-generator processes on their own 127.0.0.x source addresses with a bare socket.io protocol client (bench/lib/wire-client.ts) so that the generators cost little CPU beside the service; a probe commune whose console is in the measuring process emits attendance:headcount, time until the organizer socket (on instance 0) receives push:rollup with the new value; steady = background churn of random sites meanwhile; burst = every site sends a headcount within about a second while probes are timed',
   samplesPerScale: SAMPLES, burstSamples: BURST_SAMPLES, churnShare: CHURN,
   results,
   ratios: results.slice(1).map((r) => ({ sites: r.sites, steadyP99VsBase: round(r.steadyP99Ms / base.steadyP99Ms), burstP99VsBase: round(r.burstP99Ms / base.burstP99Ms) })),

@@ -31,7 +31,7 @@ import { makeKeys } from './keys.js';
 import { makeLogger } from './log.js';
 import { makeMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
-import { deliverSitePush, Pusher } from './push.js';
+import { deliverRollupPush, Pusher } from './push.js';
 import { ReceiptWaiter } from './receipts.js';
 import { ReminderService } from './reminder.js';
 import { defineScripts } from './scripts.js';
@@ -74,7 +74,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
     ctx.cache.drop(conf);
     ctx.mediaLink?.treeChanged(conf);
   });
-  await ctx.bus.on(keys.sitePushChannel, (msg) => deliverSitePush(ctx, msg));
+  await ctx.bus.on(keys.rollupPushChannel, (msg) => deliverRollupPush(ctx, msg));
   ctx.receipts = new ReceiptWaiter(ctx, ctx.bus);
   await ctx.receipts.init();
   ctx.delivery = new DeliveryService(ctx);

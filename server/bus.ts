@@ -1,5 +1,5 @@
-// One Redis subscriber per instance for small cross-instance signals
-// (receipts arrived, site tree changed).
+// One Redis subscriber per instance for cross-instance signals (receipts
+// arrived, site tree changed) and the flushed roll-up changes (push.ts).
 import type { Redis } from 'ioredis';
 import type { Ctx } from './context.js';
 

@@ -56,5 +56,7 @@ export const rooms = {
   /** organizers and conference-wide viewers */
   org: (c: string) => `org:${c}`,
   site: (c: string, s: string) => `site:${c}:${s}`,
+  /** the site's pages that show its figures (console, check-in): a hall screen shows none */
+  siteCounts: (c: string, s: string) => `counts:${c}:${s}`,
   jti: (j: string) => `jti:${j}`,
 };

@@ -72,7 +72,7 @@ export function makeKeys(p: string) {
     treeChannel: `${p}ch:tree`,
     /** JSON array of revoked token ids, for the media nodes (server/revocation.ts) */
     revokeChannel: `${p}ch:revoke`,
-    sitePushChannel: `${p}ch:site-push`,
+    rollupPushChannel: `${p}ch:rollup-push`,
     bullPrefix: `${p}bull`,
   };
 }

@@ -26,6 +26,9 @@ const events: Record<EventName, Handler> = {
     await socket.join(rooms.conf(p.conf));
     if (isWide(a)) await socket.join(rooms.org(p.conf));
     if (a.site) await socket.join(rooms.site(p.conf, a.site));
+    // a hall screen shows the programme, not the figures: when every site reports at once it is
+    // spared one push per site (half the pushes of a burst, with a console open beside each hall)
+    if (a.site && socket.data.client !== 'hall') await socket.join(rooms.siteCounts(p.conf, a.site));
     return snap;
   },
   [ControlEvents.headcount]: async (ctx, a, p) => {

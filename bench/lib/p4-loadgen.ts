@@ -2,11 +2,12 @@
 // screen and the technician console of a slice of the sites as socket.io
 // clients bound to its own loopback source address, so that one process stays
 // under the open-file limit and one source address under the ephemeral ports.
-// Driven over IPC: connect, background churn, a burst (every site of the slice
+// Bare protocol clients (wire-client.ts): the generator's own CPU stays small
+// beside the service's on a machine they share. Driven over IPC: connect, background churn, a burst (every site of the slice
 // reports within a given time), close.
-import { io as ioClient, type Socket } from 'socket.io-client';
 import { CONTROL_NAMESPACE, ControlEvents } from '../../signaling/control.js';
 import { signToken } from '../../signaling/token.js';
+import { WireClient } from './wire-client.js';
 
 /** One site of this generator's slice. */
 export interface LoadSite { id: string; level: string }
@@ -30,18 +31,11 @@ export const groupOf = (level: string) => (level === 'commune' ? 'c1' : level ==
 
 const send = (m: LoadReport) => process.send!(m);
 
-function connect(url: string, token: string, client: string, localAddress: string): Promise<Socket> {
-  const s = ioClient(url + CONTROL_NAMESPACE, {
-    auth: { token, client }, transports: ['websocket'], forceNew: true, reconnection: false, timeout: 120_000, localAddress,
-  } as Parameters<typeof ioClient>[1]);
-  return new Promise((res, rej) => {
-    s.once('connect', () => res(s));
-    s.once('connect_error', rej);
-  });
-}
+const connect = (url: string, token: string, client: string, localAddress: string) =>
+  WireClient.connect({ url, namespace: CONTROL_NAMESPACE, auth: { token, client }, localAddress });
 
-let techs: Socket[] = [];
-let all: Socket[] = [];
+let techs: WireClient[] = [];
+let all: WireClient[] = [];
 let sites: LoadSite[] = [];
 let churn: NodeJS.Timeout | null = null;
 
@@ -61,8 +55,9 @@ async function init(m: Extract<LoadCommand, { type: 'init' }>) {
       ]);
       techs[i + k] = tech;
       all.push(tech, hall);
-      const sub = (await hall.timeout(120_000).emitWithAck(ControlEvents.subscribe, { conf: m.conf })) as { ok: boolean };
-      if (!sub.ok) throw new Error(`hall ${s.id} could not subscribe`);
+      // both pages follow the conference, as they do in a hall: the console gets its site's figures
+      const subs = (await Promise.all([hall, tech].map((c) => c.emitWithAck(ControlEvents.subscribe, { conf: m.conf }, 120_000)))) as { ok: boolean }[];
+      if (!subs.every((x) => x.ok)) throw new Error(`site ${s.id} could not subscribe`);
     }));
   }
   send({ type: 'ready', sockets: all.length, connectMs: Date.now() - t0 });
@@ -76,7 +71,7 @@ function startChurn(perSec: number) {
     for (; carry >= 1; carry--) {
       const i = Math.floor(Math.random() * sites.length);
       const s = sites[i]!;
-      techs[i]!.emit(ControlEvents.headcount, { site: s.id, group: groupOf(s.level), present: 1000 + Math.floor(Math.random() * 900) }, () => undefined);
+      void techs[i]!.emitWithAck(ControlEvents.headcount, { site: s.id, group: groupOf(s.level), present: 1000 + Math.floor(Math.random() * 900) });
       updates++;
     }
   }, 50);
@@ -96,8 +91,8 @@ async function burst(withinMs: number, value: number) {
   for (let k = 0; k < slices; k++) {
     for (let i = k * per; i < Math.min(sites.length, (k + 1) * per); i++) {
       const s = sites[i]!;
-      acks.push(techs[i]!.timeout(60_000).emitWithAck(ControlEvents.headcount, { site: s.id, group: groupOf(s.level), present: value })
-        .then((r: { ok: boolean; error?: { code: string } }) => { if (r.ok) acked++; else fail(r.error?.code ?? 'ERROR'); }, () => fail('NO_ANSWER')));
+      acks.push(techs[i]!.emitWithAck(ControlEvents.headcount, { site: s.id, group: groupOf(s.level), present: value }, 60_000)
+        .then((r) => { const a = r as { ok: boolean; error?: { code: string } }; if (a.ok) acked++; else fail(a.error?.code ?? 'ERROR'); }));
     }
     await new Promise((r) => setTimeout(r, withinMs / slices));
   }

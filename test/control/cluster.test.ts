@@ -34,9 +34,13 @@ test('a headcount written on instance A is pushed to an organizer on instance B'
   await presence;
 
   const hallB = await connect(b, token('viewer', CONF, 'd02-c01'), 'hall');
-  sockets.push(hallB);
+  const consoleB = await connect(b, token('technician', CONF, 'd02-c01'), 'console');
+  sockets.push(hallB, consoleB);
   assert.ok((await emit(hallB, ControlEvents.subscribe, { conf: CONF })).ok);
-  const hallPush = waitFor<RollupPush>(hallB, ControlPushes.rollup, (p) => p.sites[0]?.site === 'd02-c01' && p.sites[0].present['c-b'] === 17);
+  assert.ok((await emit(consoleB, ControlEvents.subscribe, { conf: CONF })).ok);
+  let hallRollups = 0;
+  hallB.on(ControlPushes.rollup, () => hallRollups++);
+  const hallPush = waitFor<RollupPush>(consoleB, ControlPushes.rollup, (p) => p.sites[0]?.site === 'd02-c01' && p.sites[0].present['c-b'] === 17);
   const pushed = waitFor<RollupPush>(orgB, ControlPushes.rollup, (p) => p.rollups.some((r) => r.site === 'root' && r.present['c-b'] === 17));
   const w = await emit(techA, ControlEvents.headcount, { site: 'd02-c01', group: 'c-b', present: 17 });
   assert.ok(w.ok);
@@ -44,10 +48,11 @@ test('a headcount written on instance A is pushed to an organizer on instance B'
   const d02 = p.rollups.find((r) => r.site === 'd02');
   assert.equal(d02?.present['c-b'], 17);
   assert.equal(p.sites.find((s) => s.site === 'd02-c01')?.present['c-b'], 17);
-  // the site's own hall screen on B gets only its own figures
+  // the site's own console on B gets only its own figures; its hall screen, which shows none, gets no figures
   const hp = await hallPush;
   assert.deepEqual(hp.sites.map((s) => s.site), ['d02-c01']);
   assert.deepEqual(hp.rollups.map((r) => r.site), ['d02-c01']);
+  assert.equal(hallRollups, 0);
 
   // REST on B, push to a site console on A
   const agendaPush = waitFor<Agenda>(techA, ControlPushes.agenda, (ag) => ag.items.length === 1);
