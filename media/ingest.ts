@@ -5,7 +5,7 @@ import type { types as ms } from 'mediasoup';
 import { AppError } from '../signaling/common.js';
 import type { IngestRes, IngestStreamReq } from '../signaling/media.js';
 import type { z } from 'zod';
-import type { Session, Tag } from './session.js';
+import { keyframeCoalesceMs, type Session, type Tag } from './session.js';
 import type { StatsRegistry } from './stats.js';
 
 export type IngestOptions = {
@@ -80,6 +80,8 @@ export async function createIngest(o: IngestOptions): Promise<Ingest> {
           encodings: [{ ssrc }],
           rtcp: { cname, reducedSize: false },
         },
+        // an encoder is a camera like the studio's: its keyframe requests are coalesced the same way
+        ...(s.kind === 'video' ? { keyFrameRequestDelay: keyframeCoalesceMs() } : {}),
         appData: { ingest: id, site: o.site },
       });
       const hub = await o.session.addLocal(o.site, producer, o.tag, contribution);
