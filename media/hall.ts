@@ -175,7 +175,7 @@ function handleSocket(socket: Socket, o: HallOptions): void {
       o.watchers.add(socket.id, conf, req.site, () => {
         for (const c of consumers.values()) if (c.kind === 'video' && !c.closed) return c.currentLayers?.spatialLayer ?? (c.type === 'simulcast' ? undefined : 0);
         return undefined;
-      });
+      }, () => [...policies.values()].some((p) => p.fallback?.audioOnly === true));
     }
     o.log.info({ conf, site: req.site, role: req.role, socket: socket.id }, 'joined');
     return { nodeId: o.nodeId, site: req.site, conf, routerRtpCapabilities: sr.router.rtpCapabilities as never, programme: session.programme() };

@@ -6,14 +6,17 @@ import type { HallEndpoint, HallPlayback } from '../signaling/watching.js';
 /** A page's word counts this long; a page that stops reporting is only 'connected'. */
 export const PLAYBACK_FRESH_MS = 3000;
 
-type Entry = { conf: string; site: string; since: number; layer: () => number | undefined; last?: HallPlayback & { at: number } };
+type Entry = { conf: string; site: string; since: number; layer: () => number | undefined; audioOnly?: () => boolean; last?: HallPlayback & { at: number } };
 
 export class Watchers {
   private readonly halls = new Map<string, Entry>();
 
-  /** A hall page joined; `layer` reads the spatial layer forwarded to it now. */
-  add(id: string, conf: string, site: string, layer: () => number | undefined): void {
-    this.halls.set(id, { conf, site, since: Date.now(), layer });
+  /**
+   * A hall page joined; `layer` reads the spatial layer forwarded to it now, `audioOnly` whether
+   * its video is paused for a link too thin for the lowest picture (media/audio-only.ts).
+   */
+  add(id: string, conf: string, site: string, layer: () => number | undefined, audioOnly?: () => boolean): void {
+    this.halls.set(id, { conf, site, since: Date.now(), layer, ...(audioOnly ? { audioOnly } : {}) });
   }
 
   playback(id: string, p: HallPlayback): void {
@@ -60,6 +63,7 @@ export class Watchers {
         ...(fresh?.rttMs !== undefined ? { rttMs: fresh.rttMs } : {}),
         ...(fresh?.frameHeight !== undefined ? { frameHeight: fresh.frameHeight } : {}),
         ...(layer !== undefined ? { layer } : {}),
+        ...(e.audioOnly?.() ? { audioOnly: true } : {}),
       };
     });
   }

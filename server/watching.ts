@@ -17,7 +17,15 @@ const PUSH_EVERY_MS = 250;
 const FIGURES_EVERY_MS = 5000;
 const EVENTS_KEPT = 2000;
 
-type Ep = { since: number; playing: boolean; node: string };
+type Ep = { since: number; playing: boolean; node: string; audioOnly?: boolean };
+
+/**
+ * A hall follows the programme when its page plays the picture, or when the node gives it sound only
+ * (a link too thin for the lowest picture) and its page still receives media: it hears the conference.
+ */
+export function follows(h: HallEndpoint): boolean {
+  return h.state === 'playing' || (h.audioOnly === true && (h.bitrateKbps ?? 0) > 0);
+}
 /** What is stored per site: the public view plus the endpoints seen last. */
 type Stored = SiteWatch & { eps: Record<string, Ep>; playingSince?: number; writtenAt: number };
 
@@ -117,11 +125,11 @@ export class Watching {
     for (const [id, ep] of Object.entries(prev?.eps ?? {})) if (ep.node !== nodeId) eps[id] = ep;
     for (const h of halls) {
       const old = prev?.eps[h.id];
-      const playing = h.state === 'playing';
+      const playing = follows(h);
       if (!old) events.push({ site, endpoint: h.id, kind: 'join', at: h.since, node: nodeId });
       if (playing && !old?.playing) events.push({ site, endpoint: h.id, kind: 'play', at: now, node: nodeId });
       if (!playing && old?.playing) events.push({ site, endpoint: h.id, kind: 'stop', at: now, node: nodeId });
-      eps[h.id] = { since: h.since, playing, node: nodeId };
+      eps[h.id] = { since: h.since, playing, node: nodeId, ...(playing && h.audioOnly ? { audioOnly: true } : {}) };
     }
     for (const [id, old] of Object.entries(prev?.eps ?? {})) {
       if (old.node !== nodeId || eps[id]) continue;
@@ -130,9 +138,10 @@ export class Watching {
     }
     const all = Object.values(eps);
     const playingN = all.filter((e) => e.playing).length;
+    const audioOnlyN = all.filter((e) => e.playing && e.audioOnly).length;
     const state: SiteWatch['state'] = playingN ? 'playing' : all.length ? 'connected' : prev ? 'lost' : 'none';
     // the best playing hall speaks for the site's link (a second screen on a worse link does not)
-    const best = halls.filter((h) => h.state === 'playing').sort((a, b) => (a.lossPct ?? 0) - (b.lossPct ?? 0) || (a.rttMs ?? 0) - (b.rttMs ?? 0))[0] ?? halls[0];
+    const best = halls.filter(follows).sort((a, b) => (a.lossPct ?? 0) - (b.lossPct ?? 0) || (a.rttMs ?? 0) - (b.rttMs ?? 0))[0] ?? halls[0];
     let watchedMs = prev?.watchedMs ?? 0;
     let playingSince = prev?.playingSince;
     if (playingSince !== undefined && !playingN) { watchedMs += now - playingSince; playingSince = undefined; }
@@ -150,12 +159,13 @@ export class Watching {
       ...(best?.rttMs !== undefined ? { rttMs: Math.round(best.rttMs) } : {}),
       ...(best?.layer !== undefined ? { layer: best.layer } : {}),
       node: nodeId,
+      ...(audioOnlyN ? { audioOnly: audioOnlyN } : {}),
       watchedMs,
       eps,
       ...(playingSince !== undefined ? { playingSince } : {}),
       writtenAt: now,
     };
-    const changed = !prev || events.length > 0 || prev.state !== rec.state || prev.quality !== rec.quality || prev.layer !== rec.layer || prev.endpoints !== rec.endpoints;
+    const changed = !prev || events.length > 0 || prev.state !== rec.state || prev.quality !== rec.quality || prev.layer !== rec.layer || prev.endpoints !== rec.endpoints || prev.audioOnly !== rec.audioOnly;
     const stale = !!prev && halls.length > 0 && now - prev.writtenAt >= FIGURES_EVERY_MS;
     if (!changed && !stale) return { rec: prev!, events, write: false };
     return { rec, events, write: true };

@@ -44,6 +44,11 @@ export const HallEndpoint = z.strictObject({
   /** Spatial layer the node forwards to it (0 = lowest). */
   layer: z.number().int().min(0).max(2).optional(),
   frameHeight: z.number().int().min(0).max(10_000).optional(),
+  /**
+   * The node paused the hall's video because its link cannot carry the lowest picture (media/audio-only.ts):
+   * the page shows the title card and plays the sound, so `state` stays 'connected' though the hall follows.
+   */
+  audioOnly: z.boolean().optional(),
 });
 export type HallEndpoint = z.infer<typeof HallEndpoint>;
 
@@ -55,7 +60,8 @@ export const NodeHalls = z.strictObject({
 export type NodeHalls = z.infer<typeof NodeHalls>;
 
 /**
- * A site as the organizer sees it: 'playing' (đang xem) — a hall plays the programme; 'connected'
+ * A site as the organizer sees it: 'playing' (đang xem) — a hall plays the programme (or, audio only
+ * on a weak link, its sound); 'connected'
  * (đã kết nối) — a hall is on the media node but shows no picture; 'lost' (mất tín hiệu) — it had a
  * hall and has none now; 'none' — no hall has joined yet.
  */
@@ -80,6 +86,8 @@ export const SiteWatch = z.object({
   rttMs: z.number().optional(),
   layer: z.number().int().optional(),
   node: z.string().optional(),
+  /** How many of the playing halls get sound only (their link cannot carry the lowest picture). */
+  audioOnly: z.number().int().nonnegative().optional(),
   /** Total time at least one hall of the site played, including the current stretch. */
   watchedMs: z.number().int().nonnegative(),
 });
