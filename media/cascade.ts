@@ -100,6 +100,11 @@ export class Cascade extends EventEmitter<CascadeEvents> {
     });
   }
 
+  /** Bytes received from the parent on one-layer hop transports (the heartbeat counts them as media). */
+  hopInboundBytes(link: Link): Promise<number> {
+    return this.hops.inboundBytes(link);
+  }
+
   /** The hop from the parent, per relayed simulcast video: its loss, bitrate and layer cap (null: every layer). */
   get hopStates(): HopState[] {
     return [...(this.hopMonitor?.states.values() ?? [])];

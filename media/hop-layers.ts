@@ -11,7 +11,7 @@
 // keeps its pipes exactly as before.
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
-import { AppError } from '../signaling/common.js';
+import { AppError, type Ack } from '../signaling/common.js';
 import { HopCapReq, HopCapRes, HopEvents } from '../signaling/hop.js';
 import type { NodeProducerAdded } from '../signaling/media.js';
 import type { z } from 'zod';
@@ -39,7 +39,20 @@ export function cappedLayer(p: ms.Producer): boolean {
 }
 
 export class HopLayers {
+  /** Per parent link: this side's one-layer transports (their bytes count as media from the parent). */
+  private readonly receiving = new WeakMap<Link, Set<ms.PlainTransport>>();
+
   constructor(private readonly o: HopLayersOptions) {}
+
+  /** Bytes received so far on `link`'s one-layer transports: media arriving even mid-swap. */
+  async inboundBytes(link: Link): Promise<number> {
+    let total = 0;
+    for (const t of this.receiving.get(link) ?? []) {
+      const st = await t.getStats().catch(() => []);
+      for (const x of st) total += (x as { bytesReceived?: number }).bytesReceived ?? 0;
+    }
+    return total;
+  }
 
   private async plain(s: Session): Promise<ms.PlainTransport> {
     return s.hub.router.createPlainTransport({
@@ -66,8 +79,9 @@ export class HopLayers {
       const key = `${m.conf} ${m.producerId}`;
       const cur = link.out.get(key);
       if (m.layer === null) {
-        // every layer again: the child dropped its one-layer copy before asking
-        if (cur && cur.type !== 'pipe') cur.close();
+        // every layer again: the child dropped its copy before asking (the one-layer one, or
+        // whichever it had after a cap it never heard the answer of), so it is sent anew
+        cur?.close();
         if (this.o.relays.shouldRelay(link, s, hp)) void this.o.relays.relay(link, s, hp);
         this.o.log.info({ conf: m.conf, producer: m.producerId, to: link.peerId }, 'hop carries every layer again');
         return {};
@@ -116,16 +130,20 @@ export class HopLayers {
       if (!cappedLayer(cur)) return;
       // drop the one-layer copy first: the pipe copy arrives as the parent relays it again
       cur.close();
-      await link.request(HopEvents.cap, { conf, producerId, layer: null });
+      await ask(link, { conf, producerId, layer: null });
       return;
     }
     if (cappedLayer(cur)) {
-      await link.request(HopEvents.cap, { conf, producerId, layer });
+      await ask(link, { conf, producerId, layer });
       return;
     }
     const t = await this.plain(s);
+    let mine = this.receiving.get(link);
+    if (!mine) this.receiving.set(link, (mine = new Set()));
+    mine.add(t);
+    t.observer.once('close', () => mine.delete(t));
     try {
-      const res = await link.request(HopEvents.cap, { conf, producerId, layer, endpoint: this.endpoint(t) }, HopCapRes);
+      const res = HopCapRes.parse(await ask(link, { conf, producerId, layer, endpoint: this.endpoint(t) }));
       if (!res.endpoint || !res.rtpParameters) throw new AppError('INTERNAL', 'the parent sent no transport for the capped stream');
       await t.connect(res.endpoint as Parameters<ms.PlainTransport['connect']>[0]);
       if (link.in.get(key) === cur) cur.close();
@@ -137,11 +155,32 @@ export class HopLayers {
       link.onClose(() => t.close());
     } catch (err) {
       t.close();
-      // the parent may have swapped already: ask for the pipe again (best effort)
-      if (!link.closed && !link.in.has(key)) link.request(HopEvents.cap, { conf, producerId, layer: null }).catch(() => undefined);
+      // the parent may have swapped already (its answer lost on the congested hop): drop what is
+      // here and ask for every layer over the pipe again, which holds either way
+      if (!link.closed) {
+        link.in.get(key)?.close();
+        ask(link, { conf, producerId, layer: null }).catch((e) => this.o.log.warn({ conf, producer: producerId, err: String(e) }, 'asking the parent for the pipe again failed'));
+      }
       throw err;
     }
   }
+}
+
+/**
+ * A cap request. The answer may travel the very hop that is congested (the node link shares it),
+ * so it is given longer than other node requests before the swap is given up.
+ */
+async function ask(link: Link, req: HopCapReq, timeoutMs = 30_000): Promise<unknown> {
+  if (link.closed) throw new AppError('UNAVAILABLE', 'link closed');
+  let res: Ack<unknown>;
+  try {
+    res = await link.wire.timeout(timeoutMs).emitWithAck(HopEvents.cap, req);
+  } catch {
+    throw new AppError('UNAVAILABLE', `${HopEvents.cap}: no answer from node ${link.peerId}`);
+  }
+  if (!res || typeof res !== 'object') throw new AppError('INTERNAL', `${HopEvents.cap}: malformed ack`);
+  if (!res.ok) throw new AppError(res.error?.code ?? 'INTERNAL', `${HopEvents.cap} at ${link.peerId}: ${res.error?.message}`);
+  return res.data;
 }
 
 /**

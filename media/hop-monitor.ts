@@ -18,6 +18,8 @@ export interface HopLayerOptions {
   lossAbove?: number;
   /** Loss (0..1) at or below which a capped hop counts as clean; default 0.01. */
   cleanBelow?: number;
+  /** Loss (0..1) above which a hop carrying every layer is capped at once, without waiting; default 0.2. */
+  severeAbove?: number;
   /** How long the hop must stay bad before it is capped, or capped one layer lower (ms); default 3000. */
   downAfterMs?: number;
   /** First clean time before a capped hop tries every layer again (ms), doubled after a try that failed; default 10 000. */
@@ -26,7 +28,7 @@ export interface HopLayerOptions {
   maxUpAfterMs?: number;
   /** Share of the bitrate that got through which the chosen layer may fill (0..1); default 0.8. */
   fill?: number;
-  /** How often the hop is measured (ms); default 1000. */
+  /** How often the hop is measured (ms); default 500. */
   checkMs?: number;
 }
 
@@ -77,7 +79,7 @@ export class HopMonitor {
       if (this.running) return;
       this.running = true;
       void this.check().catch((err) => this.log.debug({ err: String(err) }, 'hop check failed')).finally(() => { this.running = false; });
-    }, o.checkMs ?? 1000);
+    }, o.checkMs ?? 500);
     this.timer.unref();
     link.onClose(() => this.close());
   }
@@ -112,6 +114,8 @@ export class HopMonitor {
       const kbps = Math.round(layers.reduce((a, l) => a + l.bitrate, 0) / 1000);
       this.states.set(key, { conf, producerId, layer: capped ? w.layer : null, loss, kbps });
       const bad = loss > (this.o.lossAbove ?? 0.05);
+      // a hop losing this much cannot wait: its node link (sharing it) is about to time out
+      const severe = loss > (this.o.severeAbove ?? 0.2);
       const clean = loss <= (this.o.cleanBelow ?? 0.01);
       const downAfter = this.o.downAfterMs ?? 3000;
       w.badSince = bad ? (w.badSince ?? now) : null;
@@ -119,7 +123,7 @@ export class HopMonitor {
       if (!capped) {
         w.layer = null;
         if (w.lastUp && now - w.lastUp > 60_000) { w.upAfter = this.o.upAfterMs ?? 10_000; w.lastUp = 0; }
-        if (w.badSince === null || now - w.badSince < downAfter) continue;
+        if (!severe && (w.badSince === null || now - w.badSince < downAfter)) continue;
         // every layer again did not hold: wait longer before the next try
         if (w.lastUp && now - w.lastUp < w.upAfter + downAfter * 2) w.upAfter = Math.min(w.upAfter * 2, this.o.maxUpAfterMs ?? 60_000);
         await this.apply(w, key, conf, producerId, fitting(w.layers, this.o.fill ?? 0.8), { loss, kbps });
@@ -138,6 +142,7 @@ export class HopMonitor {
     w.cleanSince = null;
     try {
       const from = w.layer;
+      this.log.debug({ conf, producer: producerId, layer, lossPct: Math.round(seen.loss * 1000) / 10 }, 'asking the parent to change the hop\'s layers');
       await this.hops.setCap(this.link, conf, producerId, layer);
       w.layer = layer;
       const st = this.states.get(key);

@@ -221,9 +221,9 @@ class ParentLink implements ParentConnection {
       if (inflight || l.closed) return;
       inflight = true;
       l.wire.timeout(timeout).emitWithAck(NodeEvents.ping, {})
-        .then(async () => { lastBytes = await inboundBytes(l); })
+        .then(async () => { lastBytes = await inboundBytes(l, this.o.cascade); })
         .catch(async () => {
-          const bytes = await inboundBytes(l);
+          const bytes = await inboundBytes(l, this.o.cascade);
           if (l.closed) return;
           // media still arriving since the last answer (or the last miss): only the signalling is slow
           if (bytes > lastBytes) { lastBytes = bytes; return; }
@@ -316,9 +316,9 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-/** Bytes received so far on the producers that came over `l` (RTP from the parent). */
-async function inboundBytes(l: Link): Promise<number> {
-  let total = 0;
+/** Bytes received so far on the producers that came over `l` (RTP from the parent), and on its one-layer hop transports. */
+async function inboundBytes(l: Link, cascade: Cascade): Promise<number> {
+  let total = await cascade.hopInboundBytes(l);
   for (const p of l.in.values()) {
     if (p.closed) continue;
     const stats = await p.getStats().catch(() => []);
