@@ -84,6 +84,7 @@ export function SiteTree({ store, selected, height }: SiteTreeProps) {
     // the halls' own figures once they play; the link test's before that
     const q = w && w.quality !== 'unknown' && ws !== 'none' && ws !== 'lost' ? w.quality : linkQuality(rehearsals.get(s.id));
     const detail = watchDetail(w);
+    const audioOnly = ws === 'playing' && !!w?.audioOnly;
     const roll = rolls.get(s.id);
     return html`<div role="listitem" class=${`site-row lvl-${s.level}${sel === s.id ? ' selected' : ''}`} data-site=${s.id}
         style=${{ paddingLeft: `${2 + r.depth * 12}px` }} onClick=${() => { selected.value = s.id; }}>
@@ -91,7 +92,11 @@ export function SiteTree({ store, selected, height }: SiteTreeProps) {
         aria-label=${r.hasKids ? (r.open ? T('Thu gọn', 'Collapse') : T('Mở rộng', 'Expand')) : undefined}
         onClick=${(e: Event) => { e.stopPropagation(); if (r.hasKids) toggle(s.id); }}>${r.hasKids ? (r.open ? '▾' : '▸') : ''}</button>
       <span class=${`dot ${on ? 'dot-green' : ''}`} title=${on ? T('Máy điều khiển trực tuyến', 'Console online') : T('Máy điều khiển ngoại tuyến', 'Console offline')}></span>
-      <span class=${`watch watch-${ws}`} data-watch=${ws} title=${detail ? `${watchText(ws)} — ${detail}` : watchText(ws)}>${watchShort(ws)}</span>
+      ${audioOnly
+        // sound only on a weak link: the hall follows (playing), the pill says how, in the same width
+        ? html`<span class="watch watch-playing watch-audio" data-watch=${ws} data-audio-only=${w!.audioOnly}
+            title=${`${watchText(ws)} — ${T('chỉ có tiếng, đường truyền yếu', 'audio only, weak link')}${detail ? ` — ${detail}` : ''}`}>${T('Chỉ có tiếng', 'Audio only')}</span>`
+        : html`<span class=${`watch watch-${ws}`} data-watch=${ws} title=${detail ? `${watchText(ws)} — ${detail}` : watchText(ws)}>${watchShort(ws)}</span>`}
       <span class=${`link-q ${q}`} title=${detail ? `${qualityText(q)} — ${detail}` : qualityText(q)}></span>
       <button class="name" style=${{ border: 0, background: 'none', textAlign: 'left', padding: 0, cursor: 'pointer' }}
         onClick=${() => { selected.value = s.id; }}>${s.name}</button>
