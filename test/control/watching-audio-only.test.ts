@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { MediaLinkEvents } from '../../signaling/control-media.js';
 import type { HallEndpoint, SiteWatch, WatchEvent } from '../../signaling/watching.js';
+import { Watchers } from '../../media/watchers.js';
 import { waitFor } from '../support/wait.js';
 import { api, CONF, setupConference, testEnv, type Env } from './helpers.js';
 import { linkNode, NODE_SECRET, nodeToken } from './recording-support.js';
@@ -43,8 +44,18 @@ test('an audio-only hall whose sound arrives follows the programme; one receivin
   const video = await waitFor('the site playing', async () => { const w = await watchOf(); return w?.state === 'playing' ? w : null; });
   assert.equal(video.audioOnly, undefined);
 
-  // the node pauses its video: the page decodes no frames, the sound (40 kbit/s) still arrives
-  assert.ok((await send([hall({ state: 'connected', fps: 0, bitrateKbps: 40, audioOnly: true })])).ok);
+  // the node pauses its video: the page decodes no frames, the sound (40 kbit/s) still arrives; the
+  // node's own list (media/watchers.ts) says so from the hall's audio-only getter
+  let paused = false;
+  const watchers = new Watchers();
+  watchers.add('hall-1', CONF, SITE, () => 0, () => paused);
+  watchers.playback('hall-1', { playing: false, framesDecoded: 500, fps: 0, bitrateKbps: 40, lossPct: 3, rttMs: 260 });
+  assert.equal(watchers.list()[0]!.audioOnly, undefined, 'not audio only while the video is not paused');
+  paused = true;
+  const listed = watchers.list();
+  assert.equal(listed[0]!.audioOnly, true);
+  assert.equal(listed[0]!.state, 'connected', 'the page\'s own word: no frames');
+  assert.ok((await send(listed)).ok);
   const sound = await waitFor('the site audio only', async () => { const w = await watchOf(); return w?.audioOnly === 1 ? w : null; });
   assert.equal(sound.state, 'playing');
   assert.equal(sound.playing, 1);
