@@ -174,12 +174,13 @@ async function runScale(total: number) {
         ]);
         own.push(tech, hall);
         probeSocks.set(p.id, tech);
-        await Promise.all([hall, tech].map((c) => c.timeout(120_000).emitWithAck(ControlEvents.subscribe, { conf: CONF })));
+        await tech.timeout(120_000).emitWithAck(ControlEvents.subscribe, { conf: CONF });
       }));
     }
     const ready = await Promise.all(gens.map((g) => g.next('ready')));
     const connectMs = Date.now() - t0;
     const connected = own.length + ready.reduce((a, r) => a + r.sockets, 0);
+    const unsubscribed = ready.reduce((a, r) => a + r.unsubscribed, 0);
 
     const orgSock = await connect(urls[0]!, org, 'organizer');
     own.push(orgSock);
@@ -255,7 +256,7 @@ async function runScale(total: number) {
     const st = stats(steady);
     const bs = stats(burst);
     const result = {
-      sites: sites.length, instances: nInst, loadGenerators: nGen, connected, createMs, connectMs,
+      sites: sites.length, instances: nInst, loadGenerators: nGen, connected, unsubscribed, createMs, connectMs,
       steadyP99Ms: st.p99Ms, burstP99Ms: bs.p99Ms,
       steady: { ...st, backgroundUpdatesPerSec: round(churned / secs), organizerPushesPerSec: round(pushesSteady / secs) },
       burst: {
@@ -286,7 +287,7 @@ const base = results[0]!;
 const out = {
   bench: 'P4 headcount change → organizer roll-up push latency',
   at: new Date().toISOString(), cpus: cpus().length, node: process.version, quick: QUICK,
-  method: 'several control instances on one Redis (socket.io Redis adapter), each site\'s hall screen and technician console (both subscribed) spread over the instances, held by several load-generator processes on their own 127.0.0.x source addresses with a bare socket.io protocol client (bench/lib/wire-client.ts) so that the generators cost little CPU beside the service; a probe commune whose console is in the measuring process emits attendance:headcount, time until the organizer socket (on instance 0) receives push:rollup with the new value; steady = background churn of random sites meanwhile; burst = every site sends a headcount within about a second while probes are timed',
+  method: 'several control instances on one Redis (socket.io Redis adapter), each site\'s hall screen and technician console (the console subscribed: it gets the site\'s figures) spread over the instances, held by several load-generator processes on their own 127.0.0.x source addresses with a bare socket.io protocol client (bench/lib/wire-client.ts) so that the generators cost little CPU beside the service; a probe commune whose console is in the measuring process emits attendance:headcount, time until the organizer socket (on instance 0) receives push:rollup with the new value; steady = background churn of random sites meanwhile; burst = every site sends a headcount within about a second while probes are timed',
   samplesPerScale: SAMPLES, burstSamples: BURST_SAMPLES, churnShare: CHURN,
   results,
   ratios: results.slice(1).map((r) => ({ sites: r.sites, steadyP99VsBase: round(r.steadyP99Ms / base.steadyP99Ms), burstP99VsBase: round(r.burstP99Ms / base.burstP99Ms) })),
