@@ -119,13 +119,7 @@ describe('the simulcast layers over a weak relay hop', { timeout: 150_000 }, () 
     await waitFor('the hall playing every layer\'s top again', async () => (await playing(1000)).width === before.width, 30_000, 0);
 
     for (const n of [centre, langson]) {
-      const want = steady.get(n.nodeId)!;
-      await waitFor(`${n.nodeId} back to what it held`, async () => {
-        const o = (await n.health()).objects;
-        return o.transports === want.transports && o.consumers === want.consumers && o.producers === want.producers && o.portsInUse === want.portsInUse;
-      }, 20_000, 250).catch(async (err: Error) => {
-        throw new Error(`${err.message}: before ${JSON.stringify(want)}, now ${JSON.stringify((await n.health()).objects)}`);
-      });
+      await n.backTo(steady.get(n.nodeId)!);
     }
   });
 });

@@ -88,6 +88,20 @@ export class NodeProc {
     return (await r.json()) as NodeHealth;
   }
 
+  /**
+   * Waits until the node holds again what `before` (an earlier `health().objects`) counted: the same
+   * transports, consumers, producers and ports. A test that disturbs a link ends with this check that
+   * nothing leaked; the error shows both counts.
+   */
+  async backTo(before: NodeHealth['objects'], timeoutMs = 20_000): Promise<void> {
+    await waitFor(`${this.nodeId} back to what it held`, async () => {
+      const o = (await this.health()).objects;
+      return o.transports === before.transports && o.consumers === before.consumers && o.producers === before.producers && o.portsInUse === before.portsInUse;
+    }, timeoutMs, 250).catch(async (err: Error) => {
+      throw new Error(`${err.message}: before ${JSON.stringify(before)}, now ${JSON.stringify((await this.health()).objects)}`);
+    });
+  }
+
   async stats(token: string): Promise<StatsRes> {
     const r = await fetch(`${this.url}/stats`, { headers: { authorization: `Bearer ${token}` } });
     if (!r.ok) throw new Error(`stats ${r.status}: ${await r.text()}`);
