@@ -167,7 +167,7 @@ export async function startControl(options: ControlOptions): Promise<ControlHand
 
   const http = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, app) : createServer(app);
   answerClientErrors(http);
-  const io = new Server(http, { cors: { origin: true }, serveClient: false, pingInterval: 10_000, pingTimeout: 8_000 });
+  const io = new Server(http, { cors: { origin: true }, serveClient: false, pingInterval: 10_000, pingTimeout: opts.pingTimeoutMs });
   // the adapter publishes without waiting for an answer: its commands wait for Redis to come back
   // rather than reject into nobody's hands (an unhandled rejection would stop the service)
   const pub = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });

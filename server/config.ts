@@ -71,6 +71,13 @@ export interface ControlOptions {
   allowedTypes?: string[];
   /** Presence: instance heartbeat TTL (ms); dead instances' connections are swept after it. */
   heartbeatTtlMs?: number;
+  /**
+   * How long a socket's answer to the service's ping may take (ms) before the service drops it. A link
+   * that dies without closing is noticed within 10 s plus this. It must outlast the longest backlog an
+   * overloaded instance builds: a pong waits behind the writes read before it, and dropping a busy
+   * instance's sockets only brings their reconnects on top of the load. Default 20 s.
+   */
+  pingTimeoutMs?: number;
   /** Operator and organizer accounts (store/accounts.ts, http/account-routes.ts). */
   accounts?: AccountOptions;
 }
@@ -142,6 +149,7 @@ export function resolveOptions(o: ControlOptions): ResolvedOptions {
     recordingMinFreeBytes: o.recordingMinFreeBytes ?? 2 * 1024 ** 3,
     allowedTypes: o.allowedTypes ?? DEFAULT_TYPES,
     heartbeatTtlMs: o.heartbeatTtlMs ?? 15_000,
+    pingTimeoutMs: o.pingTimeoutMs ?? 20_000,
     accounts: {
       sessionTtlMs: o.accounts?.sessionTtlMs ?? 12 * 3600_000,
       setupTtlMs: o.accounts?.setupTtlMs ?? 72 * 3600_000,

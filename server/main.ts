@@ -3,7 +3,7 @@
 // REDIS_URL, REDIS_PREFIX, REDIS_SENTINELS (host:port,…) + REDIS_SENTINEL_NAME, REDIS_WAIT_REPLICAS /
 // REDIS_WAIT_TIMEOUT_MS, TOKEN_SECRET, DATA_DIR, RECORDING_MIN_FREE_BYTES, MEDIA_NODES (JSON id→url),
 // LOG_LEVEL, DELIVERY_ATTEMPTS / DELIVERY_BACKOFF_MS / RECEIPT_TIMEOUT_MS,
-// DELIVERY_LOCK_MS / DELIVERY_STALLED_MS, HEARTBEAT_TTL_MS, PUSH_INTERVAL_MS; flag --demo loads the Lạng Sơn 135-KH/TU conference if absent.
+// DELIVERY_LOCK_MS / DELIVERY_STALLED_MS, HEARTBEAT_TTL_MS, PUSH_INTERVAL_MS, PING_TIMEOUT_MS; flag --demo loads the Lạng Sơn 135-KH/TU conference if absent.
 // Prints `control listening <url>` on stdout when ready.
 import { readFileSync } from 'node:fs';
 import { startControl } from './app.js';
@@ -54,6 +54,7 @@ const handle = await startControl({
   },
   ...(process.env.PUSH_INTERVAL_MS ? { pushIntervalMs: Number(process.env.PUSH_INTERVAL_MS) } : {}),
   ...(process.env.HEARTBEAT_TTL_MS ? { heartbeatTtlMs: Number(process.env.HEARTBEAT_TTL_MS) } : {}),
+  ...(process.env.PING_TIMEOUT_MS ? { pingTimeoutMs: Number(process.env.PING_TIMEOUT_MS) } : {}),
   mediaNodes: mediaNodesFromEnv(),
   // TLS_CERT_FILE + TLS_KEY_FILE: serve HTTPS/wss (the demo's local CA, or the deployment's certificate)
   ...(process.env.TLS_CERT_FILE && process.env.TLS_KEY_FILE ? { tls: { cert: readFileSync(process.env.TLS_CERT_FILE), key: readFileSync(process.env.TLS_KEY_FILE) } } : {}),

@@ -33,7 +33,7 @@ async function start(extra: Record<string, string> = {}): Promise<{ child: Child
 
 /**
  * An organizer page. B holds its pushes for up to 5 s, so a page that must not re-read during normal
- * traffic waits longer than that for a push (the default 3 s grace assumes the default 1 s batching).
+ * traffic waits longer than that for a push (the default 3 s grace is for the default 50 ms batching).
  */
 function page(base: string, gapGraceMs?: number): ControlClient {
   const c = new ControlClient({ base, token: token('organizer', CONF), client: 'organizer', conf: CONF, ...(gapGraceMs ? { gapGraceMs } : {}) }).start();
@@ -123,6 +123,27 @@ test('the page\'s socket drops while a write happens: after it reconnects it sho
   assert.equal(rollupOf(org, 'd02'), 7);
   assert.equal(org.resyncs.value, before, 'a reconnect re-reads by subscribing, not through the gap check');
 }, 30_000);
+
+test('an instance stopped in good order sends what it still held: the page shows it without re-reading', async () => {
+  const org = page(a, 8000);
+  await poll('organizer page online', async () => org.connection.value === 'online', 10_000);
+  const c = await start({ PUSH_INTERVAL_MS: '5000' });
+  const tech = await connect(c.url, token('technician', CONF, 'd01-c02'), 'console');
+  sockets.push(tech);
+  // the first write after a quiet spell goes at once; the second waits for C's next push, ~5 s away
+  assert.ok((await emit(tech, ControlEvents.headcount, { site: 'd01-c02', group: 'c-a', present: 2 })).ok);
+  await poll('2 pushed', async () => present(org, 'd01-c02') === 2, 10_000);
+  const before = org.resyncs.value;
+  assert.ok((await emit(tech, ControlEvents.headcount, { site: 'd01-c02', group: 'c-a', present: 5 })).ok);
+  const t0 = Date.now();
+  c.child.kill('SIGTERM');
+  await poll('the page shows the write C held', async () => present(org, 'd01-c02') === 5, 15_000, 20);
+  const took = Date.now() - t0;
+  await new Promise((r) => c.child.exitCode !== null ? r(null) : c.child.once('exit', r));
+  console.log(`stopped instance: its last push reached the page ${took} ms after SIGTERM`);
+  // it came in C's last push, not through the page's gap check (which waits 8 s and re-reads)
+  assert.equal(org.resyncs.value, before);
+}, 40_000);
 
 test('a snapshot read again keeps a push newer than itself; sequence numbers are seen in any order', () => {
   const store = new ConferenceStore();
