@@ -33,9 +33,11 @@ export function OrganizerApp({ s }: { s: AppSession }) {
   useEffect(() => {
     s.api.call('listRehearsals', { params: { conf: s.conf } }).then((l) => store.setRehearsals(l)).catch((err) => console.warn(humanError(err)));
     const loadPresence = () => s.api.call('presence', { params: { conf: s.conf } }).then((l) => store.applyPresence(l)).catch((err) => console.warn(humanError(err)));
-    void loadPresence();
-    // a snapshot read again (reconnect, or a missed push) has no connection counts: read them too
+    // a snapshot (the first, a reconnect's, a missed push's) has no connection counts: read them after
+    // each, once; if the first came before this page was drawn, read them now (with 31,000 sites a
+    // second read of the first costs the page a second or more)
     s.client.opts.onSnapshot = () => void loadPresence();
+    if (s.client.connection.value === 'online') void loadPresence();
     s.api.call('listIncidents', { params: { conf: s.conf } }).then((l) => { for (const i of l) store.upsertIncident(i); }).catch(() => undefined);
     s.api.call('upwardReport', { params: { conf: s.conf } }).then((r) => { store.upward.value ??= r; }).catch((err) => console.warn(humanError(err)));
     loadKinds(s.api, s.conf).catch((err) => console.warn(humanError(err)));
