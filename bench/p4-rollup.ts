@@ -35,6 +35,8 @@ const CHURN = Number(arg('churn', '0.02')); // share of sites updating per secon
 /** Sockets one control instance or one load generator holds: under the 20,000 open files per process. */
 const SOCKETS_PER_PROCESS = Number(arg('per-process', '16000'));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Node flags of each control instance: the production unit's (infra/deploy/systemd); P4_CONTROL_FLAGS to compare others. */
+const CONTROL_FLAGS = process.env.P4_CONTROL_FLAGS ?? '--max-semi-space-size=64';
 const SECRET = randomBytes(16).toString('hex');
 const CONF = 'bench-p4';
 /** The bulk site route takes at most this many sites per request. */
@@ -56,7 +58,10 @@ function tree(total: number): SiteInput[] {
 }
 
 function startService(prefix: string, i: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // P4_PROFILE_DIR: each instance writes a V8 CPU profile there (read with the burst window printed below)
+  const prof = process.env.P4_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.P4_PROFILE_DIR}`] : [];
+  const flags = CONTROL_FLAGS.split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, ...prof, '--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, CONTROL_PORT: '0', CONTROL_HOST: '127.0.0.1', REDIS_URL, REDIS_PREFIX: prefix, TOKEN_SECRET: SECRET, LOG_LEVEL: 'warn', DATA_DIR: `.cache/bench-data/${prefix.slice(0, -1)}-${i}` },
   });
@@ -250,6 +255,9 @@ async function runScale(total: number) {
     const burst = await sample(BURST_SAMPLES, 1000 / BURST_SAMPLES);
     const done = await burstDone;
     const burstSecs = (Date.now() - tBurst) / 1000;
+    // the burst on the system's monotonic clock (µs), the clock of V8's CPU profiles
+    const monoUs = () => Number(process.hrtime.bigint() / 1000n);
+    console.log(`   burst window (monotonic µs): ${monoUs() - Math.round(burstSecs * 1e6)}–${monoUs()}`);
     const c1 = burstCpu();
     const cpuSecondsInBurst = Object.fromEntries(Object.keys(c1).map((k) => [k, round((c1[k as keyof typeof c1] - c0[k as keyof typeof c0]) / 100)]));
     const cpuSecs = services.reduce((a, s, i) => a + (cpuTicks(s.child.pid!) - cpu0[i]!), 0) / 100;
@@ -262,13 +270,15 @@ async function runScale(total: number) {
       burst: {
         ...bs, updates: done.reduce((a, d) => a + d.sent, 0) + probes.length, acked: done.reduce((a, d) => a + d.acked, 0), failed: done.reduce((a, d) => a + d.failed, 0),
         errors: done.reduce<Record<string, number>>((a, d) => { for (const [k, v] of Object.entries(d.errors)) a[k] = (a[k] ?? 0) + v; return a; }, {}),
+        // connections the service ended during the run, by close code and reason (none expected)
+        connectionsEnded: done.reduce<Record<string, number>>((a, d) => { for (const [k, v] of Object.entries(d.ended)) a[k] = (a[k] ?? 0) + v; return a; }, {}),
         seconds: round(burstSecs), organizerPushes: pushes - p0, organizerSitesPushed: pushedSites - s0, cpuSeconds: cpuSecondsInBurst,
       },
       lost, controlCpuSeconds: round(cpuSecs), controlRssMb: services.map((s) => rssMb(s.child.pid!)),
     };
     console.log(`P4 ${result.sites} sites (${nInst} instances, ${nGen} load generators, ${connected} sockets, connect ${connectMs} ms): steady p50 ${st.p50Ms} ms p99 ${st.p99Ms} ms; ${result.steady.backgroundUpdatesPerSec} bg updates/s`);
     console.log(`   burst CPU seconds: ${JSON.stringify(cpuSecondsInBurst)}`);
-    console.log(`   burst (${result.burst.updates} updates in ${result.burst.seconds} s, ${result.burst.failed} failed ${JSON.stringify(result.burst.errors)}): p50 ${bs.p50Ms} ms, p99 ${bs.p99Ms} ms, max ${bs.maxMs} ms; ${result.burst.organizerPushes} pushes; lost ${lost}; control RSS ${result.controlRssMb.join('/')} MB`);
+    console.log(`   burst (${result.burst.updates} updates in ${result.burst.seconds} s, ${result.burst.failed} failed ${JSON.stringify(result.burst.errors)}, connections ended ${JSON.stringify(result.burst.connectionsEnded)}): p50 ${bs.p50Ms} ms, p99 ${bs.p99Ms} ms, max ${bs.maxMs} ms; ${result.burst.organizerPushes} pushes; lost ${lost}; control RSS ${result.controlRssMb.join('/')} MB`);
     return result;
   } finally {
     for (const s of own) s.close();
@@ -288,7 +298,7 @@ const out = {
   bench: 'P4 headcount change → organizer roll-up push latency',
   at: new Date().toISOString(), cpus: cpus().length, node: process.version, quick: QUICK,
   method: 'several control instances on one Redis (socket.io Redis adapter), each site\'s hall screen and technician console (the console subscribed: it gets the site\'s figures) spread over the instances, held by several load-generator processes on their own 127.0.0.x source addresses with a bare socket.io protocol client (bench/lib/wire-client.ts) so that the generators cost little CPU beside the service; a probe commune whose console is in the measuring process emits attendance:headcount, time until the organizer socket (on instance 0) receives push:rollup with the new value; steady = background churn of random sites meanwhile; burst = every site sends a headcount within about a second while probes are timed',
-  samplesPerScale: SAMPLES, burstSamples: BURST_SAMPLES, churnShare: CHURN,
+  samplesPerScale: SAMPLES, burstSamples: BURST_SAMPLES, churnShare: CHURN, controlNodeFlags: CONTROL_FLAGS,
   results,
   ratios: results.slice(1).map((r) => ({ sites: r.sites, steadyP99VsBase: round(r.steadyP99Ms / base.steadyP99Ms), burstP99VsBase: round(r.burstP99Ms / base.burstP99Ms) })),
 };

@@ -13,7 +13,11 @@ import { readAttendance, readRollups } from './store/attendance.js';
 import { readPresence } from './store/presence.js';
 
 /** One flush's roll-up changes of one conference, as every instance receives it on the bus. */
-interface RollupMessage { conf: string; seq: number; at: number; rollups: Rollup[]; sites: SiteAttendance[]; covers: SeqCovers }
+interface RollupMessage {
+  conf: string; seq: number; at: number; rollups: Rollup[]; sites: SiteAttendance[]; covers: SeqCovers;
+  /** Per site, the socket whose write this push carries last: its acknowledgement already told it. */
+  from?: Record<string, string>;
+}
 
 /**
  * Bus handler: one flush's changes to the organizers and site consoles connected to this instance.
@@ -35,8 +39,14 @@ export function deliverRollupPush(ctx: Ctx, raw: string) {
     const room = rooms.siteCounts(m.conf, att.site);
     if (!local.get(room)?.size) continue;
     ruBy ??= new Map(m.rollups.map((r) => [r.site, r]));
+    // the console that made the write has the figure from its acknowledgement: when every site reports
+    // at once this spares one socket message per write (they are most of what a burst costs)
+    const writer = m.from?.[att.site];
+    const members = local.get(room)!;
+    if (writer && members.size === 1 && members.has(writer)) continue;
     const ru = ruBy.get(att.site);
-    nsp.local.to(room).emit(ControlPushes.rollup, { conf: m.conf, seq: m.seq, at: m.at, rollups: ru ? [ru] : [], sites: [att] });
+    (writer ? nsp.local.to(room).except(writer) : nsp.local.to(room))
+      .emit(ControlPushes.rollup, { conf: m.conf, seq: m.seq, at: m.at, rollups: ru ? [ru] : [], sites: [att] });
   }
 }
 
@@ -47,6 +57,8 @@ interface Dirty {
   dlv: Map<string, Delivery>;
   /** sequence numbers the roll-up push carries */
   ruSeqs: number[];
+  /** per site, the socket that wrote it last here (none: the last write came another way) */
+  from: Map<string, string>;
   /** sequence numbers the presence push carries */
   presSeqs: number[];
 }
@@ -80,14 +92,19 @@ export class Pusher {
 
   private of(conf: string): Dirty {
     let d = this.dirty.get(conf);
-    if (!d) this.dirty.set(conf, (d = { ru: new Set(), att: new Set(), pres: new Set(), dlv: new Map(), ruSeqs: [], presSeqs: [] }));
+    if (!d) this.dirty.set(conf, (d = { ru: new Set(), att: new Set(), pres: new Set(), dlv: new Map(), ruSeqs: [], presSeqs: [], from: new Map() }));
     return d;
   }
 
-  /** A site's own counts changed; `chain` is its ancestors and itself; `seq` is the change's sequence number. */
-  rollup(conf: string, site: string, chain: string[], seq?: number) {
+  /**
+   * A site's own counts changed; `chain` is its ancestors and itself; `seq` is the change's sequence
+   * number; `origin` the socket that wrote it, which its acknowledgement answered.
+   */
+  rollup(conf: string, site: string, chain: string[], seq?: number, origin?: string) {
     const d = this.of(conf);
     d.att.add(site);
+    if (origin) d.from.set(site, origin);
+    else d.from.delete(site);
     for (const s of chain) d.ru.add(s);
     if (seq !== undefined) d.ruSeqs.push(seq);
     this.schedule();
@@ -134,7 +151,7 @@ export class Pusher {
           this.ctx.redis.get(this.ctx.keys.seq(conf)), readRollups(this.ctx, conf, [...d.ru]), readAttendance(this.ctx, conf, [...d.att]),
         ]);
         const seq = Number(rawSeq ?? 0);
-        const msg: RollupMessage = { conf, seq, at: Date.now(), rollups, sites, covers: toRanges(d.ruSeqs) };
+        const msg: RollupMessage = { conf, seq, at: Date.now(), rollups, sites, covers: toRanges(d.ruSeqs), ...(d.from.size ? { from: Object.fromEntries(d.from) } : {}) };
         await this.ctx.bus.publish(this.ctx.keys.rollupPushChannel, JSON.stringify(msg));
         this.ctx.metrics.pushes.inc({ kind: 'rollup' });
       }

@@ -31,11 +31,11 @@ const events: Record<EventName, Handler> = {
     if (a.site && socket.data.client !== 'hall') await socket.join(rooms.siteCounts(p.conf, a.site));
     return snap;
   },
-  [ControlEvents.headcount]: async (ctx, a, p) => {
+  [ControlEvents.headcount]: async (ctx, a, p, socket) => {
     assertSite(a, a.conf, p.site);
-    return setHeadcounts(ctx, a.conf, p.site, { [p.group]: p.present }, a.jti);
+    return setHeadcounts(ctx, a.conf, p.site, { [p.group]: p.present }, a.jti, socket.id);
   },
-  [ControlEvents.headcounts]: async (ctx, a, p) => { assertSite(a, a.conf, p.site); return setHeadcounts(ctx, a.conf, p.site, p.present, a.jti); },
+  [ControlEvents.headcounts]: async (ctx, a, p, socket) => { assertSite(a, a.conf, p.site); return setHeadcounts(ctx, a.conf, p.site, p.present, a.jti, socket.id); },
   [ControlEvents.checkIn]: async (ctx, a, p) => { assertSite(a, a.conf, p.site, ['technician', 'participant']); return checkIn(ctx, a.conf, p); },
   [ControlEvents.checkOut]: async (ctx, a, p) => {
     const ci = await getCheckIn(ctx, a.conf, p.id);

@@ -136,6 +136,11 @@ export const SiteAttendance = z.object({
   reported: z.boolean(),
   online: z.boolean(),
   updatedAt: Ms.optional(),
+  /**
+   * In the answer to a count write: that write's sequence number. The writer gets no push of its own
+   * write, and a push read before it (another console's, on another instance) must not overwrite it.
+   */
+  seq: z.number().int().nonnegative().optional(),
 });
 export type SiteAttendance = z.infer<typeof SiteAttendance>;
 

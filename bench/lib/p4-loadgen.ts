@@ -23,7 +23,7 @@ export type LoadCommand =
 export type LoadReport =
   | { type: 'ready'; sockets: number; connectMs: number; unsubscribed: number }
   | { type: 'churned'; updates: number }
-  | { type: 'burstDone'; sent: number; acked: number; failed: number; ms: number; errors: Record<string, number> }
+  | { type: 'burstDone'; sent: number; acked: number; failed: number; ms: number; errors: Record<string, number>; ended: Record<string, number> }
   | { type: 'error'; message: string };
 
 /** The delegate group a site of this level reports in the bench's conference. */
@@ -40,6 +40,9 @@ let unsubscribed = 0;
 let all: WireClient[] = [];
 let sites: LoadSite[] = [];
 let churn: NodeJS.Timeout | null = null;
+/** Connections the service (or the network) ended, by why: a run that loses some says how. */
+const ended: Record<string, number> = {};
+const noteEnd = (why: string) => { ended[why] = (ended[why] ?? 0) + 1; };
 
 async function init(m: Extract<LoadCommand, { type: 'init' }>) {
   sites = m.sites;
@@ -57,6 +60,8 @@ async function init(m: Extract<LoadCommand, { type: 'init' }>) {
       ]);
       techs[i + k] = tech;
       all.push(tech, hall);
+      tech.onEnd = (why) => noteEnd(`console: ${why}`);
+      hall.onEnd = (why) => noteEnd(`hall: ${why}`);
       // the console follows the conference (it gets its site's figures); the hall screen stays
       // connected without a subscription, so the join costs what it did in earlier runs (one
       // snapshot per site; a hall's own subscription would add a second, see docs/CAPACITY.md)
@@ -107,7 +112,7 @@ async function burst(withinMs: number, value: number) {
     await new Promise((r) => setTimeout(r, withinMs / slices));
   }
   await Promise.all(acks);
-  send({ type: 'burstDone', sent: sites.length, acked, failed, ms: Date.now() - t0, errors });
+  send({ type: 'burstDone', sent: sites.length, acked, failed, ms: Date.now() - t0, errors, ended: { ...ended } });
 }
 
 let churned: (() => number) | null = null;

@@ -30,6 +30,10 @@ export class WireClient {
   private closed = false;
   /** Messages the service pushed (counted, not parsed). */
   pushes = 0;
+  /** Why the connection ended ("<close code> <reason>"), once it has, and when (epoch ms). */
+  ended: { why: string; at: number } | null = null;
+  /** Called once when the connection ends by the service's or the network's doing (not by close()). */
+  onEnd: ((why: string) => void) | null = null;
 
   private constructor(private o: WireClientOptions, ready: (err?: Error) => void) {
     const u = new URL(o.url);
@@ -58,9 +62,14 @@ export class WireClient {
           ack((JSON.parse(body.slice(i)) as unknown[])[0]);
         }
       } else if (kind === '2') this.pushes++;
+      else if (kind === '1') { this.ended = { why: 'namespace disconnect', at: Date.now() }; this.onEnd?.(this.ended.why); }
     });
     this.ws.on('error', (e) => done(e));
-    this.ws.on('close', () => {
+    this.ws.on('close', (code: number, reason: Buffer) => {
+      if (!this.closed) {
+        this.ended = { why: `${code} ${reason.toString() || '-'}`, at: Date.now() };
+        this.onEnd?.(this.ended.why);
+      }
       this.closed = true;
       for (const ack of this.acks.values()) ack({ ok: false, error: { code: 'NO_ANSWER', message: 'connection closed' } });
       this.acks.clear();

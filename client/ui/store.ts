@@ -110,7 +110,9 @@ export class ConferenceStore {
     });
   }
 
+  /** A site's figures as a write's answer gave them; with the write's `seq`, a push read earlier no longer replaces them. */
   setAttendance(a: SiteAttendance): void {
+    if (a.seq !== undefined) { this.pushed(a.seq, [a], this.attendance, this.attAt); return; }
     const m = new Map(this.attendance.value);
     m.set(a.site, a);
     this.attendance.value = m;

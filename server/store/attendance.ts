@@ -68,18 +68,19 @@ async function checkGroups(ctx: Ctx, conf: string, site: Site, counts: Counts) {
   }
 }
 
-async function setCounts(ctx: Ctx, conf: string, siteId: string, kind: 'p' | 'e', counts: Counts, by: string) {
+async function setCounts(ctx: Ctx, conf: string, siteId: string, kind: 'p' | 'e', counts: Counts, by: string, origin?: string) {
   const site = await siteRecord(ctx, conf, siteId);
   await checkGroups(ctx, conf, site, counts);
   const chain = [...site.path, site.id];
   const { flat, seq } = await countWriter(ctx).write({ conf, site: siteId, chain, kind, by, counts });
   ctx.metrics.attendanceWrites.inc();
-  ctx.pusher.rollup(conf, siteId, chain, seq);
-  return toAttendance(siteId, hashOf(flat));
+  ctx.pusher.rollup(conf, siteId, chain, seq, origin);
+  return { ...toAttendance(siteId, hashOf(flat)), seq };
 }
 
-export const setHeadcounts = (ctx: Ctx, conf: string, site: string, present: Counts, by: string) =>
-  setCounts(ctx, conf, site, 'p', present, by);
+/** `origin`: the socket that sends it, answered with the site's figures (it gets no push of its own write). */
+export const setHeadcounts = (ctx: Ctx, conf: string, site: string, present: Counts, by: string, origin?: string) =>
+  setCounts(ctx, conf, site, 'p', present, by, origin);
 export const setExpected = (ctx: Ctx, conf: string, site: string, expected: Counts, by: string) =>
   setCounts(ctx, conf, site, 'e', expected, by);
 

@@ -78,3 +78,30 @@ test('a headcount written on instance A is pushed to an organizer on instance B'
   await assert.rejects(connect(a, techToken.token, 'console'));
   assert.equal((await api(a, techToken.token, 'GET', `/api/conferences/${CONF}/agenda`)).status, 401);
 });
+
+test('the console that writes a headcount is answered with its figures, not pushed them again; the site\'s other screens on any instance are pushed them', async () => {
+  const org = token('organizer', CONF);
+  const writer = await connect(a, token('technician', CONF, 'd01-c02'), 'console');
+  const sameInstance = await connect(a, token('technician', CONF, 'd01-c02'), 'checkin');
+  const otherInstance = await connect(b, token('technician', CONF, 'd01-c02'), 'console');
+  sockets.push(writer, sameInstance, otherInstance);
+  for (const s of [writer, sameInstance, otherInstance]) assert.ok((await emit(s, ControlEvents.subscribe, { conf: CONF })).ok);
+  const own: RollupPush[] = [];
+  writer.on(ControlPushes.rollup, (p: RollupPush) => own.push(p));
+  const is = (n: number) => (p: RollupPush) => p.sites.some((s) => s.site === 'd01-c02' && s.present['c-b'] === n);
+
+  const here = waitFor<RollupPush>(sameInstance, ControlPushes.rollup, is(23));
+  const there = waitFor<RollupPush>(otherInstance, ControlPushes.rollup, is(23));
+  const w = await emit<{ present: Record<string, number>; seq?: number }>(writer, ControlEvents.headcount, { site: 'd01-c02', group: 'c-b', present: 23 });
+  assert.ok(w.ok);
+  assert.equal(w.data.present['c-b'], 23);
+  assert.ok(typeof w.data.seq === 'number' && w.data.seq > 0, 'the answer carries the write\'s sequence number');
+  await Promise.all([here, there]);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(own.filter(is(23)).length, 0, 'the writer got its own write pushed back');
+
+  // a write that came another way (REST, by the organizer) reaches the console too
+  const rest = waitFor<RollupPush>(writer, ControlPushes.rollup, is(31));
+  await api(b, org, 'PUT', `/api/conferences/${CONF}/attendance/d01-c02`, { present: { 'c-b': 31 } });
+  await rest;
+});

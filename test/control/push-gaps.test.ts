@@ -166,6 +166,12 @@ test('a snapshot read again keeps a push newer than itself; sequence numbers are
   // and a later snapshot takes over again
   store.loadSnapshot(snap(20, 7));
   assert.equal(store.attendance.value.get('x')!.present['c-a'], 7);
+  // a console's own write, answered at 30: another console's push read at 25 (it gets none of its own) does not undo it
+  store.setAttendance({ ...att('x', 9), seq: 30 });
+  store.applyRollups(25, [], [att('x', 4)]);
+  assert.equal(store.attendance.value.get('x')!.present['c-a'], 9);
+  store.applyRollups(31, [], [att('x', 6)]);
+  assert.equal(store.attendance.value.get('x')!.present['c-a'], 6);
 
   const cov = new SeqCoverage();
   cov.snapshot(10);
