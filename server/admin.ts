@@ -3,7 +3,8 @@
 //
 //   create-operator <username>   new operator; prints a one-time sign-in link
 //   sign-in-link <username>      a new one-time link for an existing account (forgotten password)
-//   list                         every account, its role and whether its password is set
+//   list                         every account, its role, whether its password is set, whether it is locked
+//   lock <username> / unlock <username>   an account that must not sign in (someone left the office)
 //
 // The link opens the operator page, where the person sets their own password;
 // it works once and for 72 h. Its host is PUBLIC_URL (or --url), else the
@@ -13,12 +14,17 @@ import { AppError } from '../signaling/common.js';
 import { Username } from '../signaling/accounts.js';
 import { resolveOptions } from './config.js';
 import { makeKeys } from './keys.js';
-import { createAccount, endAllSessions, getAccount, issueSetupCode, listAccounts, type AcctCtx } from './store/accounts.js';
+import { createAccount, endAllSessions, getAccount, issueSetupCode, listAccounts, setLocked, type AcctCtx } from './store/accounts.js';
+
+/** Who the lock record names when the host's command line locked an account. */
+const CLI = 'may-chu';
 
 const USAGE = `Cách dùng / usage:
   ./diemcau admin create-operator <tên-đăng-nhập>   tạo tài khoản quản trị, in liên kết đăng nhập lần đầu / create an operator, print a one-time sign-in link
   ./diemcau admin sign-in-link <tên-đăng-nhập>      cấp liên kết đăng nhập mới (quên mật khẩu) / new one-time link (forgotten password)
   ./diemcau admin list                              liệt kê tài khoản / list accounts
+  ./diemcau admin lock <tên-đăng-nhập>              khoá tài khoản (kết thúc mọi phiên) / lock an account (its sessions end)
+  ./diemcau admin unlock <tên-đăng-nhập>            mở khoá tài khoản / unlock an account
   [--url http://host:port]                          địa chỉ trang web trong liên kết / site address in the link (default PUBLIC_URL)`;
 
 function fmtVn(ms: number): string {
@@ -44,7 +50,7 @@ function username(arg: string | undefined): string {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, name, ...rest] = argv;
-  if (!cmd || !['create-operator', 'sign-in-link', 'list'].includes(cmd)) { console.error(USAGE); return 2; }
+  if (!cmd || !['create-operator', 'sign-in-link', 'list', 'lock', 'unlock'].includes(cmd)) { console.error(USAGE); return 2; }
   const opts = resolveOptions({
     tokenSecret: 'unused-by-admin',
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
@@ -62,17 +68,31 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (cmd === 'list') {
       for (const a of await listAccounts(ctx)) {
-        console.log(`${a.username}\t${a.role === 'operator' ? 'quản trị / operator' : 'tổ chức / organizer'}\t${a.hash ? 'đã đặt mật khẩu / password set' : 'chưa đăng nhập lần đầu / not signed in yet'}`);
+        const lock = a.lockedAt ? `\tđã khoá lúc ${fmtVn(a.lockedAt)} bởi ${a.lockedBy ?? '?'} / locked` : '';
+        console.log(`${a.username}\t${a.role === 'operator' ? 'quản trị / operator' : 'tổ chức / organizer'}\t${a.hash ? 'đã đặt mật khẩu / password set' : 'chưa đăng nhập lần đầu / not signed in yet'}${lock}`);
       }
       return 0;
     }
     const u = username(name);
+    if (cmd === 'lock' || cmd === 'unlock') {
+      // the host's own command may unlock the last operator; locking still keeps one unlocked
+      const { jtis } = await setLocked(ctx, u, cmd === 'lock', CLI);
+      console.log(cmd === 'lock'
+        ? `Đã khoá tài khoản "${u}"; mọi phiên đăng nhập đã kết thúc (${jtis.length} mã ban tổ chức bị thu hồi). / Account "${u}" locked; its sessions ended.`
+        : `Đã mở khoá tài khoản "${u}". / Account "${u}" unlocked.`);
+      return 0;
+    }
     if (cmd === 'create-operator') {
       await createAccount(ctx, u, 'operator');
       console.log(`Đã tạo tài khoản quản trị "${u}". / Operator "${u}" created.`);
     } else {
-      if (!(await getAccount(ctx, u))) {
+      const a = await getAccount(ctx, u);
+      if (!a) {
         console.error(`Chưa có tài khoản "${u}". Hãy kiểm tra tên (./diemcau admin list) hoặc tạo mới bằng create-operator. / No account "${u}"; check the name or create it.`);
+        return 1;
+      }
+      if (a.lockedAt) {
+        console.error(`Tài khoản "${u}" đang bị khoá; hãy mở khoá trước (./diemcau admin unlock ${u}) rồi cấp liên kết. / The account is locked; unlock it first.`);
         return 1;
       }
       // a forgotten password: sessions end now, the new password is set through the link

@@ -26,7 +26,12 @@ export const SignInReq = z.strictObject({ username: Username, password: z.string
 export const SetupCheckReq = z.strictObject({ code: SetupCode });
 export const SetupReq = z.strictObject({ code: SetupCode, password: Password });
 
-export const AccountInfo = z.object({ username: Username, role: AccountRole, createdAt: Ms, passwordSet: z.boolean() });
+export const AccountInfo = z.object({
+  username: Username, role: AccountRole, createdAt: Ms, passwordSet: z.boolean(),
+  /** Locked by an operator (someone left the office): no sign-in, no session, no link until unlocked. */
+  lockedAt: Ms.optional(),
+  lockedBy: Username.optional(),
+});
 export type AccountInfo = z.infer<typeof AccountInfo>;
 export const Session = z.object({
   /** Bearer token of the session; keep it in this tab only. */
@@ -96,6 +101,8 @@ export const OpenConference = z.object({
 
 /** An operator creates an account from the page; it gets a one-time sign-in link like `./diemcau admin create-operator`. */
 export const CreateAccountReq = z.strictObject({ username: Username, role: AccountRole });
+/** Lock an account (its sessions end, the organizer tokens they opened are revoked) or unlock it. */
+export const LockAccountReq = z.strictObject({ locked: z.boolean() });
 export const AccountCreated = z.object({ username: Username, role: AccountRole, setupPath: z.string(), setupExpiresAt: Ms });
 /** The signed-in account's new password; its other sessions end. */
 export const ChangePasswordReq = z.strictObject({ oldPassword: z.string().min(1, 'hãy nhập mật khẩu hiện tại / enter the current password').max(200), newPassword: Password });
@@ -127,6 +134,7 @@ export const AccountRoutes = {
   listAccounts: { method: 'get', path: `${A}/accounts`, res: z.array(AccountInfo), access: 'operator', summary: 'Every operator and organizer account' },
   createAccount: { method: 'post', path: `${A}/accounts`, body: CreateAccountReq, res: AccountCreated, access: 'operator', summary: 'Create an operator or organizer account; answers its one-time sign-in link' },
   accountLink: { method: 'post', path: `${A}/accounts/:username/link`, params: z.object({ username: Username }), res: AccountCreated, access: 'operator', summary: 'A new one-time sign-in link for an account (forgotten password); its sessions end' },
+  lockAccount: { method: 'post', path: `${A}/accounts/:username/lock`, params: z.object({ username: Username }), body: LockAccountReq, res: AccountInfo, access: 'operator', summary: 'Lock an account (its sessions end, the organizer tokens it opened are revoked) or unlock it; never your own, never the last operator' },
   changePassword: { method: 'post', path: `${A}/password`, body: ChangePasswordReq, res: PasswordChanged, access: 'account', summary: 'Change the signed-in account\'s password (current one required); its other sessions end' },
   openConference: { method: 'post', path: `${C}/open`, params: Conf, res: OpenConference, access: 'account', summary: 'Organizer token for the organizer app of this conference (operators, or its organizers)' },
 } as const satisfies Record<string, AccountRouteDef>;

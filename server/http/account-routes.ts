@@ -11,7 +11,7 @@ import type { Ctx } from '../context.js';
 import { announceRevoked } from '../revocation.js';
 import {
   accountInfo, checkPassword, checkSetupCode, completeSetup, createAccount, endSession, getAccount, issueSetupCode, listAccounts, openSession,
-  rememberToken, sessionOf, WRONG_PASSWORD, type SessionAuth,
+  rememberToken, sessionOf, setLocked, ACCOUNT_LOCKED, WRONG_PASSWORD, type SessionAuth,
 } from '../store/accounts.js';
 import * as list from '../store/conference-list.js';
 import { changePassword, endOtherSessions, WRONG_CURRENT } from '../store/password-change.js';
@@ -61,6 +61,8 @@ export function accountRouter(ctx: Ctx): Router {
       await checkLimits(body.username, ip);
       const a = await checkPassword(ctx, body.username, body.password);
       if (!a) { await failed(body.username, ip); throw new AppError('UNAUTHORIZED', WRONG_PASSWORD); }
+      // said only after the right password: a locked name is not told apart from a wrong one before that
+      if (a.lockedAt) throw new AppError('FORBIDDEN', ACCOUNT_LOCKED);
       await limit.user.delete(body.username);
       return openSession(ctx, a);
     },
@@ -104,10 +106,17 @@ export function accountRouter(ctx: Ctx): Router {
       const a = await getAccount(ctx, params.username);
       if (!a) throw new AppError('NOT_FOUND', `Chưa có tài khoản "${params.username}"; hãy kiểm tra tên trong danh sách. / No account "${params.username}"; check the name in the list.`);
       if (a.username === session!.username) throw new AppError('CONFLICT', 'Đây là tài khoản của chính bạn; hãy dùng "Đổi mật khẩu". / This is your own account; use "Change password".');
+      if (a.lockedAt) throw new AppError('CONFLICT', `Tài khoản "${a.username}" đang bị khoá; hãy mở khoá trước rồi cấp liên kết mới. / The account "${a.username}" is locked; unlock it first, then issue a new link.`);
       // a forgotten password: its sessions end now, the new password is set through the link
       dropSockets(ctx, (await endOtherSessions(ctx, a.username)).jtis);
       const link = await issueSetupCode(ctx, a.username);
       return { username: a.username, role: a.role, setupPath: link.path, setupExpiresAt: link.expiresAt };
+    },
+    lockAccount: async ({ params, body, session }) => {
+      const { account, jtis } = await setLocked(ctx, params.username, body.locked, session!.username);
+      dropSockets(ctx, jtis);
+      ctx.log.info({ username: params.username, locked: body.locked, by: session!.username }, 'account lock changed');
+      return accountInfo(account);
     },
     changePassword: async ({ body, session, ip }) => {
       await checkLimits(session!.username, ip);

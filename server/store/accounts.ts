@@ -25,6 +25,9 @@ export interface Account {
   /** `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>`; absent until the first sign-in sets it. */
   hash?: string;
   passwordSetAt?: number;
+  /** Locked by an operator: no sign-in, session or sign-in link until unlocked. */
+  lockedAt?: number;
+  lockedBy?: string;
 }
 
 export interface SessionRecord { username: string; role: AccountRole; createdAt: number; expiresAt: number }
@@ -65,7 +68,12 @@ export async function getAccount(ctx: AcctCtx, username: string): Promise<Accoun
   return s === null ? null : (JSON.parse(s) as Account);
 }
 
-export const accountInfo = (a: Account): AccountInfo => ({ username: a.username, role: a.role, createdAt: a.createdAt, passwordSet: !!a.hash });
+export const accountInfo = (a: Account): AccountInfo => ({
+  username: a.username, role: a.role, createdAt: a.createdAt, passwordSet: !!a.hash,
+  ...(a.lockedAt ? { lockedAt: a.lockedAt, lockedBy: a.lockedBy } : {}),
+});
+
+export const ACCOUNT_LOCKED = 'Tài khoản này đã bị khoá. Hãy liên hệ người quản trị của đơn vị để được mở khoá. / This account is locked. Ask your administrator to unlock it.';
 
 /** Creates an account without a password; CONFLICT if the name is taken. */
 export async function createAccount(ctx: AcctCtx, username: string, role: AccountRole): Promise<Account> {
@@ -101,7 +109,7 @@ const LINK_USED = 'Liên kết đăng nhập lần đầu này đã được dù
 export async function checkSetupCode(ctx: AcctCtx, code: string): Promise<Account> {
   const username = await ctx.redis.get(ctx.keys.setupCode(sha256(code)));
   const a = username ? await getAccount(ctx, username) : null;
-  if (!a) throw new AppError('UNAUTHORIZED', LINK_USED);
+  if (!a || a.lockedAt) throw new AppError('UNAUTHORIZED', LINK_USED);
   return a;
 }
 
@@ -110,7 +118,7 @@ export async function completeSetup(ctx: AcctCtx, code: string, password: string
   const hashed = await hashPassword(password);
   const username = await ctx.redis.getdel(ctx.keys.setupCode(sha256(code)));
   const a = username ? await getAccount(ctx, username) : null;
-  if (!a) throw new AppError('UNAUTHORIZED', LINK_USED);
+  if (!a || a.lockedAt) throw new AppError('UNAUTHORIZED', LINK_USED);
   const next: Account = { ...a, hash: hashed, passwordSetAt: Date.now() };
   await ctx.redis.multi().set(ctx.keys.account(a.username), JSON.stringify(next)).del(ctx.keys.setupOf(a.username)).exec();
   await endAllSessions(ctx, a.username);
@@ -159,7 +167,7 @@ export async function sessionOf(ctx: AcctCtx, token: string | undefined): Promis
   if (!rec || rec.expiresAt <= Date.now()) throw new AppError('UNAUTHORIZED', SIGN_IN_AGAIN);
   // an account removed or changed role since: the session ends with it
   const a = await getAccount(ctx, rec.username);
-  if (!a || a.role !== rec.role) throw new AppError('UNAUTHORIZED', SIGN_IN_AGAIN);
+  if (!a || a.role !== rec.role || a.lockedAt) throw new AppError('UNAUTHORIZED', SIGN_IN_AGAIN);
   return { ...rec, hash: h };
 }
 
@@ -180,4 +188,36 @@ export async function endSession(ctx: AcctCtx, hash: string, username: string): 
 
 export async function endAllSessions(ctx: AcctCtx, username: string): Promise<void> {
   for (const h of await ctx.redis.smembers(ctx.keys.sessionsOf(username))) await endSession(ctx, h, username);
+}
+
+// ---------------------------------------------------------------- locking
+
+/**
+ * Locks an account (its sessions end; returns the organizer tokens they had opened, now revoked, and
+ * its unused sign-in link stops working) or unlocks it. An operator cannot lock their own account,
+ * nor the last unlocked operator: somebody must always be able to sign in and unlock the others.
+ */
+export async function setLocked(ctx: AcctCtx, username: string, locked: boolean, by: string): Promise<{ account: Account; jtis: string[] }> {
+  const a = await getAccount(ctx, username);
+  if (!a) throw new AppError('NOT_FOUND', `Chưa có tài khoản "${username}"; hãy kiểm tra tên trong danh sách. / No account "${username}"; check the name in the list.`);
+  if (!locked) {
+    if (!a.lockedAt) return { account: a, jtis: [] };
+    const { lockedAt: _l, lockedBy: _b, ...rest } = a;
+    await ctx.redis.set(ctx.keys.account(username), JSON.stringify(rest));
+    return { account: rest, jtis: [] };
+  }
+  if (username === by) throw new AppError('CONFLICT', 'Bạn không thể khoá tài khoản của chính mình; hãy nhờ một người quản trị khác. / You cannot lock your own account; ask another operator.');
+  if (a.lockedAt) return { account: a, jtis: [] };
+  if (a.role === 'operator') {
+    const others = (await listAccounts(ctx)).filter((o) => o.role === 'operator' && !o.lockedAt && o.username !== username);
+    if (!others.length) throw new AppError('CONFLICT', 'Đây là người quản trị cuối cùng chưa bị khoá; hãy tạo hoặc mở khoá một người quản trị khác trước. / This is the last unlocked operator; create or unlock another operator first.');
+  }
+  const next: Account = { ...a, lockedAt: Date.now(), lockedBy: by };
+  const link = await ctx.redis.get(ctx.keys.setupOf(username));
+  const m = ctx.redis.multi().set(ctx.keys.account(username), JSON.stringify(next)).del(ctx.keys.setupOf(username));
+  if (link) m.del(ctx.keys.setupCode(link));
+  await m.exec();
+  const jtis: string[] = [];
+  for (const h of await ctx.redis.smembers(ctx.keys.sessionsOf(username))) jtis.push(...await endSession(ctx, h, username));
+  return { account: next, jtis };
 }

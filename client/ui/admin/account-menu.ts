@@ -1,7 +1,8 @@
 // The header's account actions on the operator page: "Tài khoản" (operators:
 // every account, create an operator or organizer with its one-time sign-in
-// link, a new link for a forgotten password) and "Đổi mật khẩu" (anyone: the
-// current password required; the account's other sessions end).
+// link, a new link for a forgotten password, lock the account of someone who
+// left) and "Đổi mật khẩu" (anyone: the current password required; the
+// account's other sessions end).
 import { useEffect, useState } from 'preact/hooks';
 import { createPortal } from 'preact/compat';
 import { AccountRole, CreateAccountReq, type AccountInfo, type Session } from '../../../signaling/accounts.js';
@@ -60,14 +61,29 @@ export function AccountsDialog({ session, onClose }: { session: Session; onClose
     setError(null);
     try { shown(await call('accountLink', { params: { username: u }, token: session.token })); await refresh(); } catch (err) { setError(accountErrorText(err)); }
   };
+  const lock = async (u: string, locked: boolean) => {
+    if (locked && !confirm(T(`Khoá tài khoản “${u}”? Mọi phiên đăng nhập của tài khoản này kết thúc ngay, các trang Ban tổ chức nó đã mở bị đóng, và nó không đăng nhập được cho đến khi được mở khoá.`,
+      `Lock the account “${u}”? Its sessions end now, the organizer pages it opened are closed, and it cannot sign in until unlocked.`))) return;
+    setError(null);
+    try {
+      await call('lockAccount', { params: { username: u }, body: { locked }, token: session.token });
+      notify(locked ? T(`Đã khoá tài khoản “${u}”`, `Account “${u}” locked`) : T(`Đã mở khoá tài khoản “${u}”`, `Account “${u}” unlocked`), 'ok');
+      await refresh();
+    } catch (err) { setError(accountErrorText(err)); }
+  };
+  const state = (a: AccountInfo) => (a.lockedAt
+    ? html`<span class="locked" data-testid="account-locked">${T(`Đã khoá lúc ${fmtDateTime(a.lockedAt)}`, `Locked at ${fmtDateTime(a.lockedAt)}`)}</span>`
+    : a.passwordSet ? T('Đã đặt mật khẩu', 'Password set') : T('Chưa đăng nhập lần đầu', 'Not signed in yet'));
   return html`<${Dialog} title=${T('Tài khoản', 'Accounts')} onClose=${onClose} testid="accounts-dialog">
     <p class="muted">${T('Người quản trị tạo được mọi tài khoản và thêm Ban tổ chức vào từng hội nghị (nút “Ban tổ chức” trong danh sách). Tài khoản mới nhận một liên kết đăng nhập lần đầu để tự đặt mật khẩu — không ai phải gõ hay gửi mật khẩu.',
       'Operators create every account and add organizers to each conference (the “Organizers” button in the list). A new account gets a one-time link to set its own password — nobody types or sends a password.')}</p>
     <table class="grid" data-testid="accounts-list"><thead><tr><th>${T('Tài khoản', 'Account')}</th><th>${T('Vai trò', 'Role')}</th><th>${T('Trạng thái', 'State')}</th><th></th></tr></thead><tbody>
       ${list.map((a) => html`<tr key=${a.username} data-account=${a.username}><td>${a.username}</td><td>${roleText(a.role)}</td>
-        <td>${a.passwordSet ? T('Đã đặt mật khẩu', 'Password set') : T('Chưa đăng nhập lần đầu', 'Not signed in yet')}</td>
+        <td>${state(a)}</td>
         <td class="btn-row end">${a.username === session.username ? html`<span class="muted small">${T('bạn', 'you')}</span>`
-          : html`<button type="button" class="btn btn-small" data-action="relink" onClick=${() => relink(a.username)}>${T('Cấp liên kết mới', 'New link')}</button>`}</td></tr>`)}
+          : a.lockedAt ? html`<button type="button" class="btn btn-small" data-action="unlock" onClick=${() => lock(a.username, false)}>${T('Mở khoá', 'Unlock')}</button>`
+          : html`<button type="button" class="btn btn-small" data-action="relink" onClick=${() => relink(a.username)}>${T('Cấp liên kết mới', 'New link')}</button>
+            <button type="button" class="btn btn-small btn-danger" data-action="lock" onClick=${() => lock(a.username, true)}>${T('Khoá', 'Lock')}</button>`}</td></tr>`)}
     </tbody></table>
     <div class="add-row">
       <label class="field grow">${T('Tên đăng nhập mới', 'New username')}
