@@ -4,7 +4,8 @@
 // password through the link shown, is added to a conference and sees it; the
 // organizer changes the password (the current one required, bad input named,
 // nothing changed), which ends the session on the other device, and the new
-// password signs in. Screenshots in test-artifacts/ui-accounts-*.png.
+// password signs in. Locking an account signs it out and keeps it out until
+// unlocked. Screenshots in test-artifacts/ui-accounts-*.png.
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -127,4 +128,34 @@ test('an operator creates an organizer on the page; the organizer changes the pa
   await other.reload();
   await says(other, 'signin-note', /Phiên đăng nhập đã hết hạn/);
   await op.close(); await org.close(); await other.close();
+});
+
+test('an operator locks the account of someone who left: the signed-in page is sent to sign-in, the password says "locked"; unlocked, it signs in', async () => {
+  const op = await env.page();
+  op.on('dialog', (d) => void d.accept());
+  await signIn(op, 'quantri', PASSWORD);
+  await op.locator('[data-testid=who]').waitFor({ timeout: 15_000 });
+  const left = await env.page();
+  await signIn(left, 'btc.moi', NEW_PASSWORD);
+  await left.locator('tr[data-conf=ls-135]').waitFor({ timeout: 10_000 });
+
+  await op.click('[data-testid=accounts-open]');
+  // no lock button on your own row
+  await op.locator('[data-testid=accounts-list] [data-account=quantri]').waitFor();
+  assert.equal(await op.locator('[data-testid=accounts-list] [data-account=quantri] [data-action=lock]').count(), 0);
+  await op.locator('[data-testid=accounts-list] [data-account="btc.moi"] [data-action=lock]').click();
+  await op.locator('[data-testid=accounts-list] [data-account="btc.moi"] [data-testid=account-locked]', { hasText: /Đã khoá lúc \d{2}:\d{2} \d{2}\/\d{2}\/\d{4}/ }).waitFor({ timeout: 10_000 });
+  await shot(op, 'accounts-locked');
+
+  await left.reload();
+  await says(left, 'signin-note', /Phiên đăng nhập đã hết hạn/);
+  await signIn(left, 'btc.moi', NEW_PASSWORD);
+  await says(left, 'signin-error', /Tài khoản này đã bị khoá\. Hãy liên hệ người quản trị của đơn vị để được mở khoá\./);
+  await shot(left, 'accounts-locked-sign-in');
+
+  await op.locator('[data-testid=accounts-list] [data-account="btc.moi"] [data-action=unlock]').click();
+  await op.locator('[data-testid=accounts-list] [data-account="btc.moi"] [data-action=lock]').waitFor({ timeout: 10_000 });
+  await signIn(left, 'btc.moi', NEW_PASSWORD);
+  await left.locator('tr[data-conf=ls-135]').waitFor({ timeout: 10_000 });
+  await op.close(); await left.close();
 });
