@@ -84,7 +84,8 @@ test('add, edit and move one site through the form; bad fields, own descendant a
   await a.locator('[data-testid=site-parent-name]', { hasText: 'Cao Lộc' }).waitFor();
   const caoloc = await get(`${P}/rollups/ls-caoloc`);
   await a.click('[data-testid=site-save]');
-  await a.locator('#site-form h2', { hasText: 'Xã Tân Tiến' }).waitFor();
+  // the whole new name: the old one, "Xã Tân Tiến (mới lập)", contains it and is there before the save lands
+  await a.locator('#site-form h2', { hasText: /“Xã Tân Tiến”/ }).waitFor();
   const moved = await get(`${P}/sites/ls-trangdinh-moi`);
   assert.equal(moved.name, 'Xã Tân Tiến');
   assert.deepEqual(moved.path, ['tw', 'ls', 'ls-caoloc']);
