@@ -10,7 +10,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 # ---- system packages -------------------------------------------------------
 APT_PKGS=(g++ make pkg-config libssl-dev libuv1-dev libsrtp2-dev libabsl-dev
   flatbuffers-compiler libflatbuffers-dev chromium ffmpeg redis-server redis-sentinel python3-pip python3-venv
-  fonts-dejavu-core poppler-utils gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good libnss3-tools coturn)
+  fonts-dejavu-core poppler-utils gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav libnss3-tools coturn)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

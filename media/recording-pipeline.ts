@@ -1,6 +1,10 @@
 // The recorder's media process: one `gst-launch-1.0` per run, receiving the
 // programme as plain RTP from the hub router and writing WebM segments without
-// re-encoding (VP8 + Opus as on air).
+// re-encoding (VP8 + Opus as on air). An H.264 programme (a hardware encoder
+// through the ingest) is decoded and encoded to VP8 here: every recording stays
+// one WebM/VP8 format, so a recording whose source changed codec mid-way is
+// still cut, joined and played as one file. It costs the recording node about
+// a core at 720p (gstreamer1.0-libav's decoder, libvpx in realtime mode).
 //
 // Why GStreamer rather than ffmpeg: rtpbin is a real RTP receiver. It sends
 // RTCP receiver reports and, with rtpjitterbuffer's do-retransmission and the
@@ -19,6 +23,8 @@ import type { Logger } from 'pino';
 
 export type PipelineStream = {
   kind: 'video' | 'audio';
+  /** Video: the codec on air (default VP8). */
+  codec?: 'VP8' | 'H264';
   payloadType: number;
   clockRate: number;
   /** Where the pipeline sends its RTCP (receiver reports, NACK, PLI): the stream's RtcpRelay. */
@@ -52,6 +58,9 @@ export type PipelineEvents = {
   exit: [{ code: number | null; signal: NodeJS.Signals | null; expected: boolean; error: string | null }];
 };
 
+/** Bitrate of the VP8 an H.264 programme is recorded as (bits/s): about the top simulcast layer's. */
+const H264_REENCODE_BPS = 2_000_000;
+
 const NAMES = { video: { rtp: 'vrtp', rtcp: 'vrtcp' }, audio: { rtp: 'artp', rtcp: 'artcp' } } as const;
 
 /** The gst-launch arguments of a pipeline (exported for the logs and the tests). */
@@ -66,7 +75,7 @@ export function pipelineArgs(o: PipelineOptions): string[] {
     'max-ts-offset-adjustment=1000000'];
   o.streams.forEach((s, i) => {
     const caps = s.kind === 'video'
-      ? `application/x-rtp,media=(string)video,clock-rate=(int)${s.clockRate},encoding-name=(string)VP8,payload=(int)${s.payloadType},rtcp-fb-nack=(boolean)true,rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true`
+      ? `application/x-rtp,media=(string)video,clock-rate=(int)${s.clockRate},encoding-name=(string)${s.codec ?? 'VP8'},payload=(int)${s.payloadType},rtcp-fb-nack=(boolean)true,rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true`
       : `application/x-rtp,media=(string)audio,clock-rate=(int)${s.clockRate},encoding-name=(string)OPUS,payload=(int)${s.payloadType},encoding-params=(string)2`;
     const n = NAMES[s.kind];
     args.push(
@@ -77,7 +86,12 @@ export function pipelineArgs(o: PipelineOptions): string[] {
   });
   for (const s of o.streams) {
     // rtpbin's source pads appear per stream; gst-launch links each to the depayloader whose caps fit
-    if (s.kind === 'video') args.push('rb.', '!', 'rtpvp8depay', 'request-keyframe=true', 'wait-for-keyframe=true', '!', 'queue', '!', 'mux.video');
+    if (s.kind === 'video' && s.codec === 'H264') {
+      // decoded and encoded to VP8 (see the top): a keyframe every 2 s at 25–30 fps so segments can
+      // be cut near their target length, at about the top simulcast layer's bitrate
+      args.push('rb.', '!', 'rtph264depay', 'request-keyframe=true', 'wait-for-keyframe=true', '!', 'avdec_h264', '!', 'videoconvert', '!',
+        'vp8enc', 'deadline=1', 'cpu-used=8', 'end-usage=cbr', `target-bitrate=${H264_REENCODE_BPS}`, 'keyframe-max-dist=60', 'threads=2', '!', 'queue', '!', 'mux.video');
+    } else if (s.kind === 'video') args.push('rb.', '!', 'rtpvp8depay', 'request-keyframe=true', 'wait-for-keyframe=true', '!', 'queue', '!', 'mux.video');
     // webmmux wants the rate the RTP clock implies; rtpopusdepay leaves it out
     else args.push('rb.', '!', 'rtpopusdepay', '!', 'capssetter', `caps=audio/x-opus,rate=(int)${s.clockRate}`, '!', 'queue', '!', 'mux.audio_%u');
   }

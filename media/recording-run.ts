@@ -44,8 +44,9 @@ type RunEvents = {
 /** Run ids sort by start time: `<ms epoch base36>-<random>` (recording-files.ts reads the time back). */
 export const newRunId = () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
+/** What the recorder takes: VP8 (written as is), H.264 (recording-pipeline.ts encodes it to VP8), Opus. */
 const RECORDER_CAPS = (router: ms.Router): ms.RtpCapabilities => ({
-  codecs: router.rtpCapabilities.codecs!.filter((c) => c.mimeType === 'video/VP8' || c.mimeType === 'audio/opus').map((c) => ({
+  codecs: router.rtpCapabilities.codecs!.filter((c) => c.mimeType === 'video/VP8' || c.mimeType === 'video/H264' || c.mimeType === 'audio/opus').map((c) => ({
     ...c,
     rtcpFeedback: c.kind === 'video' ? [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }] : [],
   })),
@@ -104,7 +105,8 @@ export class RecordingRun extends EventEmitter<RunEvents> {
         const consumer = await t.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true, appData: { recording: this.o.recording } });
         this.consumers.set(kind, consumer);
         const codec = consumer.rtpParameters.codecs[0]!;
-        streams.push({ kind, payloadType: codec.payloadType, clockRate: codec.clockRate, rtcpTo: relay.port, transport: t, relay });
+        const h264 = codec.mimeType.toLowerCase() === 'video/h264';
+        streams.push({ kind, ...(h264 ? { codec: 'H264' as const } : {}), payloadType: codec.payloadType, clockRate: codec.clockRate, rtcpTo: relay.port, transport: t, relay });
       }
       if (!streams.length) throw new Error('nothing on air to record');
       const pipeline = await RecordingPipeline.start({

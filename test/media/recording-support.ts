@@ -27,7 +27,8 @@ export class FlashFeed {
   private resolveDone: () => void = () => undefined;
 
   /** `seconds`: media length sent (then ffmpeg ends by itself); omit for until stop(). */
-  constructor(readonly ingest: IngestRes, readonly opts: { colour: Colour; seconds?: number; size?: string }) {
+  /** `codec` H264: libx264 constrained baseline, as a hardware encoder sends (the ingest's codec must match). */
+  constructor(readonly ingest: IngestRes, readonly opts: { colour: Colour; seconds?: number; size?: string; codec?: 'VP8' | 'H264' }) {
     this.done = new Promise((r) => { this.resolveDone = r; });
   }
 
@@ -40,7 +41,10 @@ export class FlashFeed {
     const args = ['-hide_banner', '-loglevel', 'warning', '-re',
       ...length, '-f', 'lavfi', '-i', `color=c=${COLOURS[this.opts.colour]}:s=${this.opts.size ?? '320x180'}:r=25,drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:${flash}`,
       ...length, '-f', 'lavfi', '-i', "aevalsrc=exprs='if(lt(mod(t\\,1)\\,0.1)\\,0.5*sin(2*PI*1000*t)\\,0)':s=48000",
-      '-map', '0:v', '-c:v', 'libvpx', '-pix_fmt', 'yuv420p', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '400k', '-g', '25', '-keyint_min', '25',
+      '-map', '0:v', ...(this.opts.codec === 'H264'
+        ? ['-c:v', 'libx264', '-profile:v', 'baseline', '-level', '3.1', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bsf:v', 'dump_extra']
+        : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8']),
+      '-pix_fmt', 'yuv420p', '-b:v', '400k', '-g', '25', '-keyint_min', '25',
       '-ssrc', String(v.ssrc), '-payload_type', String(v.payloadType), '-f', 'rtp', `rtp://${v.ip}:${v.port}?rtcpport=${v.rtcpPort}&pkt_size=1200`,
       '-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-ar', '48000', '-b:a', '48k',
       '-ssrc', String(a.ssrc), '-payload_type', String(a.payloadType), '-f', 'rtp', `rtp://${a.ip}:${a.port}?rtcpport=${a.rtcpPort}&pkt_size=1200`];

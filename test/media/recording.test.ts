@@ -16,12 +16,15 @@ import { sha256File, type SegmentFile } from '../../media/recording-files.js';
 import { Session } from '../../media/session.js';
 import { StatsRegistry } from '../../media/stats.js';
 import { WorkerPool } from '../../media/workers.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { ARTIFACTS, sleep, waitFor } from './procs.js';
 import { avOffsets, concat, decode, decodesCleanly, FlashFeed, median, playInChromium, type Colour } from './recording-support.js';
 
 const log = pino({ level: 'debug' }, pino.destination({ dest: join(ARTIFACTS, 'recording.log'), mkdir: true, sync: false }));
 const ROOT = join(ARTIFACTS, `recording-${randomBytes(3).toString('hex')}`);
 const IP = '127.0.0.1';
+const exec = promisify(execFile);
 
 describe('recorder on the root node', { timeout: 240_000 }, () => {
   let pool: WorkerPool;
@@ -50,13 +53,13 @@ describe('recorder on the root node', { timeout: 240_000 }, () => {
     closers.push(() => recorder.close(), () => session.close());
     return { session, recorder, segments, runs };
   }
-  const ingest = async (session: Session, site: string, tag: 'source' | 'contributor', contribution?: string): Promise<Ingest> => {
-    const i = await createIngest({ session, site, tag, ...(contribution ? { contribution } : {}), streams: [{ kind: 'video' }, { kind: 'audio' }], listenIp: IP, announcedIp: IP, stats });
+  const ingest = async (session: Session, site: string, tag: 'source' | 'contributor', contribution?: string, codec: 'VP8' | 'H264' = 'VP8'): Promise<Ingest> => {
+    const i = await createIngest({ session, site, tag, ...(contribution ? { contribution } : {}), streams: [{ kind: 'video', codec }, { kind: 'audio' }], listenIp: IP, announcedIp: IP, stats });
     closers.push(() => i.close());
     return i;
   };
-  const feed = (i: Ingest, colour: Colour, seconds?: number) => {
-    const f = new FlashFeed(i.res, { colour, ...(seconds ? { seconds } : {}) }).start();
+  const feed = (i: Ingest, colour: Colour, seconds?: number, codec?: 'VP8' | 'H264') => {
+    const f = new FlashFeed(i.res, { colour, ...(seconds ? { seconds } : {}), ...(codec ? { codec } : {}) }).start();
     closers.push(() => f.stop());
     return f;
   };
@@ -120,6 +123,46 @@ describe('recorder on the root node', { timeout: 240_000 }, () => {
     expect(played!.frames).toBeGreaterThan(0);
     expect(played!.seekedAdvanced).toBeGreaterThan(0.5);
     expect(played!.seekedFrames).toBeGreaterThan(0);
+  });
+
+  test('an H.264 studio (a hardware encoder) is recorded as WebM/VP8; a floor switch to a VP8 district joins into one file that plays', async () => {
+    const { session, recorder, segments, runs } = await setup('rec-h264', { segmentMs: 4000 });
+    const src = await ingest(session, 'tw', 'source', undefined, 'H264');
+    const dist = await ingest(session, 'ls-caoloc', 'contributor', 'caoloc-cam');
+    feed(src, 'blue', undefined, 'H264');
+    feed(dist, 'red');
+    await waitFor('recording the H.264 centre', () => runs.length >= 1 && recorder.status().state === 'recording', 20_000);
+    await sleep(9000);
+    session.setFloor('ls-caoloc', 'caoloc-cam');
+    await waitFor('recording the district', () => runs.length === 2 && recorder.status().state === 'recording', 20_000);
+    await sleep(6000);
+    await recorder.close();
+    segments.sort(byStart);
+    const order: string[] = [];
+    for (const sg of segments) if (order.at(-1) !== sg.meta.source) order.push(sg.meta.source ?? '-');
+    expect(order).toEqual(['tw', 'ls-caoloc']);
+
+    const whole = join(ROOT, 'rec-h264-whole.webm');
+    await concat(segments.map((sg) => sg.file), whole);
+    const { stdout: codecs } = await exec('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', whole]);
+    expect(codecs.trim().split('\n').sort()).toEqual(['opus', 'vp8']);
+    const d = await decode(whole);
+    expect(colourRuns(d.colours)).toEqual(['blue', 'red']);
+    const recorded = segments.reduce((n, sg) => n + sg.meta.durationMs, 0) / 1000;
+    // the H.264 part's sound and picture line up as the VP8 part's do (timestamps come from RTP, not from when the encoder finished)
+    const h264Part = segments.filter((sg) => sg.meta.source === 'tw').reduce((n, sg) => n + sg.meta.durationMs, 0) / 1000;
+    const offsets = avOffsets({ ...d, flashes: d.flashes.filter((t) => t < h264Part - 1), beeps: d.beeps.filter((t) => t < h264Part - 1) });
+    console.log(`[recording] H.264 studio: ${segments.length} segments, ${recorded.toFixed(2)} s recorded (${h264Part.toFixed(2)} s of it from H.264), file ${d.duration.toFixed(2)} s, ${offsets.length} flash/beep pairs in the H.264 part, A/V offset median ${median(offsets)} ms, max |offset| ${Math.max(...offsets.map(Math.abs))} ms`);
+    expect(h264Part).toBeGreaterThan(6);
+    expect(Math.abs(d.duration - recorded)).toBeLessThan(1.5);
+    expect(offsets.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...offsets.map(Math.abs))).toBeLessThanOrEqual(100);
+
+    const [played] = await playInChromium([whole]);
+    console.log(`[recording] H.264 studio, Chromium: ${JSON.stringify(played)}`);
+    expect(played!.error).toBeNull();
+    expect(played!.frames).toBeGreaterThan(0);
+    expect(played!.advanced).toBeGreaterThan(1);
   });
 
   test('a floor switch to a district and back: both in the recording, in order, one run each', async () => {
