@@ -109,7 +109,7 @@ export async function startMediaNode(options: StartMediaNodeOptions): Promise<Me
   const health = (): NodeHealth => ({
     nodeId: cfg.nodeId,
     sites: cfg.sites,
-    parent: parent ? parent.state() : null,
+    parent: parent ? { ...parent.state(), hops: cascade.hopStates.map((h) => ({ ...h })) } : null,
     children: [...cascade.links].filter((l) => l.role === 'child' && l.peerId !== '?').map((l) => ({ nodeId: l.peerId, sites: l.sites })),
     conferences: [...cascade.ready.values()].map((s) => ({ conf: s.conf, floor: s.floor, contribution: s.contribution, producers: s.producers.size })),
     objects: census(),

@@ -275,6 +275,11 @@ export const NodeHealth = z.object({
     planned: z.string().optional(),
     /** Ancestors learned from the parent, nearest first: where this node goes if its parent dies. */
     fallbacks: z.array(z.string()).optional(),
+    /**
+     * The hop from the parent per relayed simulcast video: the share of its packets lost (0–1), its
+     * bitrate, and the one layer it is capped at while too weak for all of them (null: every layer).
+     */
+    hops: z.array(z.object({ conf: z.string(), producerId: z.string(), layer: z.number().int().nullable(), loss: z.number(), kbps: z.number() })).optional(),
   }).nullable(),
   children: z.array(z.object({ nodeId: z.string(), sites: z.array(z.string()) })),
   conferences: z.array(z.object({ conf: z.string(), floor: z.string().nullable(), contribution: z.string().nullable(), producers: z.number() })),

@@ -108,6 +108,9 @@ describe('the simulcast layers over a weak relay hop', { timeout: 150_000 }, () 
     assert.ok(weak.fps >= 20, `the hall plays the capped layer at ${weak.fps.toFixed(1)} fps`);
     assert.ok(weak.loss < 0.02, `little loss below the capped hop: ${(weak.loss * 100).toFixed(1)} %`);
     assert.ok(weak.width > 0 && weak.width < before.width, `a lower layer's picture (${weak.width} px wide, top ${before.width})`);
+    // the province node's /health says so: the hop from its parent carries one layer
+    const hops = (await langson.health()).parent?.hops ?? [];
+    assert.deepEqual(hops.map((h) => h.layer), [layer], JSON.stringify(hops));
 
     shape(null);
     const t0 = Date.now();
@@ -116,6 +119,7 @@ describe('the simulcast layers over a weak relay hop', { timeout: 150_000 }, () 
       return s && s.spatialLayer === undefined && s.bitrate > 0;
     }, 60_000, 250);
     console.log(`[hop-layers] good again: every layer after ${Date.now() - t0} ms (hold-down ${UP_AFTER_MS} ms, doubled after each failed try)`);
+    await waitFor('/health: every layer over the hop', async () => (await langson.health()).parent?.hops?.every((h) => h.layer === null), 10_000, 250);
     await waitFor('the hall playing every layer\'s top again', async () => (await playing(1000)).width === before.width, 30_000, 0);
 
     for (const n of [centre, langson]) {
