@@ -129,14 +129,16 @@ describe('recorder on the root node', { timeout: 240_000 }, () => {
     const { session, recorder, segments, runs } = await setup('rec-h264', { segmentMs: 4000 });
     const src = await ingest(session, 'tw', 'source', undefined, 'H264');
     const dist = await ingest(session, 'ls-caoloc', 'contributor', 'caoloc-cam');
-    feed(src, 'blue', undefined, 'H264');
-    feed(dist, 'red');
+    const feeds = [feed(src, 'blue', undefined, 'H264'), feed(dist, 'red')];
     await waitFor('recording the H.264 centre', () => runs.length >= 1 && recorder.status().state === 'recording', 20_000);
     await sleep(9000);
     session.setFloor('ls-caoloc', 'caoloc-cam');
     await waitFor('recording the district', () => runs.length === 2 && recorder.status().state === 'recording', 20_000);
     await sleep(6000);
     await recorder.close();
+    // the encoders stop here, not at the end of the file: the tests after this one time a pipeline on this box
+    await Promise.all(feeds.map((f) => f.stop()));
+    await session.close();
     segments.sort(byStart);
     const order: string[] = [];
     for (const sg of segments) if (order.at(-1) !== sg.meta.source) order.push(sg.meta.source ?? '-');
