@@ -173,7 +173,8 @@ test('agenda: add, edit, reorder, delete through the screen; the running item ca
   // reorder: up one
   await org.click(`tr[data-edit-item=${added.id}] [data-act=up]`);
   await waitFor('moved up', async () => (await data('GET', `${P}/agenda`)).items.find((i: any) => i.id === added.id).order === n0 - 1);
-  assert.equal(await rows.nth(n0 - 1).getAttribute('data-edit-item'), added.id);
+  // the service has the new order; the screen shows it once the agenda push arrives
+  await waitFor('moved up on the screen', async () => (await rows.nth(n0 - 1).getAttribute('data-edit-item')) === added.id);
   await shot(org, 'setup-agenda-1366');
   // delete
   await org.click(`tr[data-edit-item=${added.id}] [data-act=delete]`);
