@@ -186,8 +186,11 @@ export async function endSession(ctx: AcctCtx, hash: string, username: string): 
   return jtis;
 }
 
-export async function endAllSessions(ctx: AcctCtx, username: string): Promise<void> {
-  for (const h of await ctx.redis.smembers(ctx.keys.sessionsOf(username))) await endSession(ctx, h, username);
+/** Ends every session of `username`; returns the organizer tokens they had opened (now revoked). */
+export async function endAllSessions(ctx: AcctCtx, username: string): Promise<string[]> {
+  const jtis: string[] = [];
+  for (const h of await ctx.redis.smembers(ctx.keys.sessionsOf(username))) jtis.push(...await endSession(ctx, h, username));
+  return jtis;
 }
 
 // ---------------------------------------------------------------- locking
@@ -217,7 +220,5 @@ export async function setLocked(ctx: AcctCtx, username: string, locked: boolean,
   const m = ctx.redis.multi().set(ctx.keys.account(username), JSON.stringify(next)).del(ctx.keys.setupOf(username));
   if (link) m.del(ctx.keys.setupCode(link));
   await m.exec();
-  const jtis: string[] = [];
-  for (const h of await ctx.redis.smembers(ctx.keys.sessionsOf(username))) jtis.push(...await endSession(ctx, h, username));
-  return { account: next, jtis };
+  return { account: next, jtis: await endAllSessions(ctx, username) };
 }
