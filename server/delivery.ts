@@ -24,6 +24,8 @@ export class DeliveryService {
     this.worker = new Worker<JobData>(DELIVERY_QUEUE, (job) => this.track(job), {
       connection: this.conn, prefix, concurrency: ctx.opts.delivery.concurrency,
       lockDuration: ctx.opts.delivery.lockMs, stalledInterval: ctx.opts.delivery.stalledIntervalMs,
+      // after a Redis failover the worker fetches again in 2 s, not bullmq's default 15 s
+      runRetryDelay: 2000,
     });
     this.worker.on('error', (e) => ctx.log.warn({ err: e }, 'delivery worker error'));
   }

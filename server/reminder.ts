@@ -18,7 +18,9 @@ export class ReminderService {
     this.conn = ctx.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
     const prefix = ctx.keys.bullPrefix;
     this.queue = new Queue<JobData>(REMINDER_QUEUE, { connection: this.conn, prefix });
-    this.worker = new Worker<JobData>(REMINDER_QUEUE, (job) => this.fire(job), { connection: this.conn, prefix });
+    // a fetch refused during a Redis failover is tried again after runRetryDelay (15 s by default):
+    // 2 s lets reminders follow the promotion as quickly as the writes do
+    this.worker = new Worker<JobData>(REMINDER_QUEUE, (job) => this.fire(job), { connection: this.conn, prefix, runRetryDelay: 2000 });
     this.worker.on('error', (e) => ctx.log.warn({ err: e }, 'reminder worker error'));
   }
 

@@ -22,14 +22,25 @@ const organizerOnly = (a: Auth) => assertRole(a, ['organizer']);
 
 const events: Record<EventName, Handler> = {
   [ControlEvents.subscribe]: async (ctx, a, p, socket) => {
-    const snap = await snapshot(ctx, a, p.conf);
-    await socket.join(rooms.conf(p.conf));
-    if (isWide(a)) await socket.join(rooms.org(p.conf));
-    if (a.site) await socket.join(rooms.site(p.conf, a.site));
+    // authorize before joining anything (snapshot refuses another conference), then join the rooms
+    // before reading: a push sent while the snapshot is read reaches this socket (the page keeps the
+    // newer of the two); read first, a push in between would be missed until the next change
+    assertConf(a, p.conf);
+    const want = [rooms.conf(p.conf)];
+    if (isWide(a)) want.push(rooms.org(p.conf));
+    if (a.site) want.push(rooms.site(p.conf, a.site));
     // a hall screen shows the programme, not the figures: when every site reports at once it is
     // spared one push per site (half the pushes of a burst, with a console open beside each hall)
-    if (a.site && socket.data.client !== 'hall') await socket.join(rooms.siteCounts(p.conf, a.site));
-    return snap;
+    if (a.site && socket.data.client !== 'hall') want.push(rooms.siteCounts(p.conf, a.site));
+    const added = want.filter((r) => !socket.rooms.has(r));
+    await socket.join(want);
+    try {
+      return await snapshot(ctx, a, p.conf);
+    } catch (e) {
+      // refused or failed: the socket is left in the rooms it had, no more
+      for (const r of added) await socket.leave(r);
+      throw e;
+    }
   },
   [ControlEvents.headcount]: async (ctx, a, p, socket) => {
     assertSite(a, a.conf, p.site);

@@ -32,7 +32,10 @@ function showAudioOnly(on: boolean): void {
   audioOnlyView.set(on, !overlay);
 }
 
+/** The phase on screen; the test hook reads this one (before the receiver starts it is the page's own). */
+let shown: Phase = 'connecting';
 function show(phase: Phase): void {
+  shown = phase;
   renderStatus(statusEl, phase);
 }
 
@@ -163,7 +166,7 @@ if (overlayEl && site && token) {
 
 /** Test and bench hook: read-only state and inbound figures. */
 const hook = {
-  get phase() { return receiver?.phase ?? 'unauthorized'; },
+  get phase() { return shown; },
   get programme() { return receiver?.programme ?? null; },
   get consumeCount() { return receiver?.consumeCount ?? 0; },
   get timeline() { return receiver?.timeline ?? {}; },

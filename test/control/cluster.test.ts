@@ -86,6 +86,16 @@ test('the console that writes a headcount is answered with its figures, not push
   const otherInstance = await connect(b, token('technician', CONF, 'd01-c02'), 'console');
   sockets.push(writer, sameInstance, otherInstance);
   for (const s of [writer, sameInstance, otherInstance]) assert.ok((await emit(s, ControlEvents.subscribe, { conf: CONF })).ok);
+  // the site going online is a change of its own, pushed to every screen with its current figures:
+  // let it be stored and pushed before the write, so that no push but the write's can carry 23
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const snap = await emit<{ attendance: { site: string; online: boolean }[] }>(writer, ControlEvents.subscribe, { conf: CONF });
+    if (snap.ok && snap.data.attendance.some((x) => x.site === 'd01-c02' && x.online)) break;
+    assert.ok(Date.now() < deadline, 'the site never showed online');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 300));
   const own: RollupPush[] = [];
   writer.on(ControlPushes.rollup, (p: RollupPush) => own.push(p));
   const is = (n: number) => (p: RollupPush) => p.sites.some((s) => s.site === 'd01-c02' && s.present['c-b'] === n);

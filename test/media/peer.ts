@@ -1,7 +1,8 @@
 // A hall as a Node WebRTC peer: mediasoup-client over @roamhq/wrtc (libwebrtc),
 // speaking the /hall protocol. Re-consumes on every programme push and, after
 // losing its node, reconnects and re-joins by itself (socket.io reconnection).
-import wrtc from '@roamhq/wrtc';
+// The signalling runs here; libwebrtc runs in a child process of each peer
+// (rtc-host.ts), where a crash of the addon cannot end the test file.
 import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '../../signaling/common.js';
 import {
@@ -12,22 +13,7 @@ import {
   type Programme,
   type TransportInfo,
 } from '../../signaling/media.js';
-
-Object.assign(globalThis, {
-  RTCPeerConnection: wrtc.RTCPeerConnection,
-  RTCSessionDescription: wrtc.RTCSessionDescription,
-  RTCIceCandidate: wrtc.RTCIceCandidate,
-  MediaStream: wrtc.MediaStream,
-  MediaStreamTrack: wrtc.MediaStreamTrack,
-});
-// libwebrtc's addon crashes in Node's environment teardown once a peer has decoded
-// video; leave straight from 'exit' (output is flushed by then) so the exit code stays ours.
-process.once('exit', (code) => (process as unknown as { reallyExit(c: number): never }).reallyExit(code));
-const { Device } = await import('mediasoup-client');
-const { Chrome111 } = await import('mediasoup-client/handlers/Chrome111');
-type MsDevice = InstanceType<typeof Device>;
-type RecvTransport = ReturnType<MsDevice['createRecvTransport']>;
-type Consumer = Awaited<ReturnType<RecvTransport['consume']>>;
+import { RtcRemote, type RemoteConsumer } from './rtc-remote.js';
 
 export type PeerOptions = { url: string; token: string; site: string; role?: 'hall' | 'console'; forceTcp?: boolean };
 
@@ -41,9 +27,10 @@ export async function call<T>(socket: Socket, event: string, payload?: unknown, 
 
 export class HallPeer {
   readonly socket: Socket;
-  private device: MsDevice | null = null;
-  private transport: RecvTransport | null = null;
-  consumers: Consumer[] = [];
+  private readonly rtc = new RtcRemote();
+  private recvCaps: unknown = null;
+  private transportId: string | null = null;
+  consumers: RemoteConsumer[] = [];
   programme: Programme | null = null;
   joined: JoinRes | null = null;
   /** Times the peer (re)joined its node. */
@@ -79,75 +66,76 @@ export class HallPeer {
     const joined = await call<JoinRes>(this.socket, HallEvents.join, { site: this.o.site, role: this.o.role ?? 'hall' });
     this.joined = joined;
     this.joins++;
-    if (!this.device) {
-      this.device = new Device({ handlerFactory: Chrome111.createFactory({}) });
-      await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
+    if (!this.recvCaps) {
+      this.recvCaps = (await this.rtc.request('load', { routerRtpCapabilities: joined.routerRtpCapabilities })).recvRtpCapabilities;
     }
     const info = await call<TransportInfo>(this.socket, HallEvents.createTransport, { direction: 'recv', ...(this.o.forceTcp ? { forceTcp: true } : {}) });
-    const t = this.device.createRecvTransport({
-      id: info.id,
-      iceParameters: info.iceParameters as never,
-      iceCandidates: info.iceCandidates as never,
-      dtlsParameters: info.dtlsParameters as never,
-    });
-    t.on('connect', ({ dtlsParameters }, ok, fail) => {
-      call(this.socket, HallEvents.connectTransport, { transportId: t.id, dtlsParameters }).then(() => ok(), fail);
-    });
-    this.transport = t;
+    const { id } = await this.rtc.request('createTransport', { direction: 'recv', info });
+    this.rtc.onTransport(id, async (_event, { dtlsParameters }) => call(this.socket, HallEvents.connectTransport, { transportId: id, dtlsParameters }));
+    this.transportId = id;
     await this.consume();
   }
 
   private async consume(): Promise<void> {
-    const t = this.transport;
-    if (!t || !this.device || this.closed) return;
-    const res = await call<ConsumeProgrammeRes>(this.socket, HallEvents.consumeProgramme, { transportId: t.id, rtpCapabilities: this.device.recvRtpCapabilities });
-    for (const c of this.consumers) c.close();
-    this.consumers = [];
+    const t = this.transportId;
+    if (!t || !this.recvCaps || this.closed) return;
+    const res = await call<ConsumeProgrammeRes>(this.socket, HallEvents.consumeProgramme, { transportId: t, rtpCapabilities: this.recvCaps });
+    this.dropConsumers();
     this.programme = res.programme;
     for (const info of res.consumers) {
-      const c = await t.consume({ id: info.id, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters as never });
+      const c: RemoteConsumer = { ...(await this.rtc.request('consume', { transportId: t, info: info as never })), closed: false };
       this.consumers.push(c);
       await call(this.socket, HallEvents.resumeConsumer, { consumerId: c.id });
     }
   }
 
-  private teardown(): void {
-    for (const c of this.consumers) c.close();
+  private dropConsumers(): void {
+    for (const c of this.consumers) {
+      c.closed = true;
+      this.rtc.request('closeConsumer', { id: c.id }).catch(() => undefined);
+    }
     this.consumers = [];
-    this.transport?.close();
-    this.transport = null;
+  }
+
+  private teardown(): void {
+    this.dropConsumers();
+    if (this.transportId) this.rtc.request('closeTransport', { id: this.transportId }).catch(() => undefined);
+    this.transportId = null;
+  }
+
+  /** libwebrtc's stats rows of one type for the current transport (plain objects). */
+  async stats(type: 'inbound-rtp' | 'outbound-rtp' = 'inbound-rtp'): Promise<Record<string, any>[]> {
+    const t = this.transportId;
+    if (!t) return [];
+    return this.rtc.request<'stats', Record<string, any>[]>('stats', { transportId: t, type }).catch(() => []);
   }
 
   /** What the current consumers have received (libwebrtc inbound-rtp stats, one consumer per kind). */
   async inbound(): Promise<Inbound[]> {
-    const t = this.transport;
-    if (!t || t.closed) return [];
     const live = this.consumers.filter((c) => !c.closed);
-    const ssrcs = new Map<number, Consumer>();
+    const ssrcs = new Map<number, RemoteConsumer>();
     for (const c of live) for (const e of c.rtpParameters.encodings ?? []) if (e.ssrc) ssrcs.set(e.ssrc, c);
-    const acc = new Map<Consumer, Inbound>();
-    let report: RTCStatsReport;
-    try {
-      report = await t.getStats();
-    } catch {
-      return [];
-    }
-    report.forEach((s: any) => {
-      if (s.type !== 'inbound-rtp') return;
+    const acc = new Map<RemoteConsumer, Inbound>();
+    for (const s of await this.stats()) {
       const c = ssrcs.get(s.ssrc);
-      if (!c) return;
+      if (!c) continue;
       const row = acc.get(c) ?? { producerId: c.producerId, kind: c.kind, packets: 0, bytes: 0 };
       row.packets += s.packetsReceived ?? 0;
       row.bytes += s.bytesReceived ?? 0;
       if (s.framesDecoded !== undefined) row.framesDecoded = (row.framesDecoded ?? 0) + s.framesDecoded;
       acc.set(c, row);
-    });
+    }
     return [...acc.values()];
   }
 
   /** Programme producer id of each kind this peer currently consumes (the server-side id). */
   get programmeIds(): string[] {
     return (this.programme?.producers ?? []).map((p) => p.id);
+  }
+
+  /** Why its libwebrtc process ended on its own, if it did (a crash of the addon). */
+  get rtcDied(): string | null {
+    return this.rtc.died;
   }
 
   private reporter: NodeJS.Timeout | undefined;
@@ -166,13 +154,15 @@ export class HallPeer {
     return this;
   }
 
+  /** Leaves the node and ends the libwebrtc process; idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.reporter);
     this.socket.close();
     await this.chain;
-    this.teardown();
+    for (const c of this.consumers) c.closed = true;
+    this.rtc.close();
   }
 }
 
@@ -192,87 +182,43 @@ export type ProducerOptions = {
 export class ProducerPeer {
   readonly socket: Socket;
   producerIds: string[] = [];
-  private readonly timers: NodeJS.Timeout[] = [];
-  private transport: ReturnType<MsDevice['createSendTransport']> | null = null;
-  private readonly tracks: MediaStreamTrack[] = [];
+  private readonly rtc = new RtcRemote();
   private constructor(readonly o: ProducerOptions) {
     this.socket = io(new URL(HALL_NAMESPACE, o.url).toString(), { auth: { token: o.token }, transports: ['websocket'], reconnection: false });
   }
 
   static async start(o: ProducerOptions): Promise<ProducerPeer> {
     const p = new ProducerPeer(o);
-    await new Promise<void>((res, rej) => {
-      p.socket.once('connect', () => res());
-      p.socket.once('connect_error', rej);
-    });
-    await p.produce();
+    try {
+      await new Promise<void>((res, rej) => {
+        p.socket.once('connect', () => res());
+        p.socket.once('connect_error', rej);
+      });
+      await p.produce();
+    } catch (err) {
+      await p.close();
+      throw err;
+    }
     return p;
   }
 
   private async produce(): Promise<void> {
     const joined = await call<JoinRes>(this.socket, HallEvents.join, { site: this.o.site, role: this.o.role });
-    const device = new Device({ handlerFactory: Chrome111.createFactory({}) });
-    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
+    await this.rtc.request('load', { routerRtpCapabilities: joined.routerRtpCapabilities });
     const info = await call<TransportInfo>(this.socket, HallEvents.createTransport, { direction: 'send' });
-    const t = device.createSendTransport({
-      id: info.id,
-      iceParameters: info.iceParameters as never,
-      iceCandidates: info.iceCandidates as never,
-      dtlsParameters: info.dtlsParameters as never,
+    const { id } = await this.rtc.request('createTransport', { direction: 'send', info });
+    this.rtc.onTransport(id, async (event, data) => {
+      if (event === 'connect') return call(this.socket, HallEvents.connectTransport, { transportId: id, dtlsParameters: data.dtlsParameters });
+      return call<{ id: string }>(this.socket, HallEvents.produce, { transportId: id, kind: data.kind, rtpParameters: data.rtpParameters, appData: data.appData });
     });
-    t.on('connect', ({ dtlsParameters }, ok, fail) => {
-      call(this.socket, HallEvents.connectTransport, { transportId: t.id, dtlsParameters }).then(() => ok(), fail);
+    this.producerIds = await this.rtc.request('produceSynthetic', {
+      transportId: id, width: this.o.width ?? 960, height: this.o.height ?? 540, fps: this.o.fps ?? 15, simulcast: !!this.o.simulcast,
     });
-    t.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
-      call<{ id: string }>(this.socket, HallEvents.produce, { transportId: t.id, kind, rtpParameters, appData }).then(ok, fail);
-    });
-    this.transport = t;
-
-    const w = this.o.width ?? 960;
-    const h = this.o.height ?? 540;
-    const video = new wrtc.nonstandard.RTCVideoSource();
-    const frame = { width: w, height: h, data: new Uint8ClampedArray((w * h * 3) / 2) as unknown as Uint8Array };
-    let n = 0;
-    this.timers.push(
-      setInterval(() => {
-        // a moving luma ramp: cheap to make, not trivially compressible
-        n++;
-        for (let y = 0; y < h; y += 2) frame.data.fill((y + n * 4) & 0xff, y * w, y * w + w);
-        video.onFrame(frame);
-      }, 1000 / (this.o.fps ?? 15)),
-    );
-    const audio = new wrtc.nonstandard.RTCAudioSource();
-    const samples = new Int16Array(480);
-    let phase = 0;
-    this.timers.push(
-      setInterval(() => {
-        for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((phase++ * 2 * Math.PI * 440) / 48000));
-        audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
-      }, 10),
-    );
-    const vt = video.createTrack();
-    const at = audio.createTrack();
-    this.tracks.push(vt, at);
-    const vp = await t.produce({
-      track: vt as never,
-      ...(this.o.simulcast
-        ? {
-            encodings: [
-              { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-              { scaleResolutionDownBy: 2, maxBitrate: 400_000 },
-              { scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
-            ],
-          }
-        : {}),
-    });
-    const ap = await t.produce({ track: at as never });
-    this.producerIds = [vp.id, ap.id];
   }
 
+  /** Stops the camera and leaves; idempotent. */
   async close(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
-    this.transport?.close();
-    for (const t of this.tracks) t.stop();
     this.socket.close();
+    this.rtc.close();
   }
 }
