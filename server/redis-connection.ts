@@ -30,8 +30,11 @@ export function newRedis(opts: ResolvedOptions, extra: RedisOptions = {}): Redis
     ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
     // ask the sentinels again soon: a promotion takes a few seconds, not minutes
     sentinelRetryStrategy: (n) => Math.min(100 * n, 1000),
-    // a switch the sentinels announce is followed at once, not at the next broken connection
-    failoverDetector: true,
+    // no failoverDetector: its disconnect on "+switch-master" can land while a connection is
+    // still looking for the new primary, and ioredis then ends that connection for good (every
+    // later command "Connection is closed."; seen on the bullmq connection, which stopped the
+    // reminders and refused conference edits until a restart). A promotion closes the clients of
+    // both the old and the new primary anyway, and that is what the connections follow.
   });
 }
 

@@ -25,8 +25,11 @@ export const SIMULCAST: types.RtpEncodingParameters[] = [
   { scaleResolutionDownBy: 1, maxBitrate: 1_800_000, maxFramerate: 30 },
 ];
 
+/** One simulcast encoding as the browser sends it: its frame rate, height, and what limits it. */
+export interface EncodingStats { rid: string; framesEncoded: number; frameHeight: number; qualityLimitationReason: string }
+
 export interface PublisherStats {
-  video: { bytesSent: number; framesEncoded: number; layers: number };
+  video: { bytesSent: number; framesEncoded: number; layers: number; encodings: EncodingStats[] };
   audio: { bytesSent: number; packetsSent: number };
 }
 
@@ -41,7 +44,7 @@ export class Publisher extends MediaSession<PublisherOptions> {
   }
 
   async stats(): Promise<PublisherStats> {
-    const out: PublisherStats = { video: { bytesSent: 0, framesEncoded: 0, layers: 0 }, audio: { bytesSent: 0, packetsSent: 0 } };
+    const out: PublisherStats = { video: { bytesSent: 0, framesEncoded: 0, layers: 0, encodings: [] }, audio: { bytesSent: 0, packetsSent: 0 } };
     for (const p of this.producers) {
       if (p.closed) continue;
       const report = await p.getStats().catch(() => null);
@@ -52,6 +55,7 @@ export class Publisher extends MediaSession<PublisherOptions> {
           out.video.bytesSent += n('bytesSent');
           out.video.framesEncoded += n('framesEncoded');
           if (n('bytesSent') > 0) out.video.layers++;
+          out.video.encodings.push({ rid: String(s.rid ?? ''), framesEncoded: n('framesEncoded'), frameHeight: n('frameHeight'), qualityLimitationReason: String(s.qualityLimitationReason ?? 'none') });
         } else if (s.kind === 'audio') {
           out.audio.bytesSent += n('bytesSent');
           out.audio.packetsSent += n('packetsSent');
