@@ -25,7 +25,7 @@ import {
 } from '../signaling/media.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Link } from './link.js';
-import { HopLayers } from './hop-layers.js';
+import { cappedLayer, HopLayers } from './hop-layers.js';
 import { HopMonitor, hopLayerOptionsFromEnv, type HopLayerOptions, type HopState } from './hop-monitor.js';
 import { Relays } from './relay.js';
 import { assertFromBelow, knowsConference } from './trust.js';
@@ -289,6 +289,14 @@ export class Cascade extends EventEmitter<CascadeEvents> {
       // not CONFLICT: the sender retries (CONFLICT tells it the producer is already here).
       if (!link.hasPipe(m.conf)) throw new AppError('UNAVAILABLE', 'no pipe for this conference on this link');
       if (link.role === 'child') this.assertFromBelow(link, m);
+      // a one-layer copy of it still held from this parent is stale: the parent swapped its own copy
+      // while this node's cap was being set up (two hops capping at once), so what fed it is gone;
+      // refusing the pipe copy would leave this subtree without the stream
+      const held = link.in.get(`${m.conf} ${m.producerId}`);
+      if (held && cappedLayer(held)) {
+        this.o.log.warn({ conf: m.conf, producer: m.producerId, from: link.peerId }, 'stale one-layer copy replaced by the relayed pipe copy');
+        held.close();
+      }
       await this.adoptRemote(link, m, await link.pipe(m.conf));
       return {};
     });
