@@ -4,6 +4,7 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ControlEvents, ControlPushes, type Agenda, type FloorState, type PresencePush, type RollupPush } from '../../signaling/control.js';
+import { waitFor as poll } from '../support/wait.js';
 import { api, CONF, connect, emit, setupConference, testEnv, token, waitFor, type Env } from './helpers.js';
 
 let env: Env;
@@ -88,13 +89,10 @@ test('the console that writes a headcount is answered with its figures, not push
   for (const s of [writer, sameInstance, otherInstance]) assert.ok((await emit(s, ControlEvents.subscribe, { conf: CONF })).ok);
   // the site going online is a change of its own, pushed to every screen with its current figures:
   // let it be stored and pushed before the write, so that no push but the write's can carry 23
-  const deadline = Date.now() + 10_000;
-  for (;;) {
+  await poll('the site online', async () => {
     const snap = await emit<{ attendance: { site: string; online: boolean }[] }>(writer, ControlEvents.subscribe, { conf: CONF });
-    if (snap.ok && snap.data.attendance.some((x) => x.site === 'd01-c02' && x.online)) break;
-    assert.ok(Date.now() < deadline, 'the site never showed online');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return snap.ok && snap.data.attendance.some((x) => x.site === 'd01-c02' && x.online);
+  }, 10_000, 100);
   await new Promise((r) => setTimeout(r, 300));
   const own: RollupPush[] = [];
   writer.on(ControlPushes.rollup, (p: RollupPush) => own.push(p));

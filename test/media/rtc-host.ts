@@ -68,8 +68,8 @@ async function produceSynthetic(t: Transport, o: { width: number; height: number
     for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((phase++ * 2 * Math.PI * 440) / 48000));
     audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
   }, 10));
-  const send = t as ReturnType<MsDevice['createSendTransport']>;
-  const vp = await send.produce({
+  const sender = t as ReturnType<MsDevice['createSendTransport']>;
+  const vp = await sender.produce({
     track: video.createTrack() as never,
     ...(o.simulcast
       ? { encodings: [
@@ -79,7 +79,7 @@ async function produceSynthetic(t: Transport, o: { width: number; height: number
         ] }
       : {}),
   });
-  const ap = await send.produce({ track: audio.createTrack() as never });
+  const ap = await sender.produce({ track: audio.createTrack() as never });
   return [vp.id, ap.id];
 }
 
